@@ -1,0 +1,3 @@
+from pumpcare.cli import main
+
+main()

@@ -1,0 +1,94 @@
+"""Durations written the way people say them ("2w", "6 weeks", "5y"), and calendar arithmetic with them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+_UNITS = {
+    "d": "days",
+    "day": "days",
+    "days": "days",
+    "w": "weeks",
+    "wk": "weeks",
+    "wks": "weeks",
+    "week": "weeks",
+    "weeks": "weeks",
+    "mo": "months",
+    "month": "months",
+    "months": "months",
+    "y": "years",
+    "yr": "years",
+    "yrs": "years",
+    "year": "years",
+    "years": "years",
+}
+_SHORT = {"days": "d", "weeks": "w", "months": "mo", "years": "y"}
+_PATTERN = re.compile(r"^\s*([+-]?)\s*(\d{1,4})\s*([a-z]+)\s*$")
+
+
+# Months and years vary in length, so an order between durations is checked from every month start and end
+# of a leap and a common year: the days where "1mo" and "30d" disagree most.
+_REFERENCE_DATES = (
+    *(date(year, month, day) for year in (2027, 2028) for month in range(1, 13) for day in (1, 28)),
+    *(date(2028, 1, 31), date(2028, 2, 29), date(2027, 3, 31), date(2027, 12, 31)),
+)
+
+
+class DurationSyntaxError(ValueError):
+    """Text that is not a duration; the message says what a duration looks like."""
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A signed amount of one calendar unit: days, weeks, months or years."""
+
+    amount: int
+    unit: str
+
+    def __str__(self) -> str:
+        return f"{self.amount}{_SHORT[self.unit]}"
+
+    def after(self, start: date, times: int = 1) -> date:
+        """The date `times` of this duration after `start` (months and years clamp to the month's end)."""
+        # One relativedelta of n*amount, not n steps, so 31 Jan + 2 months is 31 Mar, not 28 Mar.
+        return start + relativedelta(**{self.unit: self.amount * times})  # type: ignore[arg-type]
+
+    @property
+    def is_positive(self) -> bool:
+        """True when the duration moves a date forward."""
+        return self.amount > 0
+
+    def describe(self) -> str:
+        """Plain words: "2 weeks", "1 year", "3 days before"."""
+        count = abs(self.amount)
+        unit = self.unit if count != 1 else self.unit[:-1]
+        words = f"{count} {unit}"
+        return f"{words} before" if self.amount < 0 else words
+
+
+def parse_duration(text: str) -> Duration:
+    """Read "2w", "6 weeks", "-1d" or "5y"; raise DurationSyntaxError with the fix otherwise."""
+    match = _PATTERN.match(text.lower())
+    if match is None:
+        raise DurationSyntaxError(
+            f"'{text}' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"
+        )
+    sign, number, unit_word = match.groups()
+    if unit_word == "m":
+        raise DurationSyntaxError(f"'{text}' is ambiguous; write 'mo' or 'months' for months")
+    unit = _UNITS.get(unit_word)
+    if unit is None:
+        raise DurationSyntaxError(
+            f"'{text}' has an unknown unit '{unit_word}'; use d (days), w (weeks), mo (months) or y (years)"
+        )
+    amount = int(number)
+    return Duration(-amount if sign == "-" else amount, unit)
+
+
+def is_ordered(earliest: Duration, latest: Duration) -> bool:
+    """True when earliest never lands after latest, whatever the start date."""
+    return all(earliest.after(day) <= latest.after(day) for day in _REFERENCE_DATES)

@@ -1,0 +1,26 @@
+"""The exceptions pumpcare raises: each message is a sentence a patient or nurse can act on."""
+
+from __future__ import annotations
+
+
+class PumpcareError(Exception):
+    """A problem with what the user gave us; the CLI prints the message and exits non-zero."""
+
+
+class InputError(PumpcareError):
+    """A date, duration or option value that cannot make a plan."""
+
+
+class RuleFileError(PumpcareError):
+    """A rule file that cannot be used; carries every problem found, each with where it is."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"rule file {path} has {count}; fix them and try again:\n{lines}")
+
+
+class OutputError(PumpcareError):
+    """A file we were asked to write could not be written."""

@@ -1,0 +1,39 @@
+"""Writing output files so that a failure never leaves a half-written or clobbered file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from pumpcare.errors import OutputError
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write data to path through a temporary file in the same folder, then rename it into place."""
+    folder = path.parent
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder; give a file name, such as plan.ics")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {path}: the folder {folder} does not exist; create it or choose another")
+    try:
+        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {_reason(err)}; choose a folder you can write to") from None
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        # Path.replace is os.replace: an atomic rename on POSIX and Windows alike.
+        temp.replace(path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise OutputError(f"cannot write {path}: {_reason(err)}; choose another path") from None
+
+
+def _reason(err: OSError) -> str:
+    return (err.strerror or "it failed").lower()

@@ -1,0 +1,55 @@
+"""Reading what people type: dates, durations and clinicians' --set orders, each refused with the fix."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
+from pumpcare.errors import InputError
+from pumpcare.schedule import Override
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SLASHED = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+
+
+def parse_date(text: str, what: str) -> date:
+    """Read an ISO date (YYYY-MM-DD); anything else, such as 01/02/2026, is refused as ambiguous."""
+    cleaned = text.strip()
+    if _ISO_DATE.match(cleaned):
+        try:
+            return date.fromisoformat(cleaned)
+        except ValueError:
+            raise InputError(f"{what} {cleaned} is not a real date; check the day and month") from None
+    if _SLASHED.match(cleaned):
+        raise InputError(
+            f"{what} '{cleaned}' could be read more than one way; write it as YYYY-MM-DD, such as 2026-12-01"
+        )
+    raise InputError(f"{what} '{cleaned}' is not a date; write it as YYYY-MM-DD, such as 2026-12-01")
+
+
+def parse_interval(text: str, what: str) -> Duration:
+    """Read a duration for an option, naming the option when it is wrong."""
+    try:
+        return parse_duration(text)
+    except DurationSyntaxError as err:
+        raise InputError(f"{what}: {err}") from None
+
+
+def parse_override(text: str) -> Override:
+    """Read RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, as a clinician writes an order."""
+    rule_id, sep, value = text.partition("=")
+    rule_id = rule_id.strip()
+    if not sep or not rule_id or not value.strip():
+        raise InputError(
+            f"--set '{text}' needs the form RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, such as no-driving=6w"
+        )
+    earliest_text, dots, latest_text = value.partition("..")
+    try:
+        earliest = parse_duration(earliest_text)
+        latest = parse_duration(latest_text) if dots else earliest
+    except DurationSyntaxError as err:
+        raise InputError(f"--set {rule_id}: {err}") from None
+    if not is_ordered(earliest, latest):
+        raise InputError(f"--set {rule_id}: earliest {earliest} is after latest {latest}; swap them")
+    return Override(rule_id, earliest, latest)

@@ -1,0 +1,188 @@
+"""The plan as an RFC 5545 calendar, written with `ics` 0.7 and mended where that version falls short.
+
+What ics 0.7 gets wrong, and what this module does about it:
+- no DTSTAMP unless given one: every event gets `created`, which ics writes as DTSTAMP, from `stamp`;
+- events live in a set, so their order (and several CATEGORIES') changes from run to run: events are
+  serialized one by one in plan order, each with a single category;
+- no line folding at 75 octets: `_fold` does it, never splitting a UTF-8 character;
+- `make_all_day` reads `end` as inclusive and drops DTEND on one-day events: we pass the last day and add
+  the exclusive DTEND ourselves for one-day events;
+- str() of an alarm raises a FutureWarning inside `serialize`: silenced around that call only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from pumpcare.schedule import Milestone, Plan, Window
+from pumpcare.wording import ASK, DISCLAIMER, format_date, format_window, headline, until_phrase
+
+PRODID = "-//pumpcare//Pump recovery plan//EN"
+CALENDAR_NAME = "Pump recovery plan"
+# Not clinical: how a window shows in a calendar. Up to a month it is a bar across its days; a longer one
+# (the 5-7 year battery window) is a single day where it opens, or it would cover every day for years.
+LONG_WINDOW_DAYS = 31
+# All-day events start at local midnight, so -15 hours fires at 09:00 the day before, wherever the user is.
+REMINDER_TRIGGER = timedelta(hours=-15)
+_MAX_OCTETS = 75
+
+
+@dataclass(frozen=True)
+class _Event:
+    key: str
+    summary: str
+    first: date
+    last: date
+    description: str
+    category: str
+    remind: bool
+
+
+def plan_key(plan: Plan, patient_label: str | None) -> str:
+    """A short hash that tells one patient's plan from another's in UIDs, without showing who it is."""
+    seed = f"{plan.surgery.isoformat()}|{patient_label or ''}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:12]
+
+
+def render_ics(plan: Plan, *, stamp: datetime, patient_label: str | None = None) -> bytes:
+    """The calendar file: all-day events, stable UIDs, reminders the day before actions."""
+    from ics import Calendar
+    from ics.utils import escape_string
+
+    calendar = Calendar(creator=PRODID)
+    calendar.method = "PUBLISH"
+    calendar.scale = "GREGORIAN"
+    lines = calendar.serialize().split("\r\n")
+    assert lines[-1] == "END:VCALENDAR"
+    name = f"{CALENDAR_NAME}: {patient_label}" if patient_label else CALENDAR_NAME
+    lines[-1:] = [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(DISCLAIMER)}"]
+    key = plan_key(plan, patient_label)
+    for event in _events(plan):
+        lines.extend(_serialize(event, f"{event.key}.{key}@pumpcare", stamp).split("\r\n"))
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
+
+
+def _events(plan: Plan) -> Iterator[_Event]:
+    starting = [m for m in plan.milestones if m.kind == "starts" and m.when.earliest == plan.surgery]
+    for milestone in plan.milestones:
+        if milestone.kind == "starts" and milestone.when.earliest == plan.surgery:
+            # Everything that starts with the surgery is one event: eight on one day would be noise.
+            if milestone is starting[0]:
+                yield _surgery_day(plan, starting)
+            continue
+        yield _milestone_event(milestone)
+
+
+def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
+    parts = ["From today, until your care team says otherwise:"]
+    for milestone in starting:
+        parts.append(f"\n{milestone.title}, {until_phrase(milestone)}.")
+        parts.extend(_rule_lines(milestone))
+    return _Event(
+        key="surgery-day",
+        summary="Pump surgery: recovery plan starts",
+        first=plan.surgery,
+        last=plan.surgery,
+        description="\n".join(parts),
+        category="recovery",
+        remind=False,
+    )
+
+
+def _milestone_event(milestone: Milestone) -> _Event:
+    when = milestone.when
+    long_window = (when.latest - when.earliest).days + 1 > LONG_WINDOW_DAYS
+    summary = headline(milestone)
+    if milestone.kind == "ends" and when.is_range:
+        summary = f"{summary} ({ASK})"
+    intro = _when_sentence(milestone, when)
+    if milestone.kind == "starts":
+        intro += f" It lasts {until_phrase(milestone)}."
+    if milestone.overridden:
+        intro += " Your care team set this date."
+    return _Event(
+        key=milestone.key,
+        summary=summary,
+        first=when.earliest,
+        last=when.earliest if long_window else when.latest,
+        description="\n".join([intro, *_rule_lines(milestone)]),
+        category=milestone.category,
+        remind=milestone.remind,
+    )
+
+
+def _when_sentence(milestone: Milestone, when: Window) -> str:
+    if not when.is_range:
+        return f"{headline(milestone)} on {format_date(when.earliest)}."
+    verb = "May end" if milestone.kind == "ends" else "Due" if milestone.kind == "due" else "Starts"
+    return f"{verb} {format_window(when)}. Ask your care team."
+
+
+def _rule_lines(milestone: Milestone) -> list[str]:
+    lines = [f"- {rule.title}: {rule.text}" for rule in milestone.rules]
+    sources = dict.fromkeys(rule.source for rule in milestone.rules)
+    lines.extend(f'From the leaflet: "{source}"' for source in sources)
+    return lines
+
+
+def _serialize(event: _Event, uid: str, stamp: datetime) -> str:
+    from ics import DisplayAlarm, Event
+    from ics.grammar.parse import ContentLine
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=timezone.utc)
+
+    item = Event(
+        name=event.summary,
+        begin=midnight(event.first),
+        end=midnight(event.last),
+        uid=uid,
+        description=event.description,
+        created=stamp.astimezone(timezone.utc),
+        transparent=True,
+        categories=[event.category],
+    )
+    item.make_all_day()
+    if event.first == event.last:
+        end = (event.last + timedelta(days=1)).strftime("%Y%m%d")
+        item.extra.append(ContentLine("DTEND", params={"VALUE": ["DATE"]}, value=end))
+    if event.remind:
+        item.alarms = [DisplayAlarm(trigger=REMINDER_TRIGGER, display_text=f"Tomorrow: {event.summary}")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return _alarms_last(str(item.serialize()))
+
+
+def _alarms_last(component: str) -> str:
+    """Move VALARM blocks after the event's properties, where RFC 5545's grammar puts them."""
+    lines = component.split("\r\n")
+    properties: list[str] = []
+    alarms: list[str] = []
+    in_alarm = False
+    for line in lines[1:-1]:
+        in_alarm = in_alarm or line == "BEGIN:VALARM"
+        (alarms if in_alarm else properties).append(line)
+        in_alarm = in_alarm and line != "END:VALARM"
+    return "\r\n".join([lines[0], *properties, *alarms, lines[-1]])
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    if len(line.encode("utf-8")) <= _MAX_OCTETS:
+        return line
+    pieces: list[str] = []
+    current, size = "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > _MAX_OCTETS:
+            pieces.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    pieces.append(current)
+    return "\r\n".join(pieces)

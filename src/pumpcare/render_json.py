@@ -1,0 +1,64 @@
+"""The plan as JSON with a stable, documented shape (see README, "JSON output")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pumpcare.schedule import Milestone, Plan, Window
+from pumpcare.wording import DISCLAIMER
+
+FORMAT_VERSION = 1
+
+
+def render_json(plan: Plan) -> str:
+    """Every milestone with ISO dates, rule ids and windows; keys in a fixed order."""
+    document: dict[str, Any] = {
+        "format": "pumpcare-plan",
+        "format_version": FORMAT_VERSION,
+        "disclaimer": DISCLAIMER,
+        "rules": {"name": plan.ruleset.name, "version": plan.ruleset.version},
+        "surgery_date": plan.surgery.isoformat(),
+        "follow_up_date": plan.follow_up.isoformat() if plan.follow_up else None,
+        "refills": (
+            {"first": plan.refills.first.isoformat(), "every": str(plan.refills.every)} if plan.refills else None
+        ),
+        "overrides": [
+            {"rule_id": o.rule_id, "earliest": str(o.earliest), "latest": str(o.latest)} for o in plan.overrides
+        ],
+        "milestones": [_milestone(plan, m) for m in plan.milestones],
+        "unscheduled": [
+            {
+                "key": u.key,
+                "kind": u.kind,
+                "waits_for": u.anchor,
+                "title": u.title,
+                "rule_ids": [rule.id for rule in u.rules],
+            }
+            for u in plan.unscheduled
+        ],
+        "warnings": list(plan.warnings),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _milestone(plan: Plan, milestone: Milestone) -> dict[str, Any]:
+    return {
+        "key": milestone.key,
+        "kind": milestone.kind,
+        "title": milestone.title,
+        "category": milestone.category,
+        **_window(milestone.when),
+        "day": plan.day_number(milestone.when.earliest),
+        "until": _window(milestone.until) if milestone.until else None,
+        "until_waits_for": milestone.until_anchor,
+        "remind": milestone.remind,
+        "set_by_care_team": milestone.overridden,
+        "rules": [
+            {"id": rule.id, "title": rule.title, "text": rule.text, "source": rule.source} for rule in milestone.rules
+        ],
+    }
+
+
+def _window(window: Window) -> dict[str, str]:
+    return {"earliest": window.earliest.isoformat(), "latest": window.latest.isoformat()}

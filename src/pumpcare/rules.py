@@ -1,0 +1,351 @@
+"""The rule file: loading it, checking every key, and the RuleSet the scheduler works from."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
+from pumpcare.errors import RuleFileError
+
+ANCHORS = ("surgery", "follow-up", "refill")
+CATEGORIES = ("preparation", "restriction", "activity", "safety", "device", "visit")
+MAX_RULE_FILE_BYTES = 1_000_000
+
+_TOP_KEYS = {"schema": True, "name": True, "version": True, "source": True, "groups": False, "rules": True}
+_RULE_KEYS = {
+    "id": True,
+    "title": True,
+    "category": True,
+    "text": True,
+    "source": True,
+    "group": False,
+    "due": False,
+    "from": False,
+    "until": False,
+    "remind": False,
+    "repeat": False,
+}
+_MOMENT_KEYS = ("anchor", "at", "earliest", "latest")
+_GROUP_KEYS = ("title",)
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_SUPPORTED_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A point or window in time, counted from an anchor: the surgery, the follow-up visit or a refill."""
+
+    anchor: str
+    earliest: Duration
+    latest: Duration
+
+    @property
+    def is_window(self) -> bool:
+        """True for a range such as 6-8 weeks."""
+        return self.earliest != self.latest
+
+    def describe(self) -> str:
+        """Plain words for the offsets: "2 weeks", "6-8 weeks", "at the follow-up visit"."""
+        if self.is_window:
+            if self.earliest.unit == self.latest.unit:
+                span = f"{self.earliest.amount}–{self.latest.describe()}"
+            else:
+                span = f"{self.earliest.describe()} to {self.latest.describe()}"
+        else:
+            span = self.earliest.describe()
+        if self.anchor == "surgery":
+            return span
+        anchor = self.anchor.replace("-", " ")
+        return f"{span} after the {anchor}" if self.latest.amount else f"at the {anchor}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One leaflet instruction: what to do or avoid, and when."""
+
+    id: str
+    title: str
+    category: str
+    text: str
+    source: str
+    group: str | None = None
+    due: Moment | None = None
+    start: Moment | None = None
+    until: Moment | None = None
+    remind: bool = False
+    repeat: Duration | None = None
+
+    @property
+    def window(self) -> Moment:
+        """The timing a clinician's --set replaces: when it ends, when it is due, or else when it starts."""
+        moment = self.until or self.due or self.start
+        assert moment is not None, "validation guarantees every rule has a timing"
+        return moment
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A validated rule file."""
+
+    name: str
+    version: str
+    source: str
+    origin: str
+    rules: tuple[Rule, ...]
+    groups: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, rule_id: str) -> Rule | None:
+        """The rule with this id, or None."""
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+
+def shipped_rules_path() -> Path:
+    """Where the rule file that comes with pumpcare is, installed or in a source checkout."""
+    packaged = Path(str(resources.files("pumpcare").joinpath("aftercare.yaml")))
+    if packaged.is_file():
+        return packaged
+    # An editable install or a bare checkout runs from src/pumpcare; the file is then in data/.
+    return Path(__file__).resolve().parents[2] / "data" / "aftercare.yaml"
+
+
+def load_rules(path: Path | None = None) -> RuleSet:
+    """Read and validate a rule file (the shipped one when path is None)."""
+    path = path or shipped_rules_path()
+    shown = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_RULE_FILE_BYTES:
+            raise RuleFileError(
+                shown, [f"the file is {size:,} bytes; a rule file is at most {MAX_RULE_FILE_BYTES:,} bytes"]
+            )
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise RuleFileError(shown, ["it is a folder; give the path of a .yaml rule file"]) from None
+    except FileNotFoundError:
+        raise RuleFileError(shown, ["no such file; check the path"]) from None
+    except OSError as err:
+        raise RuleFileError(shown, [f"it cannot be read ({err.strerror}); check its permissions"]) from None
+    return parse_rules(raw, shown)
+
+
+def parse_rules(raw: bytes, origin: str) -> RuleSet:
+    """Validate rule-file bytes; raise RuleFileError listing every problem with where it is."""
+    import yaml
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RuleFileError(origin, ["it is not UTF-8 text; save it as UTF-8"]) from None
+    if not text.strip():
+        raise RuleFileError(origin, ["the file is empty; start from the shipped rules (data/aftercare.yaml)"])
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or "it is not valid YAML"
+        raise RuleFileError(origin, [f"not valid YAML{where}: {problem}"]) from None
+    checker = _Checker()
+    ruleset = checker.ruleset(data, origin)
+    if checker.problems or ruleset is None:
+        raise RuleFileError(origin, checker.problems)
+    return ruleset
+
+
+class _Checker:
+    """Walks the parsed YAML and collects every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def ruleset(self, data: Any, origin: str) -> RuleSet | None:
+        if not isinstance(data, dict):
+            self.problems.append("the top level must be a mapping with schema, name, version, source and rules")
+            return None
+        self._keys(data, _TOP_KEYS, "top level")
+        if "schema" in data and data["schema"] != _SUPPORTED_SCHEMA:
+            self.problems.append(
+                f"top level.schema: {data['schema']!r} is not supported; this pumpcare reads schema {_SUPPORTED_SCHEMA}"
+            )
+        name = self._text(data, "name", "top level")
+        version = self._text(data, "version", "top level", allow_number=True)
+        source = self._text(data, "source", "top level")
+        groups = self._groups(data.get("groups", {}))
+        rules_data = data.get("rules")
+        if "rules" in data and (not isinstance(rules_data, list) or not rules_data):
+            self.problems.append("top level.rules: must be a non-empty list of rules")
+            rules_data = []
+        rules: list[Rule] = []
+        seen: set[str] = set()
+        for index, item in enumerate(rules_data or []):
+            rule = self._rule(item, index, groups, seen)
+            if rule is not None:
+                rules.append(rule)
+        return RuleSet(name, version, source, origin, tuple(rules), groups)
+
+    def _keys(self, data: dict[Any, Any], known: Mapping[str, bool] | tuple[str, ...], where: str) -> None:
+        names = list(known)
+        for key in data:
+            if key not in names:
+                close = difflib.get_close_matches(str(key), names, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"known keys are: {', '.join(names)}"
+                self.problems.append(f"{where}: unknown key '{key}'; {hint}")
+        if isinstance(known, Mapping):
+            for key, required in known.items():
+                if required and key not in data:
+                    self.problems.append(f"{where}: missing '{key}'; add it")
+
+    def _text(self, data: dict[Any, Any], key: str, where: str, *, allow_number: bool = False) -> str:
+        value = data.get(key)
+        if value is None:
+            return ""
+        if allow_number and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str) or not value.strip():
+            self.problems.append(f"{where}.{key}: must be non-empty text")
+            return ""
+        return " ".join(value.split())
+
+    def _groups(self, data: Any) -> dict[str, str]:
+        if not isinstance(data, dict):
+            self.problems.append("top level.groups: must be a mapping of group id to {title: ...}")
+            return {}
+        groups: dict[str, str] = {}
+        for group_id, body in data.items():
+            where = f"groups.{group_id}"
+            if not isinstance(body, dict):
+                self.problems.append(f"{where}: must be a mapping with a title")
+                continue
+            self._keys(body, {"title": True}, where)
+            groups[str(group_id)] = self._text(body, "title", where)
+        return groups
+
+    def _rule(self, item: Any, index: int, groups: Mapping[str, str], seen: set[str]) -> Rule | None:
+        if not isinstance(item, dict):
+            self.problems.append(f"rules[{index}]: must be a mapping with id, title, category, text and source")
+            return None
+        rule_id = item.get("id")
+        where = f"rules[{index}] '{rule_id}'" if isinstance(rule_id, str) else f"rules[{index}]"
+        before = len(self.problems)
+        self._keys(item, _RULE_KEYS, where)
+        if isinstance(rule_id, str):
+            if not _SLUG.match(rule_id):
+                self.problems.append(
+                    f"{where}.id: use lowercase letters, digits and single hyphens, such as no-driving"
+                )
+            if rule_id in seen:
+                self.problems.append(f"{where}.id: used by an earlier rule; every id must be unique")
+            seen.add(rule_id)
+        elif "id" in item:
+            self.problems.append(f"{where}.id: must be text, such as no-driving")
+        title = self._text(item, "title", where)
+        text = self._text(item, "text", where)
+        source = self._text(item, "source", where)
+        category = item.get("category")
+        if "category" in item and category not in CATEGORIES:
+            self.problems.append(f"{where}.category: '{category}' is unknown; use one of {', '.join(CATEGORIES)}")
+        group = item.get("group")
+        if group is not None and group not in groups:
+            self.problems.append(f"{where}.group: '{group}' is not declared under groups; add it there")
+        remind = item.get("remind", False)
+        if not isinstance(remind, bool):
+            self.problems.append(f"{where}.remind: must be true or false")
+        due = self._moment(item, "due", where)
+        start = self._moment(item, "from", where)
+        until = self._moment(item, "until", where)
+        repeat = self._duration(item.get("repeat"), f"{where}.repeat") if "repeat" in item else None
+        self._timing(where, due, start, until, repeat)
+        if len(self.problems) > before:
+            return None
+        if due is None and start is None:
+            start = Moment("surgery", Duration(0, "days"), Duration(0, "days"))
+        return Rule(
+            id=str(rule_id),
+            title=title,
+            category=str(category),
+            text=text,
+            source=source,
+            group=group,
+            due=due,
+            start=start,
+            until=until,
+            remind=remind,
+            repeat=repeat,
+        )
+
+    def _timing(
+        self, where: str, due: Moment | None, start: Moment | None, until: Moment | None, repeat: Duration | None
+    ) -> None:
+        if due is not None and (start is not None or until is not None):
+            self.problems.append(f"{where}: has 'due' and 'from'/'until'; a rule is either due or a period")
+        if due is None and start is None and until is None:
+            self.problems.append(f"{where}: has no timing; add 'due', 'from' or 'until'")
+        for key, moment in (("from", start), ("until", until)):
+            if moment is not None and moment.anchor == "refill":
+                self.problems.append(f"{where}.{key}: the refill anchor works only with 'due'")
+        refill = due is not None and due.anchor == "refill"
+        if refill and repeat is None:
+            self.problems.append(f"{where}.repeat: a refill rule needs 'repeat', how far ahead to list visits")
+        if repeat is not None and not refill:
+            self.problems.append(f"{where}.repeat: only a rule due at the refill anchor repeats")
+        if repeat is not None and not repeat.is_positive:
+            self.problems.append(f"{where}.repeat: must be longer than zero, such as 1y")
+        same_anchor = start is not None and until is not None and start.anchor == until.anchor == "surgery"
+        if same_anchor and start and until and not is_ordered(start.latest, until.earliest):
+            self.problems.append(
+                f"{where}.until: ends ({until.earliest}) before it starts ({start.latest}); "
+                "make 'until' later than 'from'"
+            )
+
+    def _moment(self, item: dict[Any, Any], key: str, where: str) -> Moment | None:
+        if key not in item:
+            return None
+        value = item[key]
+        where = f"{where}.{key}"
+        if isinstance(value, str):
+            duration = self._duration(value, where)
+            return Moment("surgery", duration, duration) if duration is not None else None
+        if not isinstance(value, dict):
+            self.problems.append(
+                f"{where}: write a duration such as 2w, or a mapping with anchor, at or earliest and latest"
+            )
+            return None
+        self._keys(value, _MOMENT_KEYS, where)
+        anchor = value.get("anchor", "surgery")
+        if anchor not in ANCHORS:
+            self.problems.append(f"{where}.anchor: '{anchor}' is unknown; use one of {', '.join(ANCHORS)}")
+        has_window = "earliest" in value or "latest" in value
+        if "at" in value and has_window:
+            self.problems.append(f"{where}: give 'at' or 'earliest' and 'latest', not both")
+            return None
+        if has_window:
+            if "earliest" not in value or "latest" not in value:
+                self.problems.append(f"{where}: a window needs both 'earliest' and 'latest'")
+                return None
+            earliest = self._duration(value["earliest"], f"{where}.earliest")
+            latest = self._duration(value["latest"], f"{where}.latest")
+            if earliest is None or latest is None:
+                return None
+            if not is_ordered(earliest, latest):
+                self.problems.append(f"{where}: earliest {earliest} is after latest {latest}; swap them or fix one")
+                return None
+            return Moment(str(anchor), earliest, latest)
+        at = self._duration(value.get("at", "0d"), f"{where}.at")
+        return Moment(str(anchor), at, at) if at is not None else None
+
+    def _duration(self, value: Any, where: str) -> Duration | None:
+        if not isinstance(value, str):
+            self.problems.append(f"{where}: {value!r} needs a unit; write it like 2w, 6 weeks, 3mo or 5y")
+            return None
+        try:
+            return parse_duration(value)
+        except DurationSyntaxError as err:
+            self.problems.append(f"{where}: {err}")
+            return None

@@ -1,0 +1,294 @@
+"""The scheduler: rules and a patient's dates in, dated milestones out. Pure: no clock, no files, no printing."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from pumpcare.durations import Duration
+from pumpcare.errors import InputError
+from pumpcare.rules import Moment, Rule, RuleSet
+
+KINDS = ("due", "ends", "starts")  # also the order of milestones that share a date
+MAX_REFILL_VISITS = 500
+
+
+@dataclass(frozen=True)
+class Window:
+    """A date or a range of dates, both ends included."""
+
+    earliest: date
+    latest: date
+
+    @property
+    def is_range(self) -> bool:
+        """True when the leaflet gives a range, such as 6-8 weeks."""
+        return self.earliest != self.latest
+
+    def contains(self, day: date) -> bool:
+        """True when day falls inside the window."""
+        return self.earliest <= day <= self.latest
+
+
+@dataclass(frozen=True)
+class RefillSchedule:
+    """Refill visits as the care team sets them: the first date and the interval."""
+
+    first: date
+    every: Duration
+
+
+@dataclass(frozen=True)
+class Override:
+    """A clinician's order that replaces a rule's window, counted from surgery."""
+
+    rule_id: str
+    earliest: Duration
+    latest: Duration
+
+    def __str__(self) -> str:
+        span = str(self.earliest) if self.earliest == self.latest else f"{self.earliest}..{self.latest}"
+        return f"{self.rule_id}={span}"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """Something that happens on a date or within a window: a period starts or may end, or a thing is due."""
+
+    key: str
+    kind: str
+    when: Window
+    title: str
+    rules: tuple[Rule, ...]
+    until: Window | None = None
+    until_anchor: str | None = None
+    remind: bool = False
+    overridden: bool = False
+
+    @property
+    def category(self) -> str:
+        """The category the milestone's rules share."""
+        return self.rules[0].category
+
+
+@dataclass(frozen=True)
+class Unscheduled:
+    """A milestone that cannot be dated yet because an anchor date (follow-up, refills) is missing."""
+
+    key: str
+    kind: str
+    anchor: str
+    title: str
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A patient's dated recovery plan."""
+
+    ruleset: RuleSet
+    surgery: date
+    follow_up: date | None
+    refills: RefillSchedule | None
+    overrides: tuple[Override, ...]
+    milestones: tuple[Milestone, ...]
+    unscheduled: tuple[Unscheduled, ...]
+    warnings: tuple[str, ...]
+
+    def day_number(self, day: date) -> int:
+        """Days after surgery (negative before it, 0 on surgery day)."""
+        return (day - self.surgery).days
+
+
+def make_plan(
+    ruleset: RuleSet,
+    surgery: date,
+    *,
+    follow_up: date | None = None,
+    refills: RefillSchedule | None = None,
+    overrides: Sequence[Override] = (),
+) -> Plan:
+    """Date every rule for one patient; raise InputError for dates or orders that cannot make a plan."""
+    _check_dates(surgery, follow_up, refills)
+    rules, warnings = _apply_overrides(ruleset, overrides, surgery, follow_up)
+    anchors = _Anchors(surgery, follow_up, refills)
+    dated: list[Milestone] = []
+    undated: list[Unscheduled] = []
+    for kind in KINDS:
+        for rules_in_entry, name, timing in _entries(ruleset, rules, kind, anchors):
+            overridden = any(rule.id in {o.rule_id for o in overrides} for rule in rules_in_entry)
+            first = rules_in_entry[0]
+            title = ruleset.groups[first.group] if name == first.group and first.group else first.title
+            if timing.windows is None:
+                undated.append(Unscheduled(f"{name}-{kind}", kind, timing.anchor, title, rules_in_entry))
+                continue
+            for occurrence, when in enumerate(timing.windows, start=1):
+                key = f"{name}-{kind}" + (f"-{occurrence}" if timing.repeats else "")
+                dated.append(
+                    Milestone(
+                        key=key,
+                        kind=kind,
+                        when=when,
+                        title=title,
+                        rules=rules_in_entry,
+                        until=timing.until,
+                        until_anchor=timing.until_anchor,
+                        remind=kind == "due" and any(rule.remind for rule in rules_in_entry),
+                        overridden=overridden,
+                    )
+                )
+    order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
+    dated.sort(key=lambda m: (m.when.earliest, KINDS.index(m.kind), m.when.latest, order[m.rules[0].id]))
+    undated.sort(key=lambda u: (KINDS.index(u.kind), order[u.rules[0].id]))
+    return Plan(
+        ruleset=ruleset,
+        surgery=surgery,
+        follow_up=follow_up,
+        refills=refills,
+        overrides=tuple(overrides),
+        milestones=tuple(dated),
+        unscheduled=tuple(undated),
+        warnings=tuple(warnings),
+    )
+
+
+def _check_dates(surgery: date, follow_up: date | None, refills: RefillSchedule | None) -> None:
+    if follow_up is not None and follow_up <= surgery:
+        relation = "is the surgery date" if follow_up == surgery else "is before the surgery date"
+        raise InputError(f"follow-up date {follow_up} {relation} {surgery}; check the dates")
+    if refills is None:
+        return
+    if not refills.every.is_positive:
+        raise InputError(
+            f"refill interval {refills.every} is not longer than zero; give it as a duration such as 12w or 3mo"
+        )
+    if refills.first <= surgery:
+        relation = "is the surgery date" if refills.first == surgery else "is before the surgery date"
+        raise InputError(f"first refill date {refills.first} {relation} {surgery}; check the dates")
+
+
+def _apply_overrides(
+    ruleset: RuleSet, overrides: Sequence[Override], surgery: date, follow_up: date | None
+) -> tuple[dict[str, Rule], list[str]]:
+    rules = {rule.id: rule for rule in ruleset.rules}
+    warnings: list[str] = []
+    seen: set[str] = set()
+    for override in overrides:
+        rule = rules.get(override.rule_id)
+        if rule is None:
+            close = difflib.get_close_matches(override.rule_id, list(rules), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "check the rule ids in the rule file"
+            raise InputError(f"there is no rule '{override.rule_id}' to set; {hint}")
+        if override.rule_id in seen:
+            raise InputError(f"rule '{override.rule_id}' is set twice; keep one --set for it")
+        seen.add(override.rule_id)
+        if rule.window.anchor == "refill":
+            raise InputError(f"rule '{rule.id}' follows the refill schedule; change --refill-every instead")
+        ordered = Moment("surgery", override.earliest, override.latest)
+        if rule.until:
+            rules[rule.id] = dataclasses.replace(rule, until=ordered)
+        elif rule.due:
+            rules[rule.id] = dataclasses.replace(rule, due=ordered)
+        else:
+            rules[rule.id] = dataclasses.replace(rule, start=ordered)
+        leaflet = _Anchors(surgery, follow_up, None).resolve(rule.window)
+        ours = _Anchors(surgery, follow_up, None).resolve(ordered)
+        if leaflet and ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest):
+            warnings.append(
+                f"{override} is outside the rule file's {rule.window.describe()} for '{rule.id}'; "
+                "the plan uses it as set"
+            )
+    return rules, warnings
+
+
+@dataclass(frozen=True)
+class _Timing:
+    """Where a rule lands for one kind of milestone; windows is None when its anchor date is unknown."""
+
+    anchor: str
+    windows: tuple[Window, ...] | None
+    repeats: bool = False
+    until: Window | None = None
+    until_anchor: str | None = None
+
+
+class _Anchors:
+    """Turns a moment into dates, given the patient's surgery, follow-up and refill dates."""
+
+    def __init__(self, surgery: date, follow_up: date | None, refills: RefillSchedule | None) -> None:
+        self.surgery = surgery
+        self.follow_up = follow_up
+        self.refills = refills
+
+    def resolve(self, moment: Moment, repeat: Duration | None = None) -> tuple[Window, ...] | None:
+        if moment.anchor == "surgery":
+            bases: tuple[date, ...] = (self.surgery,)
+        elif moment.anchor == "follow-up":
+            if self.follow_up is None:
+                return None
+            bases = (self.follow_up,)
+        else:
+            if self.refills is None or repeat is None:
+                return None
+            bases = self._refill_dates(self.refills, repeat)
+        return tuple(Window(moment.earliest.after(base), moment.latest.after(base)) for base in bases)
+
+    @staticmethod
+    def _refill_dates(refills: RefillSchedule, repeat: Duration) -> tuple[date, ...]:
+        horizon = repeat.after(refills.first)
+        visits: list[date] = []
+        while (visit := refills.every.after(refills.first, len(visits))) < horizon:
+            visits.append(visit)
+            if len(visits) > MAX_REFILL_VISITS:
+                raise InputError(
+                    f"a refill every {refills.every} lists more than {MAX_REFILL_VISITS} visits; check the interval"
+                )
+        return tuple(visits)
+
+
+def _timing(rule: Rule, kind: str, anchors: _Anchors) -> _Timing | None:
+    if kind == "due":
+        if rule.due is None:
+            return None
+        windows = anchors.resolve(rule.due, rule.repeat)
+        return _Timing(rule.due.anchor, windows, repeats=rule.due.anchor == "refill")
+    if rule.due is not None:
+        return None
+    if kind == "ends":
+        if rule.until is None:
+            return None
+        return _Timing(rule.until.anchor, anchors.resolve(rule.until))
+    start = rule.start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
+    ends = anchors.resolve(rule.until) if rule.until else None
+    return _Timing(
+        start.anchor,
+        anchors.resolve(start),
+        until=ends[0] if ends else None,
+        until_anchor=rule.until.anchor if rule.until and not ends else None,
+    )
+
+
+def _entries(
+    ruleset: RuleSet, rules: dict[str, Rule], kind: str, anchors: _Anchors
+) -> Iterable[tuple[tuple[Rule, ...], str, _Timing]]:
+    """One entry per rule, except rules of one group with the same timing, which share an entry."""
+    partitions: dict[tuple[str, _Timing], list[Rule]] = {}
+    for original in ruleset.rules:
+        rule = rules[original.id]
+        timing = _timing(rule, kind, anchors)
+        if timing is None:
+            continue
+        partitions.setdefault((rule.group or f"rule:{rule.id}", timing), []).append(rule)
+    largest: dict[str, int] = {}
+    for (group, _), members in partitions.items():
+        largest[group] = max(largest.get(group, 0), len(members))
+    named: set[str] = set()
+    for (group, timing), members in partitions.items():
+        # The group's largest share keeps the group's name, so a UID stays put when one member is overridden.
+        keeps_group = not group.startswith("rule:") and len(members) == largest[group] and group not in named
+        if keeps_group:
+            named.add(group)
+        yield tuple(members), group if keeps_group else members[0].id, timing
