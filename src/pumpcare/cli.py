@@ -57,14 +57,17 @@ def _root(
 
 @app.command()
 def plan(
-    surgery_date: Annotated[str, typer.Option(help="Day of the pump surgery, as YYYY-MM-DD.")],
+    surgery_date: Annotated[str, typer.Option(metavar="DATE", help="Day of the pump surgery, as YYYY-MM-DD.")],
     follow_up: Annotated[
-        str | None, typer.Option(help="Day of the follow-up visit (YYYY-MM-DD); restrictions tied to it end then.")
+        str | None,
+        typer.Option(metavar="DATE", help="Day of the follow-up visit (YYYY-MM-DD); restrictions tied to it end then."),
     ] = None,
     refill_every: Annotated[
-        str | None, typer.Option(help="How often the pump is refilled, such as 12w or 3mo.")
+        str | None, typer.Option(metavar="DURATION", help="How often the pump is refilled, such as 12w or 3mo.")
     ] = None,
-    first_refill: Annotated[str | None, typer.Option(help="Day of the first refill visit, as YYYY-MM-DD.")] = None,
+    first_refill: Annotated[
+        str | None, typer.Option(metavar="DATE", help="Day of the first refill visit, as YYYY-MM-DD.")
+    ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
@@ -73,16 +76,20 @@ def plan(
             help="A clinician's order replacing a rule's window: no-driving=6w or no-lifting=8w..12w. Repeatable.",
         ),
     ] = None,
-    rules: Annotated[Path | None, typer.Option(help="A clinic's own rule file instead of the shipped one.")] = None,
+    rules: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="A clinic's own rule file instead of the shipped one.")
+    ] = None,
     ics: Annotated[
         str | None, typer.Option(metavar="PATH", help="Write the plan as a calendar file; '-' writes to stdout.")
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead of a timeline.")] = False,
     patient_label: Annotated[
-        str | None, typer.Option(help="A name or label for the calendar's title. Left out unless given.")
+        str | None,
+        typer.Option(metavar="TEXT", help="A name or label for the calendar's title. Left out unless given."),
     ] = None,
     today: Annotated[
-        str | None, typer.Option(help="Mark this day as today on the timeline (default: the real today).")
+        str | None,
+        typer.Option(metavar="DATE", help="Mark this day as today on the timeline (default: the real today)."),
     ] = None,
 ) -> None:
     """Show the dated recovery plan for a surgery date, and write it as a calendar or JSON."""

@@ -67,18 +67,21 @@ def _day_cell(milestones: list[Milestone], today: bool) -> Table:
 def _line(milestone: Milestone) -> Text:
     text = Text(milestone.title, style="bold")
     when = milestone.when
+    # A range always says who decides; a clinician's order says whose it is instead.
+    note = " (your care team's order)" if milestone.overridden else f" ({ASK})"
     if milestone.kind == "due" and when.is_range:
-        text.append(f": due {format_span(when)} ({ASK})")
+        text.append(f": due {format_span(when)}{note}")
     elif milestone.kind == "ends":
-        text.append(f" may end {format_span(when)} ({ASK})" if when.is_range else ": ends")
+        text.append(f" may end {format_span(when)}{note}" if when.is_range else ": ends")
+        text.append(note if milestone.overridden and not when.is_range else "")
     elif milestone.kind == "starts":
         if milestone.until is not None:
-            suffix = f" ({ASK})" if milestone.until.is_range else ""
-            text.append(f", until {format_span(milestone.until)}{suffix}")
+            text.append(f", until {format_span(milestone.until)}")
+            text.append(note if milestone.until.is_range or milestone.overridden else "")
         elif milestone.until_anchor == "follow-up":
             text.append(", until your follow-up visit")
-    if milestone.overridden:
-        text.append(" (set by your care team)", style="italic")
+    elif milestone.overridden:
+        text.append(note)
     return text
 
 

@@ -1,0 +1,170 @@
+"""The .ics calendar: read back by two independent parsers, stable UIDs, reproducible bytes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import icalendar
+import pytest
+import vobject
+from typer.testing import CliRunner
+
+from pumpcare.cli import app
+from pumpcare.render_ics import render_ics
+from pumpcare.rules import RuleSet
+from pumpcare.schedule import Duration, Override, RefillSchedule, make_plan
+
+STAMP = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
+SURGERY = date(2026, 12, 1)
+
+
+def calendar_bytes(shipped: RuleSet, follow_up: date | None = date(2027, 1, 5), label: str | None = None) -> bytes:
+    plan = make_plan(
+        shipped,
+        SURGERY,
+        follow_up=follow_up,
+        refills=RefillSchedule(date(2027, 1, 26), Duration(12, "weeks")),
+        overrides=[Override("no-lifting", Duration(10, "weeks"), Duration(12, "weeks"))],
+    )
+    return render_ics(plan, stamp=STAMP, patient_label=label)
+
+
+def events_by_uid(data: bytes) -> dict[str, icalendar.Event]:
+    calendar = icalendar.Calendar.from_ical(data)
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def test_icalendar_reads_every_event_as_an_all_day_event(shipped: RuleSet) -> None:
+    data = calendar_bytes(shipped)
+    calendar = icalendar.Calendar.from_ical(data)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert str(calendar["PRODID"]) == "-//pumpcare//Pump recovery plan//EN"
+    assert str(calendar["X-WR-CALNAME"]) == "Pump recovery plan"
+    events = calendar.walk("VEVENT")
+    assert len(events) == 17
+    for event in events:
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        assert type(start) is date, event["SUMMARY"]
+        assert type(end) is date, event["SUMMARY"]
+        assert start < end
+        assert event["DTSTART"].params["VALUE"] == "DATE"
+        assert event.decoded("DTSTAMP") == STAMP
+        assert str(event["TRANSP"]) == "TRANSPARENT"
+    assert len({str(event["UID"]) for event in events}) == len(events)
+
+
+def test_vobject_reads_it_too(shipped: RuleSet) -> None:
+    parsed = vobject.readOne(calendar_bytes(shipped).decode("utf-8"))
+    summaries = [event.summary.value for event in parsed.vevent_list]
+    assert summaries[:4] == [
+        "Arrange a driver and help at home",
+        "Stop the medicines your doctor named",
+        "Nothing to eat after midnight",
+        "Pump surgery: recovery plan starts",
+    ]
+    assert all(isinstance(event.dtstart.value, date) for event in parsed.vevent_list)
+
+
+def test_dtend_is_exclusive_and_ranges_stay_ranges(shipped: RuleSet) -> None:
+    events = events_by_uid(calendar_bytes(shipped))
+    key = next(uid for uid in events if uid.startswith("no-driving-ends."))
+    driving = events[key]
+    assert (driving.decoded("DTSTART"), driving.decoded("DTEND")) == (date(2026, 12, 15), date(2026, 12, 30))
+    assert str(driving["SUMMARY"]) == "No driving: may end (ask your care team)"
+    one_day = next(e for uid, e in events.items() if uid.startswith("nothing-to-eat-due."))
+    assert (one_day.decoded("DTSTART"), one_day.decoded("DTEND")) == (date(2026, 11, 30), date(2026, 12, 1))
+
+
+def test_a_window_of_years_is_one_day_that_names_the_range(shipped: RuleSet) -> None:
+    events = events_by_uid(calendar_bytes(shipped))
+    battery = next(e for uid, e in events.items() if uid.startswith("battery-replacement-due."))
+    assert (battery.decoded("DTSTART"), battery.decoded("DTEND")) == (date(2031, 12, 1), date(2031, 12, 2))
+    assert str(battery["DESCRIPTION"]).startswith("Due between Mon 1 Dec 2031 and Thu 1 Dec 2033.")
+
+
+def test_reminders_the_day_before_actions_only(shipped: RuleSet) -> None:
+    events = events_by_uid(calendar_bytes(shipped))
+    with_alarm = sorted(uid.split(".")[0] for uid, event in events.items() if event.walk("VALARM"))
+    assert with_alarm == [
+        "battery-replacement-due", "follow-up-visit-due", "getting-ready-due", "nothing-to-eat-due",
+        "reservoir-refill-due-1", "reservoir-refill-due-2", "reservoir-refill-due-3", "reservoir-refill-due-4",
+        "reservoir-refill-due-5", "stop-named-medicines-due",
+    ]  # fmt: skip
+    for event in events.values():
+        for alarm in event.walk("VALARM"):
+            assert alarm.decoded("TRIGGER") == timedelta(hours=-15)
+            assert str(alarm["ACTION"]) == "DISPLAY"
+            assert str(alarm["DESCRIPTION"]) == f"Tomorrow: {event['SUMMARY']}"
+
+
+def test_descriptions_carry_the_text_and_its_source(shipped: RuleSet) -> None:
+    events = events_by_uid(calendar_bytes(shipped))
+    driving = next(e for uid, e in events.items() if uid.startswith("no-driving-ends."))
+    assert str(driving["DESCRIPTION"]) == (
+        "May end between Tue 15 Dec and Tue 29 Dec 2026. Ask your care team.\n"
+        "- No driving: Do not drive. Ask someone to drive you.\n"
+        'From the leaflet: "Avoid driving for 2-4 weeks after surgery."'
+    )
+
+
+def test_lines_are_folded_at_75_octets_with_crlf(shipped: RuleSet) -> None:
+    data = calendar_bytes(shipped, label="Zoë Ångström-Øster, ward 4, bed 12 — discharge " * 2)
+    assert data.endswith(b"\r\n")
+    lines = data.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in lines)
+    assert all(b"\n" not in line for line in lines)
+    for line in lines:
+        line.decode("utf-8")  # a fold never splits a character
+    # icalendar leaves X- properties escaped as written: commas escaped as in any TEXT value.
+    name = icalendar.Calendar.from_ical(data)["X-WR-CALNAME"]
+    assert str(name) == "Pump recovery plan: " + "Zoë Ångström-Øster\\, ward 4\\, bed 12 — discharge " * 2
+
+
+def test_no_personal_detail_unless_given(shipped: RuleSet) -> None:
+    assert b"Bed 4" not in calendar_bytes(shipped)
+    assert "X-WR-CALNAME:Pump recovery plan: Bed 4" in calendar_bytes(shipped, label="Bed 4").decode()
+
+
+def test_a_new_follow_up_date_changes_only_what_depends_on_it(shipped: RuleSet) -> None:
+    before = events_by_uid(calendar_bytes(shipped, follow_up=date(2027, 1, 5)))
+    after = events_by_uid(calendar_bytes(shipped, follow_up=date(2027, 1, 19)))
+    assert before.keys() == after.keys()
+    changed = sorted(uid.split(".")[0] for uid in before if before[uid].to_ical() != after[uid].to_ical())
+    assert changed == ["follow-up-visit-due", "surgery-day", "until-follow-up-ends"]
+
+
+def test_uids_tell_patients_apart_but_not_regenerations(shipped: RuleSet) -> None:
+    first = set(events_by_uid(calendar_bytes(shipped, label="A")))
+    assert first == set(events_by_uid(calendar_bytes(shipped, label="A")))
+    assert first.isdisjoint(events_by_uid(calendar_bytes(shipped, label="B")))
+
+
+def test_byte_for_byte_reproducible_across_processes(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"plan-{seed}.ics"
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1795996800", "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-m", "pumpcare", "plan", "--surgery-date", "2026-12-01", "--ics", str(target)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"DTSTAMP:20261130T000000Z" in outputs[0]
+
+
+@pytest.mark.parametrize("epoch", ["soon", "1.5"])
+def test_a_bad_source_date_epoch_is_explained(runner: CliRunner, epoch: str) -> None:
+    result = runner.invoke(
+        app, ["plan", "--surgery-date", "2026-12-01", "--ics", "-"], env={"SOURCE_DATE_EPOCH": epoch}
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"pumpcare: SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds since 1970; fix or unset it\n"
+    )

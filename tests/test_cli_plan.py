@@ -1,0 +1,178 @@
+"""`pumpcare plan` through the CLI, as a patient, caregiver or nurse runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import icalendar
+import pytest
+from typer.testing import CliRunner
+
+from pumpcare import __version__
+from pumpcare.cli import app
+from pumpcare.rules import shipped_rules_path
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+WIDE = {"COLUMNS": "200"}
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"pumpcare {__version__}\n")
+
+
+@pytest.mark.parametrize("command", [[], ["plan"]])
+def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: " in result.stdout
+
+
+def test_every_plan_option_is_in_the_readme(runner: CliRunner) -> None:
+    help_text = runner.invoke(app, ["plan", "--help"]).stdout
+    options = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}
+    assert options == {
+        "--surgery-date", "--follow-up", "--refill-every", "--first-refill", "--set", "--rules",
+        "--ics", "--json", "--patient-label", "--today",
+    }  # fmt: skip
+    missing = sorted(option for option in options if f"`{option}" not in README)
+    assert missing == []
+
+
+def test_timeline_names_the_disclaimer_once_and_marks_today(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--today", "2026-12-20"], env=WIDE)
+    assert result.exit_code == 0
+    assert result.stdout.count("does not replace your care team") == 1
+    lines = result.stdout.splitlines()
+    [today] = [line for line in lines if "» Today" in line]
+    assert today.startswith("Sun 20 Dec 2026   day 19 · week 2")
+    assert lines.index(today) > next(i for i, line in enumerate(lines) if "Walk further" in line)
+    assert "No driving may end 15–29 Dec 2026 (ask your care team)" in result.stdout
+    assert result.stderr == ""
+
+
+def test_without_follow_up_nothing_is_invented(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--today", "2026-12-01"], env=WIDE)
+    assert "No housework, yard work or sex, until your follow-up visit" in result.stdout
+    assert "• Follow-up visit: ask your care team for the date." in result.stdout
+    assert "• Pump refill visit: your care team sets how often the pump is refilled" in result.stdout
+
+
+def test_piped_output_has_no_escape_codes(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01"])
+    assert "\x1b[" not in result.stdout
+
+
+def test_no_color_on_a_terminal_keeps_bold_but_drops_colour(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01"], env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
+    assert "\x1b[1m" in result.stdout
+    assert re.search(r"\x1b\[[0-9;]*(3[0-8]|9[0-7])[;m]", result.stdout) is None
+
+
+def test_json_has_the_documented_shape(runner: CliRunner) -> None:
+    args = ["plan", "--surgery-date", "2026-12-01", "--follow-up", "2027-01-05", "--set", "no-driving=3w", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert list(document) == [
+        "format", "format_version", "disclaimer", "rules", "surgery_date", "follow_up_date", "refills",
+        "overrides", "milestones", "unscheduled", "warnings",
+    ]  # fmt: skip
+    assert (document["format"], document["format_version"]) == ("pumpcare-plan", 1)
+    assert document["overrides"] == [{"rule_id": "no-driving", "earliest": "3w", "latest": "3w"}]
+    driving = next(m for m in document["milestones"] if m["key"] == "no-driving-ends")
+    assert driving == {
+        "key": "no-driving-ends",
+        "kind": "ends",
+        "title": "No driving",
+        "category": "restriction",
+        "earliest": "2026-12-22",
+        "latest": "2026-12-22",
+        "day": 21,
+        "until": None,
+        "until_waits_for": None,
+        "remind": False,
+        "set_by_care_team": True,
+        "rules": [
+            {
+                "id": "no-driving",
+                "title": "No driving",
+                "text": "Do not drive. Ask someone to drive you.",
+                "source": "Avoid driving for 2-4 weeks after surgery.",
+            }
+        ],
+    }
+    movement = next(m for m in document["milestones"] if m["key"] == "movement-limits-ends")
+    assert (movement["earliest"], movement["latest"]) == ("2027-01-12", "2027-01-26")
+    assert document["unscheduled"] == [
+        {
+            "key": "reservoir-refill-due",
+            "kind": "due",
+            "waits_for": "refill",
+            "title": "Pump refill visit",
+            "rule_ids": ["reservoir-refill"],
+        }
+    ]
+
+
+def test_ics_to_a_file_also_shows_the_timeline(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "plan.ics"
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--ics", str(target)])
+    assert result.exit_code == 0
+    assert result.stderr == f"Calendar written to {target}.\n"
+    assert "Recovery plan" in result.stdout
+    assert icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.ics"]
+
+
+def test_ics_replaces_an_older_calendar(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "plan.ics"
+    target.write_bytes(b"old")
+    runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--ics", str(target)])
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+def test_a_clinic_rule_file(runner: CliRunner, tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.yaml"
+    text = shipped_rules_path().read_text(encoding="utf-8")
+    clinic.write_text(text.replace("until: {earliest: 2w, latest: 4w}", "until: {earliest: 3w, latest: 6w}"))
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--rules", str(clinic), "--json"])
+    driving = next(m for m in json.loads(result.stdout)["milestones"] if m["key"] == "no-driving-ends")
+    assert (driving["earliest"], driving["latest"]) == ("2026-12-22", "2027-01-12")
+
+
+def test_set_takes_a_window(runner: CliRunner) -> None:
+    args = ["plan", "--surgery-date", "2026-12-01", "--set", "no-lifting=7w..8w", "--set", "no-driving=2w", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    found = {m["key"]: (m["earliest"], m["latest"]) for m in json.loads(result.stdout)["milestones"]}
+    assert found["no-lifting-ends"] == ("2027-01-19", "2027-01-26")
+    assert found["no-driving-ends"] == ("2026-12-15", "2026-12-15")
+
+
+def test_refills_with_both_options(runner: CliRunner) -> None:
+    args = ["plan", "--surgery-date", "2026-12-01", "--refill-every", "3mo", "--first-refill", "2027-01-31", "--json"]
+    document = json.loads(runner.invoke(app, args).stdout)
+    visits = [m["earliest"] for m in document["milestones"] if m["key"].startswith("reservoir-refill-due")]
+    assert visits == ["2027-01-31", "2027-04-30", "2027-07-31", "2027-10-31"]
+    assert document["refills"] == {"first": "2027-01-31", "every": "3mo"}
+
+
+def test_runs_from_any_working_directory(tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "80"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pumpcare", "plan", "--surgery-date", "2026-12-01", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["rules"]["name"] == "Intrathecal pain pump aftercare"
