@@ -6,16 +6,18 @@ import os
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from pumpcare import __version__
 from pumpcare.errors import InputError, PumpcareError
-from pumpcare.inputs import parse_date, parse_interval, parse_override
-from pumpcare.rules import load_rules
-from pumpcare.schedule import Plan, RefillSchedule, make_plan
+
+if TYPE_CHECKING:
+    from pumpcare.schedule import Plan
+
+# The core, rich and ics are imported inside the commands that use them, so `--help` answers in a blink.
 
 
 class _Commands(TyperGroup):
@@ -95,6 +97,8 @@ def plan(
     """Show the dated recovery plan for a surgery date, and write it as a calendar or JSON."""
     if json_ and ics == "-":
         raise InputError("--json and --ics - both write to stdout; write the calendar to a file instead")
+    from pumpcare.inputs import parse_date
+
     the_plan = _make_plan(surgery_date, follow_up, refill_every, first_refill, set_ or [], rules)
     for warning in the_plan.warnings:
         typer.echo(f"pumpcare: warning: {warning}", err=True)
@@ -123,6 +127,10 @@ def _make_plan(
     orders: list[str],
     rules: Path | None,
 ) -> Plan:
+    from pumpcare.inputs import parse_date, parse_interval, parse_override
+    from pumpcare.rules import load_rules
+    from pumpcare.schedule import RefillSchedule, make_plan
+
     surgery = parse_date(surgery_date, "surgery date")
     follow = parse_date(follow_up, "follow-up date") if follow_up else None
     if (refill_every is None) != (first_refill is None):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -42,8 +42,7 @@ class DurationSyntaxError(ValueError):
     """Text that is not a duration; the message says what a duration looks like."""
 
 
-@dataclass(frozen=True)
-class Duration:
+class Duration(NamedTuple):
     """A signed amount of one calendar unit: days, weeks, months or years."""
 
     amount: int
@@ -91,4 +90,6 @@ def parse_duration(text: str) -> Duration:
 
 def is_ordered(earliest: Duration, latest: Duration) -> bool:
     """True when earliest never lands after latest, whatever the start date."""
+    if earliest.unit == latest.unit:
+        return earliest.amount <= latest.amount
     return all(earliest.after(day) <= latest.after(day) for day in _REFERENCE_DATES)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import NamedTuple
 
 from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.wording import ASK, DISCLAIMER, format_date, format_window, headline, until_phrase
@@ -31,8 +31,7 @@ REMINDER_TRIGGER = timedelta(hours=-15)
 _MAX_OCTETS = 75
 
 
-@dataclass(frozen=True)
-class _Event:
+class _Event(NamedTuple):
     key: str
     summary: str
     first: date

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date
 from itertools import groupby
 
-from rich import box
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.wording import ASK, DISCLAIMER, day_label, format_date, format_span, undated_phrase
 
 _TODAY = "» Today"
+_NARROWEST_WHAT = 28
 
 
 def render_plan(plan: Plan, *, today: date | None = None) -> RenderableType:
@@ -21,47 +20,70 @@ def render_plan(plan: Plan, *, today: date | None = None) -> RenderableType:
     parts: list[RenderableType] = [
         Text.assemble(("Recovery plan", "bold"), f" · pump surgery on {format_date(plan.surgery)}"),
         Text(DISCLAIMER, style="italic"),
-        _timeline(plan, today),
+        _Timeline(plan, today),
     ]
     if plan.unscheduled:
         parts.append(_undated(plan))
     return Group(*parts)
 
 
-def _timeline(plan: Plan, today: date | None) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("After surgery", no_wrap=True)
-    table.add_column("What", ratio=1)
-    pending_today = today
-    for day, items in groupby(plan.milestones, key=lambda m: m.when.earliest):
-        is_today = pending_today == day
-        if pending_today is not None and pending_today < day:
-            table.add_row(format_date(pending_today), day_label(plan, pending_today), Text(_TODAY, style="bold"))
-        if pending_today is not None and pending_today <= day:
-            pending_today = None
-        table.add_row(format_date(day), day_label(plan, day), _day_cell(list(items), is_today))
-    if pending_today is not None:
-        table.add_row(format_date(pending_today), day_label(plan, pending_today), Text(_TODAY, style="bold"))
-    return table
+class _Timeline:
+    """The dated rows, laid out by hand: rich's Table measured every cell twice and cost more than the plan."""
+
+    def __init__(self, plan: Plan, today: date | None) -> None:
+        self.rows: list[tuple[str, str, str, Text]] = []
+        pending_today = today
+        for day, items in groupby(plan.milestones, key=lambda m: m.when.earliest):
+            if pending_today is not None and pending_today < day:
+                self.rows.append((format_date(pending_today), day_label(plan, pending_today), "", _today()))
+            is_today = pending_today == day
+            if pending_today is not None and pending_today <= day:
+                pending_today = None
+            for index, (bullet, text) in enumerate(_day_rows(list(items), is_today)):
+                first = index == 0
+                self.rows.append(
+                    (format_date(day) if first else "", day_label(plan, day) if first else "", bullet, text)
+                )
+        if pending_today is not None:
+            self.rows.append((format_date(pending_today), day_label(plan, pending_today), "", _today()))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        date_width = max(len(row[0]) for row in self.rows) + 2
+        day_width = max(len(row[1]) for row in self.rows) + 2
+        what_width = options.max_width - date_width - day_width - 2
+        if what_width < _NARROWEST_WHAT:
+            # Too narrow for columns: the date and day go on a line of their own above what happens.
+            date_width = day_width = 0
+            what_width = max(options.max_width - 4, 10)
+        yield Text(
+            f"{'Date':<{date_width}}{'After surgery':<{day_width}}  What" if date_width else "Date · What", style="bold"
+        )
+        yield Text("─" * min(options.max_width, date_width + day_width + 2 + what_width), style="dim")
+        for day, label, bullet, text in self.rows:
+            if not date_width and day:
+                yield Text(f"{day} · {label}", style="bold")
+            lead = f"{day:<{date_width}}{label:<{day_width}}" if date_width else "  "
+            for index, line in enumerate(text.wrap(console, what_width)):
+                marker = f"{bullet} " if index == 0 and bullet else "  "
+                line.rstrip()
+                yield Text.assemble(lead if index == 0 else " " * len(lead), marker, line)
 
 
-def _day_cell(milestones: list[Milestone], today: bool) -> Table:
-    # A grid, not plain text, so a wrapped line stays indented under its bullet.
-    cell = Table.grid()
-    cell.add_column(no_wrap=True)
-    cell.add_column(ratio=1)
-    if today:
-        cell.add_row("", Text(_TODAY, style="bold"))
+def _today() -> Text:
+    return Text(_TODAY, style="bold")
+
+
+def _day_rows(milestones: list[Milestone], today: bool) -> list[tuple[str, Text]]:
+    rows: list[tuple[str, Text]] = [("", _today())] if today else []
     starts_heading = False
     for milestone in milestones:
         if milestone.kind == "starts" and not starts_heading:
-            cell.add_row("", Text("From today:", style="dim"))
+            rows.append(("", Text("From today:", style="dim")))
             starts_heading = True
-        cell.add_row("• ", _line(milestone))
+        rows.append(("•", _line(milestone)))
         if len(milestone.rules) > 1:
-            cell.add_row("", Text(" · ".join(rule.title for rule in milestone.rules), style="dim"))
-    return cell
+            rows.append(("", Text(" · ".join(rule.title for rule in milestone.rules), style="dim")))
+    return rows
 
 
 def _line(milestone: Milestone) -> Text:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
 from pumpcare.errors import RuleFileError
@@ -37,8 +34,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _SUPPORTED_SCHEMA = 1
 
 
-@dataclass(frozen=True)
-class Moment:
+class Moment(NamedTuple):
     """A point or window in time, counted from an anchor: the surgery, the follow-up visit or a refill."""
 
     anchor: str
@@ -65,8 +61,7 @@ class Moment:
         return f"{span} after the {anchor}" if self.latest.amount else f"at the {anchor}"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One leaflet instruction: what to do or avoid, and when."""
 
     id: str
@@ -89,8 +84,7 @@ class Rule:
         return moment
 
 
-@dataclass(frozen=True)
-class RuleSet:
+class RuleSet(NamedTuple):
     """A validated rule file."""
 
     name: str
@@ -98,7 +92,7 @@ class RuleSet:
     source: str
     origin: str
     rules: tuple[Rule, ...]
-    groups: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, str]
 
     def get(self, rule_id: str) -> Rule | None:
         """The rule with this id, or None."""
@@ -107,7 +101,9 @@ class RuleSet:
 
 def shipped_rules_path() -> Path:
     """Where the rule file that comes with pumpcare is, installed or in a source checkout."""
-    packaged = Path(str(resources.files("pumpcare").joinpath("aftercare.yaml")))
+    # pip installs packages as plain folders, so the file sits beside this module; importlib.resources
+    # would cost start-up time for zip imports nobody uses here.
+    packaged = Path(__file__).with_name("aftercare.yaml")
     if packaged.is_file():
         return packaged
     # An editable install or a bare checkout runs from src/pumpcare; the file is then in data/.
@@ -194,7 +190,7 @@ class _Checker:
         names = list(known)
         for key in data:
             if key not in names:
-                close = difflib.get_close_matches(str(key), names, n=1)
+                close = _close_match(str(key), names, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"known keys are: {', '.join(names)}"
                 self.problems.append(f"{where}: unknown key '{key}'; {hint}")
         if isinstance(known, Mapping):
@@ -349,3 +345,10 @@ class _Checker:
         except DurationSyntaxError as err:
             self.problems.append(f"{where}: {err}")
             return None
+
+
+def _close_match(word: str, choices: list[str], n: int = 1) -> list[str]:
+    # difflib is only needed when something is misspelt, so it is not imported at start-up.
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n)

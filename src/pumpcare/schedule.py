@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from pumpcare.durations import Duration
 from pumpcare.errors import InputError
@@ -16,8 +14,7 @@ KINDS = ("due", "ends", "starts")  # also the order of milestones that share a d
 MAX_REFILL_VISITS = 500
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """A date or a range of dates, both ends included."""
 
     earliest: date
@@ -33,16 +30,14 @@ class Window:
         return self.earliest <= day <= self.latest
 
 
-@dataclass(frozen=True)
-class RefillSchedule:
+class RefillSchedule(NamedTuple):
     """Refill visits as the care team sets them: the first date and the interval."""
 
     first: date
     every: Duration
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     """A clinician's order that replaces a rule's window, counted from surgery."""
 
     rule_id: str
@@ -54,8 +49,7 @@ class Override:
         return f"{self.rule_id}={span}"
 
 
-@dataclass(frozen=True)
-class Milestone:
+class Milestone(NamedTuple):
     """Something that happens on a date or within a window: a period starts or may end, or a thing is due."""
 
     key: str
@@ -74,8 +68,7 @@ class Milestone:
         return self.rules[0].category
 
 
-@dataclass(frozen=True)
-class Unscheduled:
+class Unscheduled(NamedTuple):
     """A milestone that cannot be dated yet because an anchor date (follow-up, refills) is missing."""
 
     key: str
@@ -85,8 +78,7 @@ class Unscheduled:
     rules: tuple[Rule, ...]
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """A patient's dated recovery plan."""
 
     ruleset: RuleSet
@@ -179,7 +171,7 @@ def _apply_overrides(
     for override in overrides:
         rule = rules.get(override.rule_id)
         if rule is None:
-            close = difflib.get_close_matches(override.rule_id, list(rules), n=1)
+            close = _close_match(override.rule_id, list(rules), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "check the rule ids in the rule file"
             raise InputError(f"there is no rule '{override.rule_id}' to set; {hint}")
         if override.rule_id in seen:
@@ -189,11 +181,11 @@ def _apply_overrides(
             raise InputError(f"rule '{rule.id}' follows the refill schedule; change --refill-every instead")
         ordered = Moment("surgery", override.earliest, override.latest)
         if rule.until:
-            rules[rule.id] = dataclasses.replace(rule, until=ordered)
+            rules[rule.id] = rule._replace(until=ordered)
         elif rule.due:
-            rules[rule.id] = dataclasses.replace(rule, due=ordered)
+            rules[rule.id] = rule._replace(due=ordered)
         else:
-            rules[rule.id] = dataclasses.replace(rule, start=ordered)
+            rules[rule.id] = rule._replace(start=ordered)
         leaflet = _Anchors(surgery, follow_up, None).resolve(rule.window)
         ours = _Anchors(surgery, follow_up, None).resolve(ordered)
         if leaflet and ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest):
@@ -204,8 +196,7 @@ def _apply_overrides(
     return rules, warnings
 
 
-@dataclass(frozen=True)
-class _Timing:
+class _Timing(NamedTuple):
     """Where a rule lands for one kind of milestone; windows is None when its anchor date is unknown."""
 
     anchor: str
@@ -292,3 +283,10 @@ def _entries(
         if keeps_group:
             named.add(group)
         yield tuple(members), group if keeps_group else members[0].id, timing
+
+
+def _close_match(word: str, choices: list[str], n: int = 1) -> list[str]:
+    # difflib is only needed when something is misspelt, so it is not imported at start-up.
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n)
