@@ -176,3 +176,17 @@ def test_runs_from_any_working_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["rules"]["name"] == "Intrathecal pain pump aftercare"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+def test_calendar_file_gets_a_normal_mode_and_keeps_an_existing_one(runner: CliRunner, tmp_path: Path) -> None:
+    fresh, kept = tmp_path / "fresh.ics", tmp_path / "kept.ics"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)
+    umask = os.umask(0o022)
+    try:
+        for target in (fresh, kept):
+            runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--ics", str(target)])
+    finally:
+        os.umask(umask)
+    assert (fresh.stat().st_mode & 0o777, kept.stat().st_mode & 0o777) == (0o644, 0o640)

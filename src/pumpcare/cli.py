@@ -99,6 +99,8 @@ def plan(
         raise InputError("--json and --ics - both write to stdout; write the calendar to a file instead")
     from pumpcare.inputs import parse_date
 
+    # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
+    marked = parse_date(today, "--today") if today is not None else date.today()
     the_plan = _make_plan(surgery_date, follow_up, refill_every, first_refill, set_ or [], rules)
     for warning in the_plan.warnings:
         typer.echo(f"pumpcare: warning: {warning}", err=True)
@@ -115,7 +117,6 @@ def plan(
 
     from pumpcare.render_terminal import render_plan
 
-    marked = parse_date(today, "--today") if today else date.today()
     Console(highlight=False).print(render_plan(the_plan, today=marked))
 
 
@@ -132,7 +133,7 @@ def _make_plan(
     from pumpcare.schedule import RefillSchedule, make_plan
 
     surgery = parse_date(surgery_date, "surgery date")
-    follow = parse_date(follow_up, "follow-up date") if follow_up else None
+    follow = parse_date(follow_up, "follow-up date") if follow_up is not None else None
     if (refill_every is None) != (first_refill is None):
         raise InputError("refill visits need both --refill-every and --first-refill; give both or neither")
     refills = None
@@ -149,8 +150,10 @@ def _write_calendar(the_plan: Plan, target: str, patient_label: str | None) -> N
 
     data = render_ics(the_plan, stamp=_build_time(), patient_label=patient_label)
     if target == "-":
-        sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else typer.echo(data.decode(), nl=False)
+        # Bytes, not text: the calendar's CRLF line ends must survive Windows' newline translation.
         sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     from pumpcare.files import write_atomically
 
@@ -164,11 +167,13 @@ def _build_time() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch:
         return datetime.now(timezone.utc).replace(microsecond=0)
+    if not epoch.isdigit():
+        raise InputError(f"SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds since 1970; fix or unset it")
     try:
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
     except (ValueError, OverflowError, OSError):
         raise InputError(
-            f"SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds since 1970; fix or unset it"
+            f"SOURCE_DATE_EPOCH '{epoch}' is too far in the future to be a date; fix or unset it"
         ) from None
 
 

@@ -27,6 +27,9 @@ _UNITS = {
     "years": "years",
 }
 _SHORT = {"days": "d", "weeks": "w", "months": "mo", "years": "y"}
+# Not clinical: a bound that keeps every date pumpcare computes inside the calendar (a typo such as 9999y
+# would otherwise crash the date arithmetic). A century covers any aftercare instruction.
+_LONGEST = {"days": 36_600, "weeks": 5_220, "months": 1_200, "years": 100}
 _PATTERN = re.compile(r"^\s*([+-]?)\s*(\d{1,4})\s*([a-z]+)\s*$")
 
 
@@ -85,6 +88,8 @@ def parse_duration(text: str) -> Duration:
             f"'{text}' has an unknown unit '{unit_word}'; use d (days), w (weeks), mo (months) or y (years)"
         )
     amount = int(number)
+    if amount > _LONGEST[unit]:
+        raise DurationSyntaxError(f"'{text}' is longer than 100 years; check the number")
     return Duration(-amount if sign == "-" else amount, unit)
 
 

@@ -17,9 +17,9 @@ class RuleFileError(PumpcareError):
     def __init__(self, path: str, problems: list[str]) -> None:
         self.path = path
         self.problems = problems
-        count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        count = "1 problem; fix it" if len(problems) == 1 else f"{len(problems)} problems; fix them"
         lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"rule file {path} has {count}; fix them and try again:\n{lines}")
+        super().__init__(f"rule file {path} has {count} and try again:\n{lines}")
 
 
 class OutputError(PumpcareError):

@@ -47,18 +47,22 @@ class Moment(NamedTuple):
         return self.earliest != self.latest
 
     def describe(self) -> str:
-        """Plain words for the offsets: "2 weeks", "6-8 weeks", "at the follow-up visit"."""
-        if self.is_window:
-            if self.earliest.unit == self.latest.unit:
-                span = f"{self.earliest.amount}–{self.latest.describe()}"
-            else:
-                span = f"{self.earliest.describe()} to {self.latest.describe()}"
+        """Plain words: "2–4 weeks", "7–1 days before", "the surgery day", "2 weeks after the follow-up visit"."""
+        anchor = {"surgery": "the surgery day", "follow-up": "the follow-up visit", "refill": "each refill"}
+        first, last = self.earliest, self.latest
+        if not self.is_window and first.amount == 0:
+            return anchor[self.anchor]
+        if not self.is_window:
+            span = first.describe()
+        elif first.unit == last.unit and (first.amount < 0) == (last.amount < 0):
+            # "7–1 days before": both ends on the same side, so one unit and one "before" read right.
+            tail = last.describe().split(" ", 1)[1]
+            span = f"{abs(first.amount)}–{abs(last.amount)} {tail}"
         else:
-            span = self.earliest.describe()
+            span = f"{first.describe()} to {last.describe()}"
         if self.anchor == "surgery":
             return span
-        anchor = self.anchor.replace("-", " ")
-        return f"{span} after the {anchor}" if self.latest.amount else f"at the {anchor}"
+        return f"{span} {'from' if first.amount < 0 else 'after'} {anchor[self.anchor]}"
 
 
 class Rule(NamedTuple):
@@ -123,7 +127,7 @@ def load_rules(path: Path | None = None) -> RuleSet:
         raw = path.read_bytes()
     except IsADirectoryError:
         raise RuleFileError(shown, ["it is a folder; give the path of a .yaml rule file"]) from None
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise RuleFileError(shown, ["no such file; check the path"]) from None
     except OSError as err:
         raise RuleFileError(shown, [f"it cannot be read ({err.strerror}); check its permissions"]) from None
@@ -140,19 +144,52 @@ def parse_rules(raw: bytes, origin: str) -> RuleSet:
         raise RuleFileError(origin, ["it is not UTF-8 text; save it as UTF-8"]) from None
     if not text.strip():
         raise RuleFileError(origin, ["the file is empty; start from the shipped rules (data/aftercare.yaml)"])
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=loader)
+        data = yaml.load(text, Loader=_strict_loader())
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or "it is not valid YAML"
-        raise RuleFileError(origin, [f"not valid YAML{where}: {problem}"]) from None
+        raise RuleFileError(origin, [_yaml_problem(err)]) from None
     checker = _Checker()
     ruleset = checker.ruleset(data, origin)
     if checker.problems or ruleset is None:
         raise RuleFileError(origin, checker.problems)
     return ruleset
+
+
+def _strict_loader() -> Any:
+    """A safe YAML loader (libyaml's when installed) that refuses a key given twice in one mapping."""
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class StrictLoader(base):  # type: ignore[misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            # PyYAML keeps the last of two equal keys; a clinic's second 'until' must not hide the first.
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, str) and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key '{key}' is given twice in one mapping; keep one", key_node.start_mark
+                    )
+                seen.add(key) if isinstance(key, str) else None
+            return super().construct_mapping(node, deep)
+
+    return StrictLoader
+
+
+def _yaml_problem(err: Exception) -> str:
+    """The parser's complaint with its line and column, and where the unclosed thing began."""
+
+    def at(mark: Any) -> str:
+        return f"line {mark.line + 1}, column {mark.column + 1}"
+
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or "it is not valid YAML"
+    context, context_mark = getattr(err, "context", None), getattr(err, "context_mark", None)
+    text = f"not valid YAML at {at(mark)}: {problem}" if mark is not None else f"not valid YAML: {problem}"
+    if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
+        text += f" ({context} started at {at(context_mark)})"
+    return text
 
 
 class _Checker:
@@ -166,7 +203,7 @@ class _Checker:
             self.problems.append("the top level must be a mapping with schema, name, version, source and rules")
             return None
         self._keys(data, _TOP_KEYS, "top level")
-        if "schema" in data and data["schema"] != _SUPPORTED_SCHEMA:
+        if "schema" in data and (type(data["schema"]) is not int or data["schema"] != _SUPPORTED_SCHEMA):
             self.problems.append(
                 f"top level.schema: {data['schema']!r} is not supported; this pumpcare reads schema {_SUPPORTED_SCHEMA}"
             )
@@ -248,7 +285,10 @@ class _Checker:
         if "category" in item and category not in CATEGORIES:
             self.problems.append(f"{where}.category: '{category}' is unknown; use one of {', '.join(CATEGORIES)}")
         group = item.get("group")
-        if group is not None and group not in groups:
+        if group is not None and not isinstance(group, str):
+            self.problems.append(f"{where}.group: must be the id of a group declared under groups")
+            group = None
+        elif group is not None and group not in groups:
             self.problems.append(f"{where}.group: '{group}' is not declared under groups; add it there")
         remind = item.get("remind", False)
         if not isinstance(remind, bool):
@@ -257,7 +297,7 @@ class _Checker:
         start = self._moment(item, "from", where)
         until = self._moment(item, "until", where)
         repeat = self._duration(item.get("repeat"), f"{where}.repeat") if "repeat" in item else None
-        self._timing(where, due, start, until, repeat)
+        self._timing(where, due, start, until, repeat, has_timing=bool({"due", "from", "until"} & item.keys()))
         if len(self.problems) > before:
             return None
         if due is None and start is None:
@@ -277,11 +317,18 @@ class _Checker:
         )
 
     def _timing(
-        self, where: str, due: Moment | None, start: Moment | None, until: Moment | None, repeat: Duration | None
+        self,
+        where: str,
+        due: Moment | None,
+        start: Moment | None,
+        until: Moment | None,
+        repeat: Duration | None,
+        *,
+        has_timing: bool,
     ) -> None:
         if due is not None and (start is not None or until is not None):
             self.problems.append(f"{where}: has 'due' and 'from'/'until'; a rule is either due or a period")
-        if due is None and start is None and until is None:
+        if not has_timing:
             self.problems.append(f"{where}: has no timing; add 'due', 'from' or 'until'")
         for key, moment in (("from", start), ("until", until)):
             if moment is not None and moment.anchor == "refill":
@@ -305,7 +352,7 @@ class _Checker:
             return None
         value = item[key]
         where = f"{where}.{key}"
-        if isinstance(value, str):
+        if isinstance(value, (str, int, float)):
             duration = self._duration(value, where)
             return Moment("surgery", duration, duration) if duration is not None else None
         if not isinstance(value, dict):

@@ -6,12 +6,15 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import NamedTuple
 
-from pumpcare.durations import Duration
+from pumpcare.durations import Duration, is_ordered
 from pumpcare.errors import InputError
 from pumpcare.rules import Moment, Rule, RuleSet
 
 KINDS = ("due", "ends", "starts")  # also the order of milestones that share a date
 MAX_REFILL_VISITS = 500
+# Not clinical: with durations capped at a century, dates in these years keep every computed date inside the
+# calendar, and anything outside them is a typo.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 class Window(NamedTuple):
@@ -148,6 +151,11 @@ def make_plan(
 
 
 def _check_dates(surgery: date, follow_up: date | None, refills: RefillSchedule | None) -> None:
+    named = [("surgery date", surgery), ("follow-up date", follow_up)]
+    named.append(("first refill date", refills.first if refills else None))
+    for what, day in named:
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InputError(f"{what} {day} is out of range; give a date between {FIRST_YEAR} and {LAST_YEAR}")
     if follow_up is not None and follow_up <= surgery:
         relation = "is the surgery date" if follow_up == surgery else "is before the surgery date"
         raise InputError(f"follow-up date {follow_up} {relation} {surgery}; check the dates")
@@ -180,6 +188,7 @@ def _apply_overrides(
         if rule.window.anchor == "refill":
             raise InputError(f"rule '{rule.id}' follows the refill schedule; change --refill-every instead")
         ordered = Moment("surgery", override.earliest, override.latest)
+        _check_order_fits(rule, override, ordered)
         if rule.until:
             rules[rule.id] = rule._replace(until=ordered)
         elif rule.due:
@@ -194,6 +203,19 @@ def _apply_overrides(
                 "the plan uses it as set"
             )
     return rules, warnings
+
+
+def _check_order_fits(rule: Rule, override: Override, ordered: Moment) -> None:
+    """Refuse an order that ends a period before it starts, or dates an aftercare step before surgery."""
+    start = rule.start
+    if rule.until and start and start.anchor == "surgery" and not is_ordered(start.latest, ordered.earliest):
+        raise InputError(
+            f"--set {override} would end '{rule.id}' before it starts ({start.describe()}); give a later duration"
+        )
+    if rule.category != "preparation" and override.earliest.amount < 0:
+        raise InputError(
+            f"--set {override} dates '{rule.id}' before surgery; only preparation steps come before surgery"
+        )
 
 
 class _Timing(NamedTuple):
