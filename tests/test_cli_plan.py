@@ -120,14 +120,22 @@ def test_json_has_the_documented_shape(runner: CliRunner) -> None:
     ]
 
 
-def test_ics_to_a_file_also_shows_the_timeline(runner: CliRunner, tmp_path: Path) -> None:
+def test_ics_to_a_file_says_so_and_nothing_else(runner: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "plan.ics"
     result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--ics", str(target)])
     assert result.exit_code == 0
-    assert result.stderr == f"Calendar written to {target}.\n"
-    assert "Recovery plan" in result.stdout
+    assert result.stderr == f"Calendar written to {target} (9 events); import it into your calendar app.\n"
+    assert result.stdout == ""
     assert icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")
     assert [p.name for p in tmp_path.iterdir()] == ["plan.ics"]
+
+
+def test_ics_to_a_file_and_json_to_stdout(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "plan.ics"
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--ics", str(target), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["surgery_date"] == "2026-12-01"
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
 
 
 def test_ics_replaces_an_older_calendar(runner: CliRunner, tmp_path: Path) -> None:
@@ -190,3 +198,21 @@ def test_calendar_file_gets_a_normal_mode_and_keeps_an_existing_one(runner: CliR
     finally:
         os.umask(umask)
     assert (fresh.stat().st_mode & 0o777, kept.stat().st_mode & 0o777) == (0o644, 0o640)
+
+
+HELP_IMPORTS = """
+import sys
+sys.argv = ["pumpcare", "--help"]
+from pumpcare.__main__ import main
+try:
+    main()
+except SystemExit:
+    pass
+heavy = {"ics", "arrow", "rich", "yaml", "dateutil", "pumpcare"}
+print(sorted(name for name in sys.modules if name.split(".")[0] in heavy))
+"""
+
+
+def test_help_imports_neither_the_core_nor_the_calendar_library() -> None:
+    result = subprocess.run([sys.executable, "-c", HELP_IMPORTS], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "['pumpcare', 'pumpcare.__main__', 'pumpcare.cli', 'pumpcare.errors']"

@@ -1,7 +1,6 @@
 """The command line: parse arguments, call the core, print. No date math and no clinical text live here."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typer would eval every annotation string at start-up.
 import os
 import sys
 from datetime import date, datetime, timezone
@@ -106,13 +105,13 @@ def plan(
         typer.echo(f"pumpcare: warning: {warning}", err=True)
     if ics is not None:
         _write_calendar(the_plan, ics, patient_label)
-        if ics == "-":
-            return
     if json_:
         from pumpcare.render_json import render_json
 
         typer.echo(render_json(the_plan), nl=False)
         return
+    if ics is not None:
+        return  # the calendar was what was asked for; `plan` without --ics shows the timeline
     from rich.console import Console
 
     from pumpcare.render_terminal import render_plan
@@ -127,7 +126,7 @@ def _make_plan(
     first_refill: str | None,
     orders: list[str],
     rules: Path | None,
-) -> Plan:
+) -> "Plan":
     from pumpcare.inputs import parse_date, parse_interval, parse_override
     from pumpcare.rules import load_rules
     from pumpcare.schedule import RefillSchedule, make_plan
@@ -145,7 +144,7 @@ def _make_plan(
     return make_plan(load_rules(rules), surgery, follow_up=follow, refills=refills, overrides=overrides)
 
 
-def _write_calendar(the_plan: Plan, target: str, patient_label: str | None) -> None:
+def _write_calendar(the_plan: "Plan", target: str, patient_label: str | None) -> None:
     from pumpcare.render_ics import render_ics
 
     data = render_ics(the_plan, stamp=_build_time(), patient_label=patient_label)
@@ -159,7 +158,8 @@ def _write_calendar(the_plan: Plan, target: str, patient_label: str | None) -> N
 
     path = Path(target)
     write_atomically(path, data)
-    typer.echo(f"Calendar written to {path}.", err=True)
+    events = data.count(b"BEGIN:VEVENT")
+    typer.echo(f"Calendar written to {path} ({events} events); import it into your calendar app.", err=True)
 
 
 def _build_time() -> datetime:
@@ -175,8 +175,3 @@ def _build_time() -> datetime:
         raise InputError(
             f"SOURCE_DATE_EPOCH '{epoch}' is too far in the future to be a date; fix or unset it"
         ) from None
-
-
-def main() -> None:
-    """Entry point of the pumpcare command."""
-    app()

