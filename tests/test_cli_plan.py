@@ -216,3 +216,18 @@ print(sorted(name for name in sys.modules if name.split(".")[0] in heavy))
 def test_help_imports_neither_the_core_nor_the_calendar_library() -> None:
     result = subprocess.run([sys.executable, "-c", HELP_IMPORTS], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines()[-1] == "['pumpcare', 'pumpcare.__main__', 'pumpcare.cli', 'pumpcare.errors']"
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+def test_a_narrow_console_encoding_never_crashes(encoding: str) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "80"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pumpcare", "plan", "--surgery-date", "2026-12-01", "--today", "2026-11-24"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    text = result.stdout.decode(encoding)
+    assert text.splitlines()[4] == "-" * 80
+    assert "Nothing to eat after midnight" in text

@@ -66,7 +66,7 @@ class _Timeline:
             what_width = max(width - 4, 10)
         heading = f"{'Date':<{date_width}}{'After surgery':<{day_width}}  What" if date_width else "Date · What"
         yield Text(heading, style="bold")
-        yield Text("─" * min(width, date_width + day_width + 2 + what_width), style="dim")
+        yield Text(_rule_char(console) * min(width, date_width + day_width + 2 + what_width), style="dim")
         for day, label, bullet, text in self.rows:
             if not date_width and day:
                 yield Text(f"{day} · {label}", style="bold")
@@ -77,6 +77,15 @@ class _Timeline:
                 marker = f"{bullet} " if index == 0 and bullet else "  "
                 line.rstrip()
                 yield Text.assemble(lead if index == 0 else " " * len(lead), marker, line)
+
+
+def _rule_char(console: Console) -> str:
+    # cp1252, a Windows console's encoding when piped, has the bullets and dashes we use but no box drawing.
+    try:
+        "─".encode(console.encoding)
+    except (UnicodeEncodeError, LookupError):
+        return "-"
+    return "─"
 
 
 def _today() -> Text:
