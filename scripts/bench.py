@@ -73,15 +73,26 @@ class Case:
     floor: tuple[str, ...]  # third-party modules this command needs: the `python -c "import ..."` floor
     must_not_import: tuple[str, ...] = ()  # top-level modules; checked by --check
     writes: str | None = None  # a file the command must create, relative to the temporary directory
+    prepare: tuple[str, ...] = ()  # pumpcare arguments run once before the warm-up, such as saving a plan
 
 
 TYPER = ("typer",)
 RULES = ("yaml", "dateutil.relativedelta")  # reading the rule file, and date arithmetic
 TERMINAL = ("rich.console", "rich.text")  # the timeline (laid out by hand: no rich.table since 33bf59c)
 CALENDAR = ("ics",)  # `import ics` brings ics.utils and ics.grammar.parse that render_ics uses
+CONFIG = ("platformdirs",)  # finding the saved plan in the user's config folder
+SAVE = ("plan", "--surgery-date", "2026-12-01", "--follow-up", "2027-01-05", "--save", "--json")
 
 CASES: tuple[Case, ...] = (
     Case("help", ("--help",), TYPER, must_not_import=("ics", "rich", "yaml")),
+    # The everyday command: the saved plan (in XDG_CONFIG_HOME, set to the temporary directory) read back.
+    Case(
+        "today",
+        ("today", "--date", "2026-12-20"),
+        TYPER + TERMINAL + RULES + CONFIG,
+        must_not_import=("ics",),
+        prepare=SAVE,
+    ),
     Case(
         "plan",
         ("plan", "--surgery-date", "2026-12-01", "--today", "2026-11-24"),
@@ -217,6 +228,8 @@ def warm_up(case: Case, setup: Setup) -> None:
     target = setup.workdir / case.writes if case.writes else None
     if target is not None:
         target.unlink(missing_ok=True)
+    if case.prepare:
+        run([*setup.pumpcare, *case.prepare], setup)
     _, stdout, _ = run(setup.case_command(case), setup, keep_stdout=True)
     if target is None and not stdout.strip():
         raise BenchError(f"case {case.name!r} printed nothing: {' '.join(setup.case_command(case))}")
@@ -446,6 +459,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pumpcare-bench-") as folder:
         workdir = Path(folder)
         env = dict(os.environ)
+        # The saved plan of the `today` case goes here, never into the real home directory.
+        env["XDG_CONFIG_HOME"] = str(workdir / "config")
+        env.pop("PUMPCARE_CONFIG_DIR", None)
         if args.bytecode_cache:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")

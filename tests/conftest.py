@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -16,3 +18,11 @@ def shipped() -> RuleSet:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own config folder: nothing a test does touches the real home directory."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("PUMPCARE_CONFIG_DIR", str(folder))
+    return folder

@@ -212,14 +212,13 @@ def test_bad_input_is_refused_with_one_message(args: list[str], stderr: str) -> 
     assert_refused(run(args), stderr)
 
 
-def test_missing_surgery_date_is_a_usage_error() -> None:
+@pytest.mark.parametrize("command", ["plan", "today", "next"])
+def test_no_surgery_date_and_no_saved_plan(command: str) -> None:
     stderr = (
-        "Usage: pumpcare plan [OPTIONS]\n"
-        "Try 'pumpcare plan --help' for help.\n"
-        "\n"
-        "Error: Missing option '--surgery-date'.\n"
+        "pumpcare: no surgery date: give --surgery-date YYYY-MM-DD, or save a plan first with "
+        "`pumpcare plan --surgery-date YYYY-MM-DD --save`\n"
     )
-    assert_refused(run(["plan"]), stderr, exit_code=2)
+    assert_refused(run([command]), stderr)
 
 
 @pytest.mark.parametrize(

@@ -26,22 +26,28 @@ def test_version(runner: CliRunner) -> None:
     assert (result.exit_code, result.stdout) == (0, f"pumpcare {__version__}\n")
 
 
-@pytest.mark.parametrize("command", [[], ["plan"]])
+@pytest.mark.parametrize("command", [[], *([name] for name in ["plan", "today", "next", "forget"])])
 def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Usage: " in result.stdout
 
 
-def test_every_plan_option_is_in_the_readme(runner: CliRunner) -> None:
-    help_text = runner.invoke(app, ["plan", "--help"]).stdout
+COMMANDS = ["plan", "today", "next", "forget"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_and_option_is_in_the_readme(runner: CliRunner, command: str) -> None:
+    help_text = runner.invoke(app, [command, "--help"]).stdout
     options = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}
-    assert options == {
-        "--surgery-date", "--follow-up", "--refill-every", "--first-refill", "--set", "--rules",
-        "--ics", "--json", "--patient-label", "--today",
-    }  # fmt: skip
-    missing = sorted(option for option in options if f"`{option}" not in README)
-    assert missing == []
+    assert options
+    assert f"pumpcare {command}" in README
+    assert sorted(option for option in options if f"`{option}" not in README) == []
+
+
+def test_the_root_help_lists_every_command(runner: CliRunner) -> None:
+    listed = runner.invoke(app, ["--help"]).stdout
+    assert all(f"  {command} " in listed for command in COMMANDS)
 
 
 def test_timeline_names_the_disclaimer_once_and_marks_today(runner: CliRunner) -> None:

@@ -11,9 +11,13 @@ import typer
 from typer.core import TyperGroup
 
 from pumpcare import __version__
-from pumpcare.errors import InputError, PumpcareError
+from pumpcare.errors import InputError, OutputError, PumpcareError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pumpcare.inputs import PlanInputs
+    from pumpcare.saved import SavedPlan
     from pumpcare.schedule import Plan
 
 # The core, rich and ics are imported inside the commands that use them, so `--help` answers in a blink.
@@ -56,55 +60,80 @@ def _root(
     """Turn pain pump aftercare instructions into a dated recovery plan."""
 
 
-@app.command()
-def plan(
-    surgery_date: Annotated[str, typer.Option(metavar="DATE", help="Day of the pump surgery, as YYYY-MM-DD.")],
-    follow_up: Annotated[
-        str | None,
-        typer.Option(metavar="DATE", help="Day of the follow-up visit (YYYY-MM-DD); restrictions tied to it end then."),
-    ] = None,
-    refill_every: Annotated[
-        str | None, typer.Option(metavar="DURATION", help="How often the pump is refilled, such as 12w or 3mo.")
-    ] = None,
-    first_refill: Annotated[
-        str | None, typer.Option(metavar="DATE", help="Day of the first refill visit, as YYYY-MM-DD.")
-    ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="RULE_ID=DURATION",
-            help="A clinician's order replacing a rule's window: no-driving=6w or no-lifting=8w..12w. Repeatable.",
-        ),
-    ] = None,
-    rules: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="A clinic's own rule file instead of the shipped one.")
-    ] = None,
+# Options shared by the commands that make a plan; each falls back to the saved plan when left out.
+SurgeryDate = Annotated[
+    str | None, typer.Option(metavar="DATE", help="Day of the pump surgery, as YYYY-MM-DD (default: the saved plan's).")
+]
+FollowUp = Annotated[
+    str | None,
+    typer.Option(metavar="DATE", help="Day of the follow-up visit (YYYY-MM-DD); restrictions tied to it end then."),
+]
+RefillEvery = Annotated[
+    str | None, typer.Option(metavar="DURATION", help="How often the pump is refilled, such as 12w or 3mo.")
+]
+FirstRefill = Annotated[str | None, typer.Option(metavar="DATE", help="Day of the first refill visit, as YYYY-MM-DD.")]
+Orders = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="RULE_ID=DURATION",
+        help="A clinician's order replacing a rule's window: no-driving=6w or no-lifting=8w..12w. Repeatable.",
+    ),
+]
+RulesFile = Annotated[
+    Path | None, typer.Option("--rules", metavar="FILE", help="A clinic's own rule file instead of the shipped one.")
+]
+PatientLabel = Annotated[
+    str | None,
+    typer.Option(metavar="TEXT", help="A name or label for the calendar's title. Left out unless given."),
+]
+ConfigDir = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="DIR",
+        envvar="PUMPCARE_CONFIG_DIR",
+        help="Where the saved plan lives (default: your user config folder).",
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+@app.command("plan")
+def plan_command(
+    surgery_date: SurgeryDate = None,
+    follow_up: FollowUp = None,
+    refill_every: RefillEvery = None,
+    first_refill: FirstRefill = None,
+    set_: Orders = None,
+    rules: RulesFile = None,
     ics: Annotated[
         str | None, typer.Option(metavar="PATH", help="Write the plan as a calendar file; '-' writes to stdout.")
     ] = None,
-    json_: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead of a timeline.")] = False,
-    patient_label: Annotated[
-        str | None,
-        typer.Option(metavar="TEXT", help="A name or label for the calendar's title. Left out unless given."),
-    ] = None,
+    json_: Json = False,
+    patient_label: PatientLabel = None,
     today: Annotated[
         str | None,
         typer.Option(metavar="DATE", help="Mark this day as today on the timeline (default: the real today)."),
     ] = None,
+    chart: Annotated[bool, typer.Option("--chart", help="Draw the restrictions as bars on a time line.")] = False,
+    save: Annotated[bool, typer.Option("--save", help="Keep these inputs for `today`, `next` and `plan`.")] = False,
+    config_dir: ConfigDir = None,
 ) -> None:
-    """Show the dated recovery plan for a surgery date, and write it as a calendar or JSON."""
+    """Show the dated recovery plan, and write it as a calendar or JSON."""
     if json_ and ics == "-":
         raise InputError("--json and --ics - both write to stdout; write the calendar to a file instead")
-    from pumpcare.inputs import parse_date
+    from pumpcare.inputs import PlanInputs, parse_date
 
     # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
     marked = parse_date(today, "--today") if today is not None else date.today()
-    the_plan = _make_plan(surgery_date, follow_up, refill_every, first_refill, set_ or [], rules)
-    for warning in the_plan.warnings:
-        typer.echo(f"pumpcare: warning: {warning}", err=True)
+    given = PlanInputs(
+        surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules), patient_label
+    )
+    inputs, the_plan = _resolve(given, config_dir)
+    if save:
+        _save(inputs, the_plan, config_dir)
     if ics is not None:
-        _write_calendar(the_plan, ics, patient_label)
+        _write_calendar(the_plan, ics, inputs.patient_label)
     if json_:
         from pumpcare.render_json import render_json
 
@@ -112,36 +141,195 @@ def plan(
         return
     if ics is not None:
         return  # the calendar was what was asked for; `plan` without --ics shows the timeline
-    from rich.console import Console
+    if chart:
+        from pumpcare.render_chart import render_chart
 
+        _console().print(render_chart(the_plan, today=marked))
+        return
     from pumpcare.render_terminal import render_plan
 
-    Console(highlight=False).print(render_plan(the_plan, today=marked))
+    _console().print(render_plan(the_plan, today=marked))
 
 
-def _make_plan(
-    surgery_date: str,
-    follow_up: str | None,
-    refill_every: str | None,
-    first_refill: str | None,
-    orders: list[str],
-    rules: Path | None,
-) -> "Plan":
+@app.command("today")
+def today_command(
+    date_: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="The day to look at (default: today).")
+    ] = None,
+    json_: Json = False,
+    surgery_date: SurgeryDate = None,
+    follow_up: FollowUp = None,
+    refill_every: RefillEvery = None,
+    first_refill: FirstRefill = None,
+    set_: Orders = None,
+    rules: RulesFile = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """What applies today: restrictions in force, what opened up, what is due, what comes next."""
+    from pumpcare.inputs import PlanInputs, parse_date
+    from pumpcare.status import day_status
+
+    day = parse_date(date_, "--date") if date_ is not None else date.today()
+    given = PlanInputs(surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules))
+    _, the_plan = _resolve(given, config_dir)
+    status = day_status(the_plan, day)
+    if json_:
+        from pumpcare.render_json import render_today_json
+
+        typer.echo(render_today_json(the_plan, status), nl=False)
+        return
+    from pumpcare.render_today import render_today
+
+    _console().print(render_today(the_plan, status))
+
+
+@app.command("next")
+def next_command(
+    days: Annotated[int, typer.Option(min=1, max=3660, help="How many days ahead to look.")] = 14,
+    date_: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Look ahead from this day (default: today).")
+    ] = None,
+    json_: Json = False,
+    surgery_date: SurgeryDate = None,
+    follow_up: FollowUp = None,
+    refill_every: RefillEvery = None,
+    first_refill: FirstRefill = None,
+    set_: Orders = None,
+    rules: RulesFile = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """What is coming in the next days: the short view a caregiver checks once a week."""
+    from pumpcare.inputs import PlanInputs, parse_date
+    from pumpcare.status import upcoming
+
+    day = parse_date(date_, "--date") if date_ is not None else date.today()
+    given = PlanInputs(surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules))
+    _, the_plan = _resolve(given, config_dir)
+    items = upcoming(the_plan, day, days=days)
+    if json_:
+        from pumpcare.render_json import render_next_json
+
+        typer.echo(render_next_json(the_plan, day, days, items), nl=False)
+        return
+    from pumpcare.render_today import render_next
+
+    _console().print(render_next(the_plan, items, days))
+
+
+@app.command("forget")
+def forget_command(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Delete the saved plan."""
+    path = _saved_path(config_dir)
+    if not path.exists():
+        typer.echo(f"There is no saved plan at {path}; nothing to forget.", err=True)
+        return
+    if not yes:
+        typer.confirm(f"Delete the saved plan at {path}?", abort=True)
+    try:
+        path.unlink()
+    except OSError as err:
+        raise OutputError(f"cannot delete {path}: {(err.strerror or 'it failed').lower()}; delete it by hand") from None
+    typer.echo(f"Deleted the saved plan at {path}.", err=True)
+
+
+def _console() -> "Console":
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _path_text(path: Path | None) -> str | None:
+    # Saved as an absolute path, so the saved plan works from any folder.
+    return str(path.resolve()) if path is not None else None
+
+
+def _saved_path(config_dir: Path | None) -> Path:
+    if config_dir is None:
+        from platformdirs import user_config_dir
+
+        config_dir = Path(user_config_dir("pumpcare", appauthor=False))
+    from pumpcare.saved import FILE_NAME
+
+    return config_dir / FILE_NAME
+
+
+def _resolve(given: "PlanInputs", config_dir: Path | None) -> "tuple[PlanInputs, Plan]":
+    """The inputs (the saved plan filling what was not given) and the plan they make; warnings go to stderr."""
+    inputs = given
+    saved = None
+    if given.surgery_date is None:
+        saved = _load_saved(config_dir)
+        if saved is None:
+            raise InputError(
+                "no surgery date: give --surgery-date YYYY-MM-DD, or save a plan first with "
+                "`pumpcare plan --surgery-date YYYY-MM-DD --save`"
+            )
+        inputs = given.over(saved.inputs)
+    the_plan = _make_plan(inputs)
+    if saved is not None and (saved.rules_name, saved.rules_version) != (
+        the_plan.ruleset.name,
+        the_plan.ruleset.version,
+    ):
+        typer.echo(
+            f"pumpcare: warning: the saved plan was made with rules version {saved.rules_version or '?'}; "
+            f"this plan uses version {the_plan.ruleset.version}. Check the dates with your care team.",
+            err=True,
+        )
+    for warning in the_plan.warnings:
+        typer.echo(f"pumpcare: warning: {warning}", err=True)
+    return inputs, the_plan
+
+
+def _load_saved(config_dir: Path | None) -> "SavedPlan | None":
+    from pumpcare.saved import SavedPlanError, parse_saved
+
+    path = _saved_path(config_dir)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise SavedPlanError(
+            f"the saved plan at {path} cannot be read ({err}); delete it with `pumpcare forget`"
+        ) from None
+    return parse_saved(text, path)
+
+
+def _save(inputs: "PlanInputs", the_plan: "Plan", config_dir: Path | None) -> None:
+    from pumpcare.files import write_atomically
+    from pumpcare.saved import SavedPlan, dump_saved
+
+    path = _saved_path(config_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create {path.parent}: {(err.strerror or 'it failed').lower()}") from None
+    saved = SavedPlan(inputs, the_plan.ruleset.name, the_plan.ruleset.version)
+    write_atomically(path, dump_saved(saved).encode("utf-8"))
+    typer.echo(f"Plan saved to {path}; `pumpcare today` and `pumpcare next` will use it.", err=True)
+
+
+def _make_plan(inputs: "PlanInputs") -> "Plan":
     from pumpcare.inputs import parse_date, parse_interval, parse_override
     from pumpcare.rules import load_rules
     from pumpcare.schedule import RefillSchedule, make_plan
 
-    surgery = parse_date(surgery_date, "surgery date")
-    follow = parse_date(follow_up, "follow-up date") if follow_up is not None else None
-    if (refill_every is None) != (first_refill is None):
+    assert inputs.surgery_date is not None
+    surgery = parse_date(inputs.surgery_date, "surgery date")
+    follow = parse_date(inputs.follow_up, "follow-up date") if inputs.follow_up is not None else None
+    if (inputs.refill_every is None) != (inputs.first_refill is None):
         raise InputError("refill visits need both --refill-every and --first-refill; give both or neither")
     refills = None
-    if refill_every is not None and first_refill is not None:
+    if inputs.refill_every is not None and inputs.first_refill is not None:
         refills = RefillSchedule(
-            parse_date(first_refill, "first refill date"), parse_interval(refill_every, "--refill-every")
+            parse_date(inputs.first_refill, "first refill date"), parse_interval(inputs.refill_every, "--refill-every")
         )
-    overrides = [parse_override(order) for order in orders]
-    return make_plan(load_rules(rules), surgery, follow_up=follow, refills=refills, overrides=overrides)
+    overrides = [parse_override(order) for order in inputs.orders]
+    rules_file = Path(inputs.rules_file) if inputs.rules_file is not None else None
+    return make_plan(load_rules(rules_file), surgery, follow_up=follow, refills=refills, overrides=overrides)
 
 
 def _write_calendar(the_plan: "Plan", target: str, patient_label: str | None) -> None:

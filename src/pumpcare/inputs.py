@@ -4,10 +4,38 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import NamedTuple
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
 from pumpcare.errors import InputError
 from pumpcare.schedule import Override
+
+
+class PlanInputs(NamedTuple):
+    """What a plan is made from, as the user typed it; None where not given."""
+
+    surgery_date: str | None = None
+    follow_up: str | None = None
+    refill_every: str | None = None
+    first_refill: str | None = None
+    orders: tuple[str, ...] = ()
+    rules_file: str | None = None
+    patient_label: str | None = None
+
+    def over(self, saved: PlanInputs) -> PlanInputs:
+        """These inputs, with what is missing taken from a saved plan; an order replaces the saved one for its rule."""
+        given = {order.partition("=")[0].strip() for order in self.orders}
+        kept = tuple(order for order in saved.orders if order.partition("=")[0].strip() not in given)
+        return PlanInputs(
+            surgery_date=self.surgery_date or saved.surgery_date,
+            follow_up=self.follow_up if self.follow_up is not None else saved.follow_up,
+            refill_every=self.refill_every if self.refill_every is not None else saved.refill_every,
+            first_refill=self.first_refill if self.first_refill is not None else saved.first_refill,
+            orders=kept + self.orders,
+            rules_file=self.rules_file if self.rules_file is not None else saved.rules_file,
+            patient_label=self.patient_label if self.patient_label is not None else saved.patient_label,
+        )
+
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLASHED = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from pumpcare.schedule import Milestone, Plan, Window
+from pumpcare.status import DayStatus, Upcoming
 from pumpcare.wording import DISCLAIMER
 
 FORMAT_VERSION = 1
@@ -62,3 +64,38 @@ def _milestone(plan: Plan, milestone: Milestone) -> dict[str, Any]:
 
 def _window(window: Window) -> dict[str, str]:
     return {"earliest": window.earliest.isoformat(), "latest": window.latest.isoformat()}
+
+
+def render_today_json(plan: Plan, status: DayStatus) -> str:
+    """`pumpcare today --json`: the same sections as the text, as lists of milestones."""
+    document: dict[str, Any] = {
+        "format": "pumpcare-today",
+        "format_version": FORMAT_VERSION,
+        "disclaimer": DISCLAIMER,
+        "date": status.day.isoformat(),
+        "surgery_date": plan.surgery.isoformat(),
+        "day": status.day_number,
+        "avoid": [{**_milestone(plan, m), "may_end_now": status.may_end_now(m)} for m in status.avoid],
+        "keep_doing": [{**_milestone(plan, m), "may_end_now": status.may_end_now(m)} for m in status.keep_doing],
+        "opened": [_milestone(plan, m) for m in status.opened],
+        "due": [_milestone(plan, m) for m in status.due],
+        "before_surgery": [_upcoming(plan, item) for item in status.before_surgery],
+        "coming": [_upcoming(plan, item) for item in status.coming],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_next_json(plan: Plan, day: date, days: int, items: tuple[Upcoming, ...]) -> str:
+    """`pumpcare next --json`: what starts within `days` days of `day`."""
+    document: dict[str, Any] = {
+        "format": "pumpcare-next",
+        "format_version": FORMAT_VERSION,
+        "date": day.isoformat(),
+        "days": days,
+        "coming": [_upcoming(plan, item) for item in items],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _upcoming(plan: Plan, item: Upcoming) -> dict[str, Any]:
+    return {"days_away": item.days_away, **_milestone(plan, item.milestone)}

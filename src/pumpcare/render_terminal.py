@@ -12,7 +12,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from pumpcare.schedule import Milestone, Plan
-from pumpcare.wording import ASK, DISCLAIMER, day_label, format_date, format_span, undated_phrase
+from pumpcare.wording import ASK, DISCLAIMER, day_label, format_date, format_span, members_phrase, undated_phrase
 
 _TODAY = "» Today"
 _NARROWEST_WHAT = 28
@@ -100,8 +100,9 @@ def _day_rows(milestones: list[Milestone], today: bool) -> list[tuple[str, Text]
             rows.append(("", Text("From today:", style="dim")))
             starts_heading = True
         rows.append(("•", _line(milestone)))
-        if len(milestone.rules) > 1:
-            rows.append(("", Text(" · ".join(rule.title for rule in milestone.rules), style="dim")))
+        members = members_phrase(milestone)
+        if members:
+            rows.append(("", Text(members.replace(", ", " · "), style="dim")))
     return rows
 
 

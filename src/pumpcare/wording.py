@@ -76,6 +76,16 @@ def headline(milestone: Milestone) -> str:
     return f"{milestone.title}: may end" if milestone.when.is_range else f"{milestone.title}: ends"
 
 
+def members_phrase(milestone: Milestone) -> str | None:
+    """The rules a grouped milestone stands for ("No bending, No twisting, ..."), unless its title names them."""
+    if len(milestone.rules) < 2:
+        return None
+    title = milestone.title.lower()
+    if all(rule.title.lower().removeprefix("no ") in title for rule in milestone.rules):
+        return None
+    return ", ".join(rule.title for rule in milestone.rules)
+
+
 def until_phrase(milestone: Milestone) -> str:
     """How long a period that starts lasts: 'until between …, ask your care team', 'from now on'."""
     if milestone.until is not None:

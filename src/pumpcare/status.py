@@ -1,0 +1,93 @@
+"""A plan seen from one day: what is in force, what opened up, what is due and what comes next. Pure."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from pumpcare.schedule import Milestone, Plan
+
+# Not clinical: how far back "opened up recently" looks, and how many milestones "coming next" lists.
+RECENT_DAYS = 14
+NEXT_COUNT = 3
+
+
+class Upcoming(NamedTuple):
+    """A milestone ahead of the day, and how many days away it is."""
+
+    milestone: Milestone
+    days_away: int
+
+
+class DayStatus(NamedTuple):
+    """Everything that applies on one day of a plan."""
+
+    day: date
+    day_number: int
+    avoid: tuple[Milestone, ...]
+    keep_doing: tuple[Milestone, ...]
+    opened: tuple[Milestone, ...]
+    due: tuple[Milestone, ...]
+    before_surgery: tuple[Upcoming, ...]
+    coming: tuple[Upcoming, ...]
+
+    def may_end_now(self, milestone: Milestone) -> bool:
+        """True when a period's end window has opened: it may end any day now, the care team decides."""
+        return milestone.until is not None and milestone.until.earliest <= self.day
+
+
+def day_status(plan: Plan, day: date) -> DayStatus:
+    """What applies on `day`: periods in force, what opened in the last RECENT_DAYS, what is due, what is next."""
+    in_force = [m for m in plan.milestones if m.kind == "starts" and _in_force(m, day)]
+    recent = day - timedelta(days=RECENT_DAYS)
+    opened = [
+        m
+        for m in plan.milestones
+        if (m.kind == "starts" and m.when.earliest > plan.surgery and recent <= m.when.earliest <= day)
+        or (m.kind == "ends" and recent <= m.when.latest and _over(m.when.earliest, m.when.latest, day))
+    ]
+    due = [m for m in plan.milestones if m.kind == "due" and m.when.contains(day)]
+    preparation = [m for m in plan.milestones if m.category == "preparation"]
+    return DayStatus(
+        day=day,
+        day_number=plan.day_number(day),
+        avoid=tuple(m for m in in_force if m.category == "restriction"),
+        keep_doing=tuple(m for m in in_force if m.category != "restriction"),
+        opened=tuple(opened),
+        due=tuple(due),
+        before_surgery=tuple(_away(m, day) for m in preparation) if day < plan.surgery else (),
+        coming=upcoming(plan, day, count=NEXT_COUNT),
+    )
+
+
+def upcoming(plan: Plan, day: date, *, days: int | None = None, count: int | None = None) -> tuple[Upcoming, ...]:
+    """Milestones that start after `day`: within `days` days, or the next `count` of them."""
+    # What starts with the surgery itself is one event, "surgery", not a list of everything that begins then.
+    ahead = [
+        _away(m, day)
+        for m in plan.milestones
+        if m.when.earliest > day and not (m.kind == "starts" and m.when.earliest == plan.surgery)
+    ]
+    if days is not None:
+        ahead = [item for item in ahead if item.days_away <= days]
+    return tuple(ahead[:count] if count is not None else ahead)
+
+
+def _in_force(milestone: Milestone, day: date) -> bool:
+    if milestone.when.earliest > day:
+        return False
+    # A period with no dated end (from now on, or until a follow-up visit not yet booked) is still in force.
+    return milestone.until is None or not _over(milestone.until.earliest, milestone.until.latest, day)
+
+
+def _over(earliest: date, latest: date, day: date) -> bool:
+    """Whether a period ending on this date or window is over on `day`.
+
+    A date is the first day the period no longer applies ("no driving for 2 weeks" is over on day 14); a window
+    may end on any of its days, so the period is over only once its last day has passed.
+    """
+    return day >= latest if earliest == latest else day > latest
+
+
+def _away(milestone: Milestone, day: date) -> Upcoming:
+    return Upcoming(milestone, (milestone.when.earliest - day).days)
