@@ -40,6 +40,11 @@ def test_parse_duration(text: str, expected: Duration) -> None:
         ),
         ("1.5w", "'1.5w' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
         ("", "'' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
+        ("-", "'-' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
+        ("w", "'w' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
+        ("\u0663w", "'\u0663w' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
+        ("12345d", "'12345d' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
+        ("2 w 3", "'2 w 3' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
     ],
 )
 def test_parse_duration_refuses(text: str, message: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -30,7 +29,6 @@ _SHORT = {"days": "d", "weeks": "w", "months": "mo", "years": "y"}
 # Not clinical: a bound that keeps every date pumpcare computes inside the calendar (a typo such as 9999y
 # would otherwise crash the date arithmetic). A century covers any aftercare instruction.
 _LONGEST = {"days": 36_600, "weeks": 5_220, "months": 1_200, "years": 100}
-_PATTERN = re.compile(r"^\s*([+-]?)\s*(\d{1,4})\s*([a-z]+)\s*$")
 
 
 # Months and years vary in length, so an order between durations is checked from every month start and end
@@ -79,12 +77,16 @@ class Duration(NamedTuple):
 
 def parse_duration(text: str) -> Duration:
     """Read "2w", "6 weeks", "-1d" or "5y"; raise DurationSyntaxError with the fix otherwise."""
-    match = _PATTERN.match(text.lower())
-    if match is None:
+    # Read by hand, not with a regular expression: compiling one costs more start-up than the whole parse.
+    rest = text.strip().lower()
+    sign = rest[0] if rest[:1] in ("+", "-") else ""
+    rest = rest[len(sign) :].lstrip()
+    number = rest[: len(rest) - len(rest.lstrip("0123456789"))]
+    unit_word = rest[len(number) :].strip()
+    if not number or len(number) > 4 or not unit_word.isascii() or not unit_word.isalpha():
         raise DurationSyntaxError(
             f"'{text}' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"
         )
-    sign, number, unit_word = match.groups()
     if unit_word == "m":
         raise DurationSyntaxError(f"'{text}' is ambiguous; write 'mo' or 'months' for months")
     unit = _UNITS.get(unit_word)

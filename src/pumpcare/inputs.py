@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import NamedTuple
 
@@ -37,19 +36,15 @@ class PlanInputs(NamedTuple):
         )
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SLASHED = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
-
-
 def parse_date(text: str, what: str) -> date:
     """Read an ISO date (YYYY-MM-DD); anything else, such as 01/02/2026, is refused as ambiguous."""
     cleaned = text.strip()
-    if _ISO_DATE.match(cleaned):
+    if _is_iso_date(cleaned):
         try:
             return date.fromisoformat(cleaned)
         except ValueError:
             raise InputError(f"{what} {cleaned} is not a real date; check the day and month") from None
-    if _SLASHED.match(cleaned):
+    if _looks_like_a_date(cleaned):
         raise InputError(
             f"{what} '{cleaned}' could be read more than one way; write it as YYYY-MM-DD, such as 2026-12-01"
         )
@@ -81,3 +76,15 @@ def parse_override(text: str) -> Override:
     if not is_ordered(earliest, latest):
         raise InputError(f"--set {rule_id}: earliest {earliest} is after latest {latest}; swap them")
     return Override(rule_id, earliest, latest)
+
+
+def _is_iso_date(text: str) -> bool:
+    digits = text[:4] + text[5:7] + text[8:]
+    return len(text) == 10 and text[4] == text[7] == "-" and digits.isascii() and digits.isdigit()
+
+
+def _looks_like_a_date(text: str) -> bool:
+    """1/2/2026, 01.02.2026, 2026/12/01: day, month and year in some order the user did not say."""
+    import re
+
+    return re.fullmatch(r"[0-9]{1,4}[/.-][0-9]{1,2}[/.-][0-9]{1,4}", text) is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -30,7 +29,6 @@ _RULE_KEYS = {
 }
 _MOMENT_KEYS = ("anchor", "at", "earliest", "latest")
 _GROUP_KEYS = ("title",)
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _SUPPORTED_SCHEMA = 1
 
 
@@ -269,7 +267,7 @@ class _Checker:
         before = len(self.problems)
         self._keys(item, _RULE_KEYS, where)
         if isinstance(rule_id, str):
-            if not _SLUG.match(rule_id):
+            if not _is_slug(rule_id):
                 self.problems.append(
                     f"{where}.id: use lowercase letters, digits and single hyphens, such as no-driving"
                 )
@@ -399,3 +397,9 @@ def _close_match(word: str, choices: list[str], n: int = 1) -> list[str]:
     import difflib
 
     return difflib.get_close_matches(word, choices, n=n)
+
+
+def _is_slug(text: str) -> bool:
+    """Lowercase ASCII letters and digits in parts joined by single hyphens: no-driving, stop-named-medicines."""
+    parts = text.split("-")
+    return text.isascii() and all(part and (part.islower() or part.isdigit()) and part.isalnum() for part in parts)
