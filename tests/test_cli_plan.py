@@ -119,7 +119,7 @@ def test_json_has_the_documented_shape(runner: CliRunner) -> None:
         {
             "key": "reservoir-refill-due",
             "kind": "due",
-            "waits_for": "refill",
+            "waits_for": {"anchor": "refill", "earliest": "0d", "latest": "0d"},
             "title": "Pump refill visit",
             "rule_ids": ["reservoir-refill"],
         }

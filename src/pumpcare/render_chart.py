@@ -55,7 +55,7 @@ class _Chart:
     def __init__(self, plan: Plan, today: date | None) -> None:
         self.plan = plan
         self.today = today
-        self.rows = [m for m in plan.milestones if m.kind == "starts" and (m.until or m.until_anchor)]
+        self.rows = [m for m in plan.milestones if m.kind == "starts" and (m.until or m.until_pending)]
         ends = [m.until.latest for m in self.rows if m.until is not None]
         ends.append(plan.surgery + _MIN_SPAN)
         if plan.follow_up is not None:

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+from pumpcare.rules import Moment
 from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.status import DayStatus, Upcoming
 from pumpcare.wording import DISCLAIMER
@@ -33,7 +34,7 @@ def render_json(plan: Plan) -> str:
             {
                 "key": u.key,
                 "kind": u.kind,
-                "waits_for": u.anchor,
+                "waits_for": _moment(u.moment),
                 "title": u.title,
                 "rule_ids": [rule.id for rule in u.rules],
             }
@@ -53,13 +54,18 @@ def _milestone(plan: Plan, milestone: Milestone) -> dict[str, Any]:
         **_window(milestone.when),
         "day": plan.day_number(milestone.when.earliest),
         "until": _window(milestone.until) if milestone.until else None,
-        "until_waits_for": milestone.until_anchor,
+        "until_waits_for": _moment(milestone.until_pending) if milestone.until_pending else None,
         "remind": milestone.remind,
         "set_by_care_team": milestone.overridden,
         "rules": [
             {"id": rule.id, "title": rule.title, "text": rule.text, "source": rule.source} for rule in milestone.rules
         ],
     }
+
+
+def _moment(moment: Moment) -> dict[str, str]:
+    """A moment that waits for a date: its anchor and the offsets from it."""
+    return {"anchor": moment.anchor, "earliest": str(moment.earliest), "latest": str(moment.latest)}
 
 
 def _window(window: Window) -> dict[str, str]:

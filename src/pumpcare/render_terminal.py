@@ -12,7 +12,16 @@ from rich.segment import Segment
 from rich.text import Text
 
 from pumpcare.schedule import Milestone, Plan
-from pumpcare.wording import ASK, DISCLAIMER, day_label, format_date, format_span, members_phrase, undated_phrase
+from pumpcare.wording import (
+    ASK,
+    DISCLAIMER,
+    day_label,
+    format_date,
+    format_span,
+    members_phrase,
+    undated_phrase,
+    until_phrase,
+)
 
 _TODAY = "» Today"
 _NARROWEST_WHAT = 28
@@ -120,8 +129,8 @@ def _line(milestone: Milestone) -> Text:
         if milestone.until is not None:
             text.append(f", until {format_span(milestone.until)}")
             text.append(note if milestone.until.is_range or milestone.overridden else "")
-        elif milestone.until_anchor == "follow-up":
-            text.append(", until your follow-up visit")
+        elif milestone.until_pending is not None:
+            text.append(f", {until_phrase(milestone)}")
     elif milestone.overridden:
         text.append(note)
     return text
@@ -130,5 +139,5 @@ def _line(milestone: Milestone) -> Text:
 def _undated(plan: Plan) -> Group:
     lines: list[RenderableType] = [Text("Not dated yet", style="bold")]
     for item in plan.unscheduled:
-        lines.append(Text.assemble("• ", (item.title, "bold"), f": {undated_phrase(item.kind, item.anchor)}"))
+        lines.append(Text.assemble("• ", (item.title, "bold"), f": {undated_phrase(item.kind, item.moment)}"))
     return Group(*lines)

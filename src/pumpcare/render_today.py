@@ -95,7 +95,7 @@ def _period_line(status: DayStatus, milestone: Milestone) -> Text:
         line.append(f" ({members.lower()})")
     if status.may_end_now(milestone) and milestone.until is not None and milestone.until.is_range:
         line.append(f": may end now, any day {format_span(milestone.until)}. Ask your care team first.")
-    elif milestone.until is not None or milestone.until_anchor is not None:
+    elif milestone.until is not None or milestone.until_pending is not None:
         line.append(f", {until_phrase(milestone)}")
     return line
 

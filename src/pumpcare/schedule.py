@@ -61,7 +61,7 @@ class Milestone(NamedTuple):
     title: str
     rules: tuple[Rule, ...]
     until: Window | None = None
-    until_anchor: str | None = None
+    until_pending: Moment | None = None  # when the end waits for a date not yet given (the follow-up visit)
     remind: bool = False
     overridden: bool = False
 
@@ -76,9 +76,14 @@ class Unscheduled(NamedTuple):
 
     key: str
     kind: str
-    anchor: str
+    moment: Moment
     title: str
     rules: tuple[Rule, ...]
+
+    @property
+    def anchor(self) -> str:
+        """What the milestone waits for: "follow-up" or "refill"."""
+        return self.moment.anchor
 
 
 class Plan(NamedTuple):
@@ -115,10 +120,9 @@ def make_plan(
     for kind in KINDS:
         for rules_in_entry, name, timing in _entries(ruleset, rules, kind, anchors):
             overridden = any(rule.id in {o.rule_id for o in overrides} for rule in rules_in_entry)
-            first = rules_in_entry[0]
-            title = ruleset.groups[first.group] if name == first.group and first.group else first.title
+            title = _title(ruleset, rules_in_entry)
             if timing.windows is None:
-                undated.append(Unscheduled(f"{name}-{kind}", kind, timing.anchor, title, rules_in_entry))
+                undated.append(Unscheduled(f"{name}-{kind}", kind, timing.moment, title, rules_in_entry))
                 continue
             for occurrence, when in enumerate(timing.windows, start=1):
                 key = f"{name}-{kind}" + (f"-{occurrence}" if timing.repeats else "")
@@ -130,11 +134,12 @@ def make_plan(
                         title=title,
                         rules=rules_in_entry,
                         until=timing.until,
-                        until_anchor=timing.until_anchor,
+                        until_pending=timing.until_pending,
                         remind=kind == "due" and any(rule.remind for rule in rules_in_entry),
                         overridden=overridden,
                     )
                 )
+    _check_periods(dated)
     order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     dated.sort(key=lambda m: (m.when.earliest, KINDS.index(m.kind), m.when.latest, order[m.rules[0].id]))
     undated.sort(key=lambda u: (KINDS.index(u.kind), order[u.rules[0].id]))
@@ -148,6 +153,45 @@ def make_plan(
         unscheduled=tuple(undated),
         warnings=tuple(warnings),
     )
+
+
+def _title(ruleset: RuleSet, rules: tuple[Rule, ...]) -> str:
+    """The group's title only when the entry holds the whole group: a split-off part must not speak for the rest."""
+    group = rules[0].group
+    if len(rules) == 1 or group is None:
+        return rules[0].title
+    members = [rule for rule in ruleset.rules if rule.group == group]
+    missing = [_lower_first(rule.title) for rule in members if rule not in rules]
+    if not missing:
+        return ruleset.groups[group]
+    title = ruleset.groups[group]
+    # "Movement limits, except no lifting" says more than eight titles; a title that lists its members
+    # ("No housework, yard work or sex") is clearer rewritten as the members that remain.
+    names_members = all(rule.title.lower().removeprefix("no ") in title.lower() for rule in members)
+    if len(rules) > len(missing) and not names_members:
+        return f"{title}, except {', '.join(missing)}"
+    return ", ".join([rules[0].title, *(_lower_first(rule.title) for rule in rules[1:])])
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _check_periods(milestones: list[Milestone]) -> None:
+    """Every dated period must end after it starts; a clinic's file or an order could say otherwise."""
+    for milestone in milestones:
+        until = milestone.until
+        if milestone.kind == "starts" and until is not None and until.earliest <= milestone.when.latest:
+            ids = ", ".join(f"'{rule.id}'" for rule in milestone.rules)
+            raise InputError(
+                f"rule {ids} would end on {until.earliest}, not after it starts on "
+                f"{milestone.when.latest}; check the follow-up date, the --set orders or the rule file"
+            )
+        if milestone.when.earliest > milestone.when.latest:
+            raise InputError(
+                f"rule '{milestone.rules[0].id}' has a window from {milestone.when.earliest} to "
+                f"{milestone.when.latest}, which runs backwards; check the --set orders or the rule file"
+            )
 
 
 def _check_dates(surgery: date, follow_up: date | None, refills: RefillSchedule | None) -> None:
@@ -187,6 +231,8 @@ def _apply_overrides(
         seen.add(override.rule_id)
         if rule.window.anchor == "refill":
             raise InputError(f"rule '{rule.id}' follows the refill schedule; change --refill-every instead")
+        if rule.due is not None and rule.due.anchor == "follow-up":
+            raise InputError(f"rule '{rule.id}' is dated by the follow-up visit; change --follow-up instead")
         ordered = Moment("surgery", override.earliest, override.latest)
         _check_order_fits(rule, override, ordered)
         if rule.until:
@@ -197,10 +243,27 @@ def _apply_overrides(
             rules[rule.id] = rule._replace(start=ordered)
         leaflet = _Anchors(surgery, follow_up, None).resolve(rule.window)
         ours = _Anchors(surgery, follow_up, None).resolve(ordered)
-        if leaflet and ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest):
+        if not leaflet:
+            warnings.append(
+                f"{override} replaces the rule file's '{rule.window.describe()}' for '{rule.id}', which has no date "
+                "yet to compare with; the plan uses it as set"
+            )
+        elif ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest):
             warnings.append(
                 f"{override} is outside the rule file's {rule.window.describe()} for '{rule.id}'; "
                 "the plan uses it as set"
+            )
+    set_ids = {override.rule_id for override in overrides}
+    for rule_id in sorted(set_ids):
+        # Rules from one leaflet sentence often move together ("short walks at first, more after 2 weeks").
+        source = rules[rule_id].source
+        left = [
+            rule.id for rule in ruleset.rules if rule.source == source and rule.id not in set_ids and not rule.group
+        ]
+        if left and not rules[rule_id].group:
+            warnings.append(
+                f"'{rule_id}' comes from the same leaflet sentence as {', '.join(repr(i) for i in left)}, "
+                "which keeps its own timing; set it too if it should move"
             )
     return rules, warnings
 
@@ -221,11 +284,11 @@ def _check_order_fits(rule: Rule, override: Override, ordered: Moment) -> None:
 class _Timing(NamedTuple):
     """Where a rule lands for one kind of milestone; windows is None when its anchor date is unknown."""
 
-    anchor: str
+    moment: Moment
     windows: tuple[Window, ...] | None
     repeats: bool = False
     until: Window | None = None
-    until_anchor: str | None = None
+    until_pending: Moment | None = None
 
 
 class _Anchors:
@@ -267,20 +330,20 @@ def _timing(rule: Rule, kind: str, anchors: _Anchors) -> _Timing | None:
         if rule.due is None:
             return None
         windows = anchors.resolve(rule.due, rule.repeat)
-        return _Timing(rule.due.anchor, windows, repeats=rule.due.anchor == "refill")
+        return _Timing(rule.due, windows, repeats=rule.due.anchor == "refill")
     if rule.due is not None:
         return None
     if kind == "ends":
         if rule.until is None:
             return None
-        return _Timing(rule.until.anchor, anchors.resolve(rule.until))
+        return _Timing(rule.until, anchors.resolve(rule.until))
     start = rule.start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
     ends = anchors.resolve(rule.until) if rule.until else None
     return _Timing(
-        start.anchor,
+        start,
         anchors.resolve(start),
         until=ends[0] if ends else None,
-        until_anchor=rule.until.anchor if rule.until and not ends else None,
+        until_pending=rule.until if rule.until and not ends else None,
     )
 
 

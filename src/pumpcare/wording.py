@@ -6,6 +6,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from pumpcare.durations import Duration
+from pumpcare.rules import Moment
 from pumpcare.schedule import Milestone, Plan, Window
 
 DISCLAIMER = "pumpcare reminds you of your care team's instructions; it does not replace your care team."
@@ -87,14 +89,35 @@ def members_phrase(milestone: Milestone) -> str | None:
 
 
 def until_phrase(milestone: Milestone) -> str:
-    """How long a period that starts lasts: 'until between …, ask your care team', 'from now on'."""
+    """How long a period that starts lasts: 'until between …, ask your care team', 'until your follow-up visit'."""
     if milestone.until is not None:
         if milestone.until.is_range:
             return f"until {format_window(milestone.until)} ({ASK})"
         return f"until {format_date(milestone.until.earliest)}"
-    if milestone.until_anchor is not None:
-        return f"until {_ANCHOR_EVENTS[milestone.until_anchor]}"
+    if milestone.until_pending is not None:
+        return f"until {pending_phrase(milestone.until_pending)}"
     return "from now on"
+
+
+def pending_phrase(moment: Moment) -> str:
+    """A moment that waits for a date: 'your follow-up visit', '2 weeks after your follow-up visit (ask …)'."""
+    event = _ANCHOR_EVENTS[moment.anchor]
+    if moment.earliest.amount == moment.latest.amount == 0:
+        return event
+    first, last = moment.earliest, moment.latest
+    side = "before" if last.amount < 0 else "after"
+    if not moment.is_window:
+        return f"{abs(first.amount)} {_unit(first)} {side} {event}"
+    span = (
+        f"{abs(first.amount)}–{abs(last.amount)} {last.unit}"
+        if first.unit == last.unit
+        else (f"{abs(first.amount)} {_unit(first)} to {abs(last.amount)} {_unit(last)}")
+    )
+    return f"{span} {side} {event} ({ASK})"
+
+
+def _unit(duration: Duration) -> str:
+    return duration.unit if abs(duration.amount) != 1 else duration.unit[:-1]
 
 
 def when_phrase(milestone: Milestone) -> str:
@@ -104,10 +127,11 @@ def when_phrase(milestone: Milestone) -> str:
     return format_date(milestone.when.earliest)
 
 
-def undated_phrase(kind: str, anchor: str) -> str:
+def undated_phrase(kind: str, moment: Moment) -> str:
     """Why a milestone has no date yet, and who to ask."""
-    if anchor == "refill":
+    if moment.anchor == "refill":
         return "your care team sets how often the pump is refilled; ask them for the dates."
+    at_the_event = moment.earliest.amount == moment.latest.amount == 0
     if kind == "due":
-        return f"{ASK} for the date."
-    return f"ends at {_ANCHOR_EVENTS[anchor]}."
+        return f"{ASK} for the date." if at_the_event else f"{pending_phrase(moment)}; {ASK} for the date."
+    return f"ends {'at ' if at_the_event else ''}{pending_phrase(moment)}."
