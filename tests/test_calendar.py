@@ -62,7 +62,7 @@ def test_vobject_reads_it_too(shipped: RuleSet) -> None:
     summaries = [event.summary.value for event in parsed.vevent_list]
     assert summaries[:4] == [
         "Arrange a driver and help at home",
-        "Stop the medicines your doctor named",
+        "Stop the medicines your doctor named (ask your care team)",
         "Nothing to eat after midnight",
         "Pump surgery: recovery plan starts",
     ]
@@ -83,7 +83,13 @@ def test_a_window_of_years_is_one_day_that_names_the_range(shipped: RuleSet) -> 
     events = events_by_uid(calendar_bytes(shipped))
     battery = next(e for uid, e in events.items() if uid.startswith("battery-replacement-due."))
     assert (battery.decoded("DTSTART"), battery.decoded("DTEND")) == (date(2031, 12, 1), date(2031, 12, 2))
+    assert str(battery["SUMMARY"]) == "Pump battery replacement: window opens (ask your care team)"
     assert str(battery["DESCRIPTION"]).startswith("Due between Mon 1 Dec 2031 and Thu 1 Dec 2033.")
+    [alarm] = battery.walk("VALARM")
+    assert (
+        str(alarm["DESCRIPTION"])
+        == "Window opens tomorrow: Pump battery replacement: window opens (ask your care team)"
+    )
 
 
 def test_reminders_the_day_before_actions_only(shipped: RuleSet) -> None:
@@ -98,7 +104,11 @@ def test_reminders_the_day_before_actions_only(shipped: RuleSet) -> None:
         for alarm in event.walk("VALARM"):
             assert alarm.decoded("TRIGGER") == timedelta(hours=-15)
             assert str(alarm["ACTION"]) == "DISPLAY"
-            assert str(alarm["DESCRIPTION"]) == f"Tomorrow: {event['SUMMARY']}"
+            opens = (
+                event.decoded("DTEND") - event.decoded("DTSTART") > timedelta(days=1) or "window" in event["SUMMARY"]
+            )
+            lead = "Window opens tomorrow" if opens else "Tomorrow"
+            assert str(alarm["DESCRIPTION"]) == f"{lead}: {event['SUMMARY']}"
 
 
 def test_descriptions_carry_the_text_and_its_source(shipped: RuleSet) -> None:
@@ -122,6 +132,14 @@ def test_lines_are_folded_at_75_octets_with_crlf(shipped: RuleSet) -> None:
     # icalendar leaves X- properties escaped as written: commas escaped as in any TEXT value.
     name = icalendar.Calendar.from_ical(data)["X-WR-CALNAME"]
     assert str(name) == "Pump recovery plan: " + "Zoë Ångström-Øster\\, ward 4\\, bed 12 — discharge " * 2
+
+
+def test_the_disclaimer_is_in_the_calendar_once_where_people_read(shipped: RuleSet) -> None:
+    events = events_by_uid(calendar_bytes(shipped))
+    texts = [str(event["DESCRIPTION"]) for event in events.values()]
+    assert sum("does not replace your care team" in text for text in texts) == 1
+    surgery = next(e for uid, e in events.items() if uid.startswith("surgery-day."))
+    assert str(surgery["DESCRIPTION"]).startswith("pumpcare reminds you of your care team's instructions")
 
 
 def test_no_personal_detail_unless_given(shipped: RuleSet) -> None:

@@ -409,3 +409,19 @@ def test_bad_source_date_epoch_is_refused_before_writing(out: Path, epoch: str) 
         result, f"pumpcare: SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds since 1970; fix or unset it\n"
     )
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    ("label", "message"),
+    [
+        ("", "pumpcare: --patient-label is empty; leave it out, or give initials or a bed number\n"),
+        (
+            "Bed 4\r\nX-EVIL:1",
+            "pumpcare: --patient-label has a line break or a control character; give it on one line\n",
+        ),
+        ("A" * 61, "pumpcare: --patient-label is longer than 60 characters; initials or a bed number will do\n"),
+    ],
+    ids=["empty", "line-break", "too-long"],
+)
+def test_a_patient_label_that_would_break_the_calendar_is_refused(label: str, message: str) -> None:
+    assert_refused(run(["plan", "--surgery-date", "2026-12-01", "--patient-label", label, "--ics", "-"]), message)

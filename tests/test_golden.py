@@ -92,3 +92,16 @@ def test_chart_golden(name: str, settings: dict[str, Any]) -> None:
     if REGENERATE:
         path.write_bytes(produced)
     assert produced == path.read_bytes()
+
+
+@pytest.mark.parametrize("width", [40, 57, 80, 120])
+def test_chart_fits_any_width_and_keeps_the_axis_over_the_bars(width: int) -> None:
+    console = Console(record=True, width=width, file=io.StringIO(), color_system=None)
+    console.print(render_chart(_chart_plan(), today=date(2026, 12, 20)))
+    text = console.export_text()
+    lines = text.splitlines()
+    assert all(len(line) <= width for line in lines)
+    axis = next(line for line in lines if line.startswith("weeks"))
+    bar = next(line for line in lines if line.startswith("No driving"))
+    assert axis.index("|") == bar.index("█")
+    assert "ask your care team" in " ".join(text.split())

@@ -185,8 +185,18 @@ BROKEN = [
     ),
     pytest.param(
         rule_file(no_driving(**{"from": "4w", "until": "2w"})),
-        ["rules[0] 'no-driving'.until: ends (2w) before it starts (4w); make 'until' later than 'from'"],
+        ["rules[0] 'no-driving'.until: ends (2w) on or before it starts (4w); make 'until' later than 'from'"],
         id="until-before-from",
+    ),
+    pytest.param(
+        rule_file(no_driving(until="-1w")),
+        ["rules[0] 'no-driving'.until: ends (-1w) on or before it starts (0d); make 'until' later than 'from'"],
+        id="until-before-surgery",
+    ),
+    pytest.param(
+        rule_file(no_driving(**{"from": "2w", "until": "14d"})),
+        ["rules[0] 'no-driving'.until: ends (14d) on or before it starts (2w); make 'until' later than 'from'"],
+        id="until-the-day-it-starts",
     ),
     pytest.param(
         rule_file(no_driving(until={"earliest": "2w", "latest": "3m"})),
@@ -395,3 +405,18 @@ def test_load_rules_reads_a_file_of_exactly_the_largest_size(tmp_path: Path) -> 
     path = tmp_path / "padded.yaml"
     path.write_bytes(raw + b"#" * (MAX_RULE_FILE_BYTES - len(raw)))
     assert [rule.id for rule in load_rules(path).rules] == ["no-driving"]
+
+
+def test_a_group_must_not_mix_categories_nor_share_a_rule_id() -> None:
+    walks = {**NO_DRIVING, "id": "walks", "title": "Walk", "category": "activity", "group": "early"}
+    raw = rule_file(
+        no_driving(group="early"),
+        walks,
+        no_driving(id="early-2", group="no-driving"),
+        groups={"early": {"title": "Early weeks"}, "no-driving": {"title": "Driving"}},
+    )
+    assert problems(raw) == [
+        "groups.early: its rules mix categories (activity, restriction); a group is shown as one entry, "
+        "so give its rules one category or split the group",
+        "groups.no-driving: a rule has the same id; give the group another id",
+    ]

@@ -51,12 +51,14 @@ TABLE = [
         ["no-driving-ends"],
         [],
     ),
+    # "Until you have had your follow-up appointment": on the day of the visit it still holds.
     (
         date(2027, 1, 5),
-        ["movement-limits-starts"],
-        ["no-driving-ends", "until-follow-up-ends"],
+        ["movement-limits-starts", "until-follow-up-starts*"],
+        ["no-driving-ends"],
         ["follow-up-visit-due"],
     ),
+    (date(2027, 1, 6), ["movement-limits-starts"], ["no-driving-ends", "until-follow-up-ends"], []),
     (date(2027, 1, 27), [], ["movement-limits-ends"], []),
     (date(2027, 3, 1), [], [], []),
     (date(2032, 3, 1), [], [], ["battery-replacement-due"]),

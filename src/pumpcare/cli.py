@@ -122,10 +122,11 @@ def plan_command(
     """Show the dated recovery plan, and write it as a calendar or JSON."""
     if json_ and ics == "-":
         raise InputError("--json and --ics - both write to stdout; write the calendar to a file instead")
-    from pumpcare.inputs import PlanInputs, parse_date
+    from pumpcare.inputs import PlanInputs, check_label, parse_date
 
     # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
     marked = parse_date(today, "--today") if today is not None else date.today()
+    patient_label = check_label(patient_label) if patient_label is not None else None
     given = PlanInputs(
         surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules), patient_label
     )

@@ -24,3 +24,12 @@ class RuleFileError(PumpcareError):
 
 class OutputError(PumpcareError):
     """A file we were asked to write could not be written."""
+
+
+def closest(word: str, choices: list[str]) -> str | None:
+    """The choice a misspelt word most likely meant, for a "did you mean" hint."""
+    # difflib is only needed when something is misspelt, so it is not imported at start-up.
+    import difflib
+
+    matches = difflib.get_close_matches(word, choices, n=1)
+    return matches[0] if matches else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import NamedTuple
 
@@ -76,6 +77,21 @@ def parse_override(text: str) -> Override:
     if not is_ordered(earliest, latest):
         raise InputError(f"--set {rule_id}: earliest {earliest} is after latest {latest}; swap them")
     return Override(rule_id, earliest, latest)
+
+
+MAX_LABEL = 60  # not clinical: a calendar name or a sheet's header line has room for about this much
+
+
+def check_label(text: str) -> str:
+    """A patient label as given, refused when it would break a calendar name or fill a sheet's header."""
+    label = text.strip()
+    if not label:
+        raise InputError("--patient-label is empty; leave it out, or give initials or a bed number")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in label):
+        raise InputError("--patient-label has a line break or a control character; give it on one line")
+    if len(label) > MAX_LABEL:
+        raise InputError(f"--patient-label is longer than {MAX_LABEL} characters; initials or a bed number will do")
+    return label
 
 
 def _is_iso_date(text: str) -> bool:

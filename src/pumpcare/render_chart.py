@@ -45,6 +45,7 @@ def render_chart(plan: Plan, *, today: date | None = None) -> RenderableType:
         Text.assemble(("Recovery chart", "bold"), f" · pump surgery on {format_date(plan.surgery)}"),
         Text(DISCLAIMER, style="italic"),
         _Chart(plan, today),
+        _Legend(),
     ]
     beyond = [m for m in plan.milestones if m.kind == "due" and m.category != "preparation" and m.when.is_range]
     parts.extend(Text(f"{m.title}: due {format_span(m.when)} ({ASK}).") for m in beyond)
@@ -86,8 +87,6 @@ class _Chart:
             yield visits
         if today_col is not None and self.today is not None:
             yield Text(" " * (label_width + 1 + today_col) + f"{glyphs.today} today")
-        yield Text.assemble((glyphs.solid, "red"), " in force   ", (glyphs.window, "yellow"), f" may end ({ASK})")
-        yield Text(f"{glyphs.today} today   {glyphs.follow_up} follow-up visit   {glyphs.refill} refill visit")
 
     def _axis(self, label_width: int, bar_width: int, column: _Column) -> Text:
         cells = [" "] * bar_width
@@ -101,7 +100,7 @@ class _Chart:
             ):
                 cells[start : start + len(mark)] = list(mark)
             week += 2
-        return Text(f"{'weeks after surgery':<{label_width}} " + "".join(cells), style="dim")
+        return Text(_label("weeks after surgery", label_width) + " " + "".join(cells), style="dim")
 
     def _bar(
         self,
@@ -146,6 +145,15 @@ class _Chart:
             is_follow_up = milestone.rules[0].due is not None and milestone.rules[0].due.anchor == "follow-up"
             cells[column(milestone.when.earliest)] = glyphs.follow_up if is_follow_up else glyphs.refill
         return Text(f"{'Visits':<{label_width}} " + "".join(cells))
+
+
+class _Legend:
+    """The key to the glyphs, as text rich may wrap on a narrow terminal."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        glyphs = _glyphs(console)
+        yield Text.assemble((glyphs.solid, "red"), " in force   ", (glyphs.window, "yellow"), f" may end ({ASK})")
+        yield Text(f"{glyphs.today} today   {glyphs.follow_up} follow-up visit   {glyphs.refill} refill visit")
 
 
 def _label(title: str, width: int) -> str:

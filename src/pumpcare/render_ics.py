@@ -39,6 +39,12 @@ class _Event(NamedTuple):
     description: str
     category: str
     remind: bool
+    is_window: bool = False
+
+    @property
+    def reminder(self) -> str:
+        """What the alarm says the day before: that a window opens (the care team picks the day), or the date."""
+        return f"{'Window opens tomorrow' if self.is_window else 'Tomorrow'}: {self.summary}"
 
 
 def plan_key(plan: Plan, patient_label: str | None) -> str:
@@ -82,7 +88,7 @@ def _events(plan: Plan) -> Iterator[_Event]:
 
 
 def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
-    parts = ["From today, until your care team says otherwise:"]
+    parts = [DISCLAIMER, "", "From today, until your care team says otherwise:"]
     for milestone in starting:
         parts.append(f"\n{milestone.title}, {until_phrase(milestone)}.")
         parts.extend(_rule_lines(milestone))
@@ -101,7 +107,9 @@ def _milestone_event(milestone: Milestone) -> _Event:
     when = milestone.when
     long_window = (when.latest - when.earliest).days + 1 > LONG_WINDOW_DAYS
     summary = headline(milestone)
-    if milestone.kind == "ends" and when.is_range:
+    if long_window:
+        summary = f"{milestone.title}: window opens ({ASK})"
+    elif when.is_range:
         summary = f"{summary} ({ASK})"
     intro = _when_sentence(milestone, when)
     if milestone.kind == "starts":
@@ -116,6 +124,7 @@ def _milestone_event(milestone: Milestone) -> _Event:
         description="\n".join([intro, *_rule_lines(milestone)]),
         category=milestone.category,
         remind=milestone.remind,
+        is_window=when.is_range,
     )
 
 
@@ -155,7 +164,7 @@ def _serialize(event: _Event, uid: str, stamp: datetime) -> str:
         end = (event.last + timedelta(days=1)).strftime("%Y%m%d")
         item.extra.append(ContentLine("DTEND", params={"VALUE": ["DATE"]}, value=end))
     if event.remind:
-        item.alarms = [DisplayAlarm(trigger=REMINDER_TRIGGER, display_text=f"Tomorrow: {event.summary}")]
+        item.alarms = [DisplayAlarm(trigger=REMINDER_TRIGGER, display_text=event.reminder)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         return _alarms_last(str(item.serialize()))
@@ -171,6 +180,11 @@ def _alarms_last(component: str) -> str:
         in_alarm = in_alarm or line == "BEGIN:VALARM"
         (alarms if in_alarm else properties).append(line)
         in_alarm = in_alarm and line != "END:VALARM"
+    # ics writes our one-day DTEND (an extra line) first; put it after DTSTART, where people look for it.
+    ends = [line for line in properties if line.startswith("DTEND")]
+    properties = [line for line in properties if not line.startswith("DTEND")]
+    at = next(index for index, line in enumerate(properties) if line.startswith("DTSTART")) + 1
+    properties[at:at] = ends
     return "\r\n".join([lines[0], *properties, *alarms, lines[-1]])
 
 

@@ -96,6 +96,7 @@ def render_next_json(plan: Plan, day: date, days: int, items: tuple[Upcoming, ..
     document: dict[str, Any] = {
         "format": "pumpcare-next",
         "format_version": FORMAT_VERSION,
+        "disclaimer": DISCLAIMER,
         "date": day.isoformat(),
         "days": days,
         "coming": [_upcoming(plan, item) for item in items],

@@ -66,8 +66,8 @@ class _Timeline:
             yield Segment.line()
 
     def _lines(self, console: Console, width: int) -> Iterator[Text]:
-        date_width = max(len(row[0]) for row in self.rows) + 2
-        day_width = max(len(row[1]) for row in self.rows) + 2
+        date_width = max((len(row[0]) for row in self.rows), default=4) + 2
+        day_width = max((len(row[1]) for row in self.rows), default=13) + 2
         what_width = width - date_width - day_width - 2
         if what_width < _NARROWEST_WHAT:
             # Too narrow for columns: the date and day go on a line of their own above what happens.
@@ -105,7 +105,7 @@ def _day_rows(milestones: list[Milestone], today: bool) -> list[tuple[str, Text]
     rows: list[tuple[str, Text]] = [("", _today())] if today else []
     starts_heading = False
     for milestone in milestones:
-        if milestone.kind == "starts" and not starts_heading:
+        if milestone.kind == "starts" and not milestone.when.is_range and not starts_heading:
             rows.append(("", Text("From today:", style="dim")))
             starts_heading = True
         rows.append(("•", _line(milestone)))
@@ -125,6 +125,8 @@ def _line(milestone: Milestone) -> Text:
     elif milestone.kind == "ends":
         text.append(f" may end {format_span(when)}{note}" if when.is_range else ": ends")
         text.append(note if milestone.overridden and not when.is_range else "")
+    elif milestone.kind == "starts" and when.is_range:
+        text.append(f" may start {format_span(when)}{note}")
     elif milestone.kind == "starts":
         if milestone.until is not None:
             text.append(f", until {format_span(milestone.until)}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
-from pumpcare.errors import RuleFileError
+from pumpcare.errors import RuleFileError, closest
 
 ANCHORS = ("surgery", "follow-up", "refill")
 CATEGORIES = ("preparation", "restriction", "activity", "safety", "device", "visit")
@@ -28,8 +29,8 @@ _RULE_KEYS = {
     "repeat": False,
 }
 _MOMENT_KEYS = ("anchor", "at", "earliest", "latest")
-_GROUP_KEYS = ("title",)
 _SUPPORTED_SCHEMA = 1
+_PROBE = date(2027, 1, 1)  # any day: two offsets that land on the same date from it are the same length
 
 
 class Moment(NamedTuple):
@@ -45,22 +46,26 @@ class Moment(NamedTuple):
         return self.earliest != self.latest
 
     def describe(self) -> str:
-        """Plain words: "2–4 weeks", "7–1 days before", "the surgery day", "2 weeks after the follow-up visit"."""
-        anchor = {"surgery": "the surgery day", "follow-up": "the follow-up visit", "refill": "each refill"}
+        """Plain words: "2–4 weeks", "7–1 days before", "the surgery day", "2 days before the follow-up visit"."""
+        anchor = {"surgery": "", "follow-up": " the follow-up visit", "refill": " each refill"}[self.anchor]
         first, last = self.earliest, self.latest
         if not self.is_window and first.amount == 0:
-            return anchor[self.anchor]
+            return anchor.strip() or "the surgery day"
+
+        def side(duration: Duration) -> str:
+            # Counted from surgery, "2 weeks" needs no "after"; from another anchor it does.
+            if duration.amount < 0:
+                return " before" + anchor
+            return " after" + anchor if anchor else ""
+
+        def amount(duration: Duration) -> str:
+            return Duration(abs(duration.amount), duration.unit).describe()
+
         if not self.is_window:
-            span = first.describe()
-        elif first.unit == last.unit and (first.amount < 0) == (last.amount < 0):
-            # "7–1 days before": both ends on the same side, so one unit and one "before" read right.
-            tail = last.describe().split(" ", 1)[1]
-            span = f"{abs(first.amount)}–{abs(last.amount)} {tail}"
-        else:
-            span = f"{first.describe()} to {last.describe()}"
-        if self.anchor == "surgery":
-            return span
-        return f"{span} {'from' if first.amount < 0 else 'after'} {anchor[self.anchor]}"
+            return amount(first) + side(first)
+        if first.unit == last.unit and side(first) == side(last):
+            return f"{abs(first.amount)}–{amount(last)}{side(last)}"
+        return f"{amount(first)}{side(first)} to {amount(last)}{side(last)}"
 
 
 class Rule(NamedTuple):
@@ -169,7 +174,8 @@ def _strict_loader() -> Any:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"the key '{key}' is given twice in one mapping; keep one", key_node.start_mark
                     )
-                seen.add(key) if isinstance(key, str) else None
+                if isinstance(key, str):
+                    seen.add(key)
             return super().construct_mapping(node, deep)
 
     return StrictLoader
@@ -219,14 +225,28 @@ class _Checker:
             rule = self._rule(item, index, groups, seen)
             if rule is not None:
                 rules.append(rule)
+        self._group_problems(rules, groups)
         return RuleSet(name, version, source, origin, tuple(rules), groups)
+
+    def _group_problems(self, rules: list[Rule], groups: Mapping[str, str]) -> None:
+        ids = {rule.id for rule in rules}
+        for group_id in groups:
+            if group_id in ids:
+                # Calendar UIDs come from group and rule ids alike: one name for both would merge two events.
+                self.problems.append(f"groups.{group_id}: a rule has the same id; give the group another id")
+            categories = sorted({rule.category for rule in rules if rule.group == group_id})
+            if len(categories) > 1:
+                self.problems.append(
+                    f"groups.{group_id}: its rules mix categories ({', '.join(categories)}); a group is shown "
+                    "as one entry, so give its rules one category or split the group"
+                )
 
     def _keys(self, data: dict[Any, Any], known: Mapping[str, bool] | tuple[str, ...], where: str) -> None:
         names = list(known)
         for key in data:
             if key not in names:
-                close = _close_match(str(key), names, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"known keys are: {', '.join(names)}"
+                close = closest(str(key), names)
+                hint = f"did you mean '{close}'?" if close else f"known keys are: {', '.join(names)}"
                 self.problems.append(f"{where}: unknown key '{key}'; {hint}")
         if isinstance(known, Mapping):
             for key, required in known.items():
@@ -338,10 +358,14 @@ class _Checker:
             self.problems.append(f"{where}.repeat: only a rule due at the refill anchor repeats")
         if repeat is not None and not repeat.is_positive:
             self.problems.append(f"{where}.repeat: must be longer than zero, such as 1y")
-        same_anchor = start is not None and until is not None and start.anchor == until.anchor == "surgery"
-        if same_anchor and start and until and not is_ordered(start.latest, until.earliest):
+        begins = start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
+        same_anchor = until is not None and begins.anchor == until.anchor == "surgery"
+        ends_too_soon = until is not None and (
+            not is_ordered(begins.latest, until.earliest) or until.earliest.after(_PROBE) == begins.latest.after(_PROBE)
+        )
+        if same_anchor and until and ends_too_soon:
             self.problems.append(
-                f"{where}.until: ends ({until.earliest}) before it starts ({start.latest}); "
+                f"{where}.until: ends ({until.earliest}) on or before it starts ({begins.latest}); "
                 "make 'until' later than 'from'"
             )
 
@@ -390,13 +414,6 @@ class _Checker:
         except DurationSyntaxError as err:
             self.problems.append(f"{where}: {err}")
             return None
-
-
-def _close_match(word: str, choices: list[str], n: int = 1) -> list[str]:
-    # difflib is only needed when something is misspelt, so it is not imported at start-up.
-    import difflib
-
-    return difflib.get_close_matches(word, choices, n=n)
 
 
 def _is_slug(text: str) -> bool:

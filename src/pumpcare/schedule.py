@@ -7,7 +7,7 @@ from datetime import date
 from typing import NamedTuple
 
 from pumpcare.durations import Duration, is_ordered
-from pumpcare.errors import InputError
+from pumpcare.errors import InputError, closest
 from pumpcare.rules import Moment, Rule, RuleSet
 
 KINDS = ("due", "ends", "starts")  # also the order of milestones that share a date
@@ -223,8 +223,8 @@ def _apply_overrides(
     for override in overrides:
         rule = rules.get(override.rule_id)
         if rule is None:
-            close = _close_match(override.rule_id, list(rules), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "check the rule ids in the rule file"
+            close = closest(override.rule_id, list(rules))
+            hint = f"did you mean '{close}'?" if close else "check the rule ids in the rule file"
             raise InputError(f"there is no rule '{override.rule_id}' to set; {hint}")
         if override.rule_id in seen:
             raise InputError(f"rule '{override.rule_id}' is set twice; keep one --set for it")
@@ -368,10 +368,3 @@ def _entries(
         if keeps_group:
             named.add(group)
         yield tuple(members), group if keeps_group else members[0].id, timing
-
-
-def _close_match(word: str, choices: list[str], n: int = 1) -> list[str]:
-    # difflib is only needed when something is misspelt, so it is not imported at start-up.
-    import difflib
-
-    return difflib.get_close_matches(word, choices, n=n)

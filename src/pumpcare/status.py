@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from pumpcare.schedule import Milestone, Plan
+from pumpcare.schedule import Milestone, Plan, Window
 
 # Not clinical: how far back "opened up recently" looks, and how many milestones "coming next" lists.
 RECENT_DAYS = 14
@@ -43,8 +43,14 @@ def day_status(plan: Plan, day: date) -> DayStatus:
     opened = [
         m
         for m in plan.milestones
-        if (m.kind == "starts" and m.when.earliest > plan.surgery and recent <= m.when.earliest <= day)
-        or (m.kind == "ends" and recent <= m.when.latest and _over(m.when.earliest, m.when.latest, day))
+        # A restriction that starts later is not "opened up"; it shows under what to avoid.
+        if (
+            m.kind == "starts"
+            and m.category != "restriction"
+            and m.when.earliest > plan.surgery
+            and recent <= m.when.earliest <= day
+        )
+        or (m.kind == "ends" and recent <= m.when.latest and _over(m, m.when, day))
     ]
     due = [m for m in plan.milestones if m.kind == "due" and m.when.contains(day)]
     preparation = [m for m in plan.milestones if m.category == "preparation"]
@@ -77,16 +83,19 @@ def _in_force(milestone: Milestone, day: date) -> bool:
     if milestone.when.earliest > day:
         return False
     # A period with no dated end (from now on, or until a follow-up visit not yet booked) is still in force.
-    return milestone.until is None or not _over(milestone.until.earliest, milestone.until.latest, day)
+    return milestone.until is None or not _over(milestone, milestone.until, day)
 
 
-def _over(earliest: date, latest: date, day: date) -> bool:
+def _over(milestone: Milestone, end: Window, day: date) -> bool:
     """Whether a period ending on this date or window is over on `day`.
 
-    A date is the first day the period no longer applies ("no driving for 2 weeks" is over on day 14); a window
-    may end on any of its days, so the period is over only once its last day has passed.
+    A date is the first day the period no longer applies ("no driving for 2 weeks" is over on day 14), except a
+    follow-up visit: "until you have had your follow-up appointment" still holds on the day of the visit. A
+    window may end on any of its days, so the period is over only once its last day has passed.
     """
-    return day >= latest if earliest == latest else day > latest
+    until = milestone.rules[0].until
+    after_the_visit = until is not None and until.anchor == "follow-up"
+    return day > end.latest if end.is_range or after_the_visit else day >= end.latest
 
 
 def _away(milestone: Milestone, day: date) -> Upcoming:
