@@ -102,5 +102,8 @@ def is_ordered(earliest: Duration, latest: Duration) -> bool:
     """True when earliest never lands after latest, whatever the start date."""
     if earliest.unit == latest.unit:
         return earliest.amount <= latest.amount
+    fixed = {"days": 1, "weeks": 7}
+    if earliest.unit in fixed and latest.unit in fixed:
+        return earliest.amount * fixed[earliest.unit] <= latest.amount * fixed[latest.unit]
     days = (_REFERENCE_START + timedelta(days=offset) for offset in range(_REFERENCE_DAYS))
     return all(earliest.after(day) <= latest.after(day) for day in days)
