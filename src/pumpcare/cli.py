@@ -152,6 +152,51 @@ def plan_command(
     _console().print(render_plan(the_plan, today=marked))
 
 
+@app.command("handout")
+def handout_command(
+    out: Annotated[Path, typer.Option(metavar="PATH", help="Where to write the sheet (.pdf, or .html with --html).")],
+    paper: Annotated[str, typer.Option(metavar="SIZE", help="Paper size: letter or a4.")] = "letter",
+    html: Annotated[bool, typer.Option("--html", help="Write one self-contained HTML page instead of a PDF.")] = False,
+    surgery_date: SurgeryDate = None,
+    follow_up: FollowUp = None,
+    refill_every: RefillEvery = None,
+    first_refill: FirstRefill = None,
+    set_: Orders = None,
+    rules: RulesFile = None,
+    patient_label: PatientLabel = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Write the one-page sheet a nurse hands over: time line, checklist, when to call, phone lines."""
+    from pumpcare.inputs import PlanInputs, check_label
+    from pumpcare.render_pdf import PAPER
+
+    if paper.lower() not in PAPER:
+        raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
+    patient_label = check_label(patient_label) if patient_label is not None else None
+    given = PlanInputs(
+        surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules), patient_label
+    )
+    inputs, the_plan = _resolve(given, config_dir)
+    data = _sheet_bytes(the_plan, inputs.patient_label, paper.lower(), html=html)
+    from pumpcare.files import write_atomically
+
+    write_atomically(out, data)
+    typer.echo(f"Sheet written to {out}; print it on {paper.lower()} paper.", err=True)
+
+
+def _sheet_bytes(the_plan: "Plan", patient_label: str | None, paper: str, *, html: bool) -> bytes:
+    from pumpcare.sheet import make_sheet
+
+    sheet = make_sheet(the_plan, patient_label)
+    if html:
+        from pumpcare.render_html import render_html
+
+        return render_html(sheet, paper=paper).encode("utf-8")
+    from pumpcare.render_pdf import render_pdf
+
+    return render_pdf(sheet, paper=paper)
+
+
 @app.command("today")
 def today_command(
     date_: Annotated[

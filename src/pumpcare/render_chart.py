@@ -17,11 +17,9 @@ from rich.segment import Segment
 from rich.text import Text
 
 from pumpcare.schedule import Milestone, Plan
+from pumpcare.status import chart_span
 from pumpcare.wording import ASK, DISCLAIMER, format_date, format_span
 
-# Not clinical: the chart shows at least this much after surgery, and a little room after the last end.
-_MIN_SPAN = timedelta(weeks=10)
-_MARGIN = timedelta(weeks=1)
 _LABEL_WIDTH = 26
 _Column = Callable[[date], int]
 
@@ -56,13 +54,7 @@ class _Chart:
     def __init__(self, plan: Plan, today: date | None) -> None:
         self.plan = plan
         self.today = today
-        self.rows = [m for m in plan.milestones if m.kind == "starts" and (m.until or m.until_pending)]
-        ends = [m.until.latest for m in self.rows if m.until is not None]
-        ends.append(plan.surgery + _MIN_SPAN)
-        if plan.follow_up is not None:
-            ends.append(plan.follow_up)
-        self.first = plan.surgery
-        self.last = max(ends) + _MARGIN
+        self.rows, self.first, self.last = chart_span(plan)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         glyphs = _glyphs(console)

@@ -10,6 +10,9 @@ from pumpcare.schedule import Milestone, Plan, Window
 # Not clinical: how far back "opened up recently" looks, and how many milestones "coming next" lists.
 RECENT_DAYS = 14
 NEXT_COUNT = 3
+# Not clinical: a drawn time line shows at least this much after surgery, and a little room after the last end.
+CHART_MIN_SPAN = timedelta(weeks=10)
+CHART_MARGIN = timedelta(weeks=1)
 
 
 class Upcoming(NamedTuple):
@@ -77,6 +80,24 @@ def upcoming(plan: Plan, day: date, *, days: int | None = None, count: int | Non
     if days is not None:
         ahead = [item for item in ahead if item.days_away <= days]
     return tuple(ahead[:count] if count is not None else ahead)
+
+
+class ChartSpan(NamedTuple):
+    """What a drawn time line shows: the periods that end, and the dates from surgery to a little past the last."""
+
+    rows: tuple[Milestone, ...]
+    first: date
+    last: date
+
+
+def chart_span(plan: Plan) -> ChartSpan:
+    """The periods a chart draws as bars (those with an end), and the span of dates it covers."""
+    rows = tuple(m for m in plan.milestones if m.kind == "starts" and (m.until or m.until_pending))
+    ends = [m.until.latest for m in rows if m.until is not None]
+    ends.append(plan.surgery + CHART_MIN_SPAN)
+    if plan.follow_up is not None:
+        ends.append(plan.follow_up)
+    return ChartSpan(rows, plan.surgery, max(ends) + CHART_MARGIN)
 
 
 def _in_force(milestone: Milestone, day: date) -> bool:

@@ -1,0 +1,153 @@
+"""The one-page discharge sheet's content, as plain data both the PDF and the HTML renderers draw. Pure."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from pumpcare.schedule import Milestone, Plan
+from pumpcare.status import chart_span
+from pumpcare.wording import ASK, DISCLAIMER, format_date, format_span, members_phrase, pending_phrase
+
+
+class Line(NamedTuple):
+    """One row of a checklist: when, and what."""
+
+    when: str
+    what: str
+
+
+class Section(NamedTuple):
+    """A titled checklist."""
+
+    title: str
+    lines: tuple[Line, ...]
+
+
+class Bar(NamedTuple):
+    """A period drawn on the time line: in force from start, may end between window_start and end."""
+
+    label: str
+    start: date
+    window_start: date | None  # None: no dated end yet (waits for the follow-up visit), drawn to the edge
+    end: date | None
+
+
+class Sheet(NamedTuple):
+    """Everything on the page, in reading order."""
+
+    title: str
+    patient_label: str | None
+    disclaimer: str
+    bars: tuple[Bar, ...]
+    first: date
+    last: date
+    follow_up: date | None
+    refills: tuple[date, ...]
+    sections: tuple[Section, ...]
+    call_when: tuple[Line, ...]  # (title, text) of the safety rules
+    phone_lines: tuple[str, ...]
+
+
+PHONE_LINES = ("Care team", "After hours", "Pump clinic")
+
+
+def make_sheet(plan: Plan, patient_label: str | None = None) -> Sheet:
+    """What the sheet says for this plan: the time line, the checklists, when to call, the phone lines."""
+    span = chart_span(plan)
+    bars = tuple(
+        Bar(
+            m.title,
+            m.when.earliest,
+            m.until.earliest if m.until else None,
+            m.until.latest if m.until else None,
+        )
+        for m in span.rows
+    )
+    refills = tuple(m.when.earliest for m in plan.milestones if m.kind == "due" and m.rules[0].repeat is not None)
+    return Sheet(
+        title=f"Your recovery plan: pump surgery on {format_date(plan.surgery)}",
+        patient_label=patient_label,
+        disclaimer=DISCLAIMER,
+        bars=bars,
+        first=span.first,
+        last=span.last,
+        follow_up=plan.follow_up,
+        refills=refills,
+        sections=tuple(section for section in _sections(plan) if section.lines),
+        call_when=tuple(
+            Line(rule.title, rule.text) for m in plan.milestones if m.category == "safety" for rule in m.rules
+        ),
+        phone_lines=PHONE_LINES,
+    )
+
+
+def _sections(plan: Plan) -> list[Section]:
+    before = [Line(_when(m), _what(m)) for m in plan.milestones if m.category == "preparation"]
+    avoid = [Line(_until(m), _what(m)) for m in plan.milestones if m.kind == "starts" and m.category == "restriction"]
+    periods = [m for m in plan.milestones if m.kind == "starts" and m.category in ("device", "activity")]
+    # A period with an end, or one that starts later, is a step; one that starts with surgery and never
+    # ends is for every day.
+    steps = [
+        Line(_until(m) if m.when.earliest == plan.surgery else f"From {format_date(m.when.earliest)}", _what(m))
+        for m in periods
+        if m.until or m.until_pending or m.when.earliest > plan.surgery
+    ]
+    every_day = [m.title for m in periods if not (m.until or m.until_pending or m.when.earliest > plan.surgery)]
+    visits = [Line(_when(m), m.title) for m in plan.milestones if m.kind == "due" and m.category in ("visit", "device")]
+    repeated = [m.when.earliest for m in plan.milestones if m.kind == "due" and m.rules[0].repeat is not None]
+    visits += [Line(_waiting(u.moment.anchor), u.title) for u in plan.unscheduled if u.kind == "due"]
+    return [
+        Section("Before surgery", tuple(before)),
+        Section("Avoid", tuple(avoid)),
+        Section("Step by step", tuple(steps)),
+        Section("Every day", (Line("From surgery on", " · ".join(every_day)),) if every_day else ()),
+        Section("Visits and the device", tuple(_one_line_per_title(visits, repeated))),
+    ]
+
+
+def _one_line_per_title(lines: list[Line], repeated: list[date]) -> list[Line]:
+    """Repeating visits (refills) on one line, "26 Jan, 20 Apr, 13 Jul 2027", not a line each."""
+    merged: dict[str, list[str]] = {}
+    for line in lines:
+        merged.setdefault(line.what, []).append(line.when)
+    result = []
+    for what, whens in merged.items():
+        if len(whens) > 1 and len(whens) == len(repeated):
+            result.append(Line(_dates(repeated), what))
+        else:
+            result.extend(Line(when, what) for when in whens)
+    return result
+
+
+def _dates(days: list[date]) -> str:
+    # The year once per run of dates in one year: "26 Jan, 20 Apr 2027, 5 Jan 2028".
+    parts = []
+    for index, day in enumerate(days):
+        last_of_year = index + 1 == len(days) or days[index + 1].year != day.year
+        parts.append(format_date(day, weekday=False) if last_of_year else format_date(day, weekday=False)[:-5])
+    return ", ".join(parts)
+
+
+def _what(milestone: Milestone) -> str:
+    members = members_phrase(milestone)
+    return f"{milestone.title}: {members}" if members else milestone.title
+
+
+def _when(milestone: Milestone) -> str:
+    if milestone.when.is_range:
+        return f"{format_span(milestone.when)} ({ASK})"
+    return format_date(milestone.when.earliest)
+
+
+def _until(milestone: Milestone) -> str:
+    if milestone.until is not None:
+        suffix = f" ({ASK})" if milestone.until.is_range else ""
+        return f"Until {format_span(milestone.until)}{suffix}"
+    if milestone.until_pending is not None:
+        return f"Until {pending_phrase(milestone.until_pending)}"
+    return "From now on"
+
+
+def _waiting(anchor: str) -> str:
+    return "Your care team sets the dates" if anchor == "refill" else f"Date to come: {ASK}"

@@ -1,0 +1,107 @@
+"""`pumpcare handout`: the one-page sheet as PDF (text read back with pypdf) and as HTML (parsed)."""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pypdf
+import pytest
+from typer.testing import CliRunner
+
+from pumpcare.cli import app
+from pumpcare.rules import RuleSet
+
+FULL = [
+    "--surgery-date", "2026-12-01", "--follow-up", "2027-01-05",
+    "--refill-every", "12w", "--first-refill", "2027-01-26", "--set", "no-lifting=10w..12w",
+]  # fmt: skip
+SIZES = {"letter": (612, 792), "a4": (595, 842)}
+
+
+def sheet(runner: CliRunner, tmp_path: Path, *extra: str) -> bytes:
+    out = tmp_path / "sheet.out"
+    result = runner.invoke(app, ["handout", *FULL, "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+def pdf_text(data: bytes) -> tuple[int, str, tuple[float, float]]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    box = reader.pages[0].mediabox
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    return len(reader.pages), text, (round(float(box.width)), round(float(box.height)))
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_one_page_with_every_date_window_and_rule(
+    runner: CliRunner, tmp_path: Path, shipped: RuleSet, paper: str
+) -> None:
+    pages, text, size = pdf_text(sheet(runner, tmp_path, "--paper", paper, "--patient-label", "Bed 4"))
+    assert pages == 1
+    assert size == SIZES[paper]
+    for expected in [
+        "Your recovery plan: pump surgery on Tue 1 Dec 2026",
+        "For: Bed 4",
+        "Until 12–26 Jan 2027 (ask your care team)",
+        "Until 15–29 Dec 2026 (ask your care team)",
+        "Until 9–23 Feb 2027",
+        "24–30 Nov 2026 (ask your care team)",
+        "Tue 5 Jan 2027 Follow-up visit",
+        "26 Jan, 20 Apr, 13 Jul, 5 Oct, 28 Dec 2027",
+        "1 Dec 2031 – 1 Dec 2033 (ask your care team)",
+        "Care team:",
+        "After hours:",
+    ]:
+        assert expected in text, expected
+    for rule in shipped.rules:
+        named = rule.title in text or (rule.group is not None and shipped.groups[rule.group] in text)
+        assert named, rule.id
+    assert text.count("does not replace your care team") == 1
+
+
+def test_no_label_no_name(runner: CliRunner, tmp_path: Path) -> None:
+    _, text, _ = pdf_text(sheet(runner, tmp_path))
+    assert "For:" not in text
+
+
+def test_the_same_plan_gives_the_same_bytes(runner: CliRunner, tmp_path: Path) -> None:
+    assert sheet(runner, tmp_path) == sheet(runner, tmp_path)
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.links += [value or "" for name, value in attrs if name in ("src", "href")]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_one_self_contained_page(runner: CliRunner, tmp_path: Path) -> None:
+    page = _Page()
+    page.feed(sheet(runner, tmp_path, "--html", "--paper", "a4").decode("utf-8"))
+    text = " ".join(" ".join(page.text).split())
+    assert page.links == []  # nothing to fetch: styles and the time line are inline
+    assert {"svg", "rect", "table", "style"} <= set(page.tags)
+    assert "Until 12–26 Jan 2027 (ask your care team)" in text
+    assert "When to call your care team" in text
+    assert text.count("does not replace your care team") == 1
+    assert re.search(r"@page \{ size: A4", text)
+
+
+def test_an_unknown_paper_size_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["handout", *FULL, "--out", str(tmp_path / "x.pdf"), "--paper", "legal"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "pumpcare: --paper 'legal' is not a paper size pumpcare knows; use letter or a4\n",
+    )
+    assert not (tmp_path / "x.pdf").exists()
