@@ -26,14 +26,14 @@ def test_version(runner: CliRunner) -> None:
     assert (result.exit_code, result.stdout) == (0, f"pumpcare {__version__}\n")
 
 
-@pytest.mark.parametrize("command", [[], *([name] for name in ["plan", "today", "next", "forget", "handout"])])
+@pytest.mark.parametrize("command", [[], *([name] for name in ["plan", "today", "next", "forget", "handout", "batch"])])
 def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Usage: " in result.stdout
 
 
-COMMANDS = ["plan", "today", "next", "forget", "handout"]
+COMMANDS = ["plan", "today", "next", "forget", "handout", "batch"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

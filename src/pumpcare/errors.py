@@ -8,7 +8,11 @@ class PumpcareError(Exception):
 
 
 class InputError(PumpcareError):
-    """A date, duration or option value that cannot make a plan."""
+    """A date, duration or option value that cannot make a plan; `field` names the input it is about."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class RuleFileError(PumpcareError):

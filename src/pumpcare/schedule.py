@@ -195,23 +195,28 @@ def _check_periods(milestones: list[Milestone]) -> None:
 
 
 def _check_dates(surgery: date, follow_up: date | None, refills: RefillSchedule | None) -> None:
-    named = [("surgery date", surgery), ("follow-up date", follow_up)]
-    named.append(("first refill date", refills.first if refills else None))
-    for what, day in named:
+    named = [("surgery date", surgery, "surgery_date"), ("follow-up date", follow_up, "follow_up")]
+    named.append(("first refill date", refills.first if refills else None, "first_refill"))
+    for what, day, field in named:
         if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise InputError(f"{what} {day} is out of range; give a date between {FIRST_YEAR} and {LAST_YEAR}")
+            raise InputError(
+                f"{what} {day} is out of range; give a date between {FIRST_YEAR} and {LAST_YEAR}", field=field
+            )
     if follow_up is not None and follow_up <= surgery:
         relation = "is the surgery date" if follow_up == surgery else "is before the surgery date"
-        raise InputError(f"follow-up date {follow_up} {relation} {surgery}; check the dates")
+        raise InputError(f"follow-up date {follow_up} {relation} {surgery}; check the dates", field="follow_up")
     if refills is None:
         return
     if not refills.every.is_positive:
         raise InputError(
-            f"refill interval {refills.every} is not longer than zero; give it as a duration such as 12w or 3mo"
+            f"refill interval {refills.every} is not longer than zero; give it as a duration such as 12w or 3mo",
+            field="refill_every",
         )
     if refills.first <= surgery:
         relation = "is the surgery date" if refills.first == surgery else "is before the surgery date"
-        raise InputError(f"first refill date {refills.first} {relation} {surgery}; check the dates")
+        raise InputError(
+            f"first refill date {refills.first} {relation} {surgery}; check the dates", field="first_refill"
+        )
 
 
 def _apply_overrides(
@@ -225,14 +230,18 @@ def _apply_overrides(
         if rule is None:
             close = closest(override.rule_id, list(rules))
             hint = f"did you mean '{close}'?" if close else "check the rule ids in the rule file"
-            raise InputError(f"there is no rule '{override.rule_id}' to set; {hint}")
+            raise InputError(f"there is no rule '{override.rule_id}' to set; {hint}", field="overrides")
         if override.rule_id in seen:
-            raise InputError(f"rule '{override.rule_id}' is set twice; keep one --set for it")
+            raise InputError(f"rule '{override.rule_id}' is set twice; keep one --set for it", field="overrides")
         seen.add(override.rule_id)
         if rule.window.anchor == "refill":
-            raise InputError(f"rule '{rule.id}' follows the refill schedule; change --refill-every instead")
+            raise InputError(
+                f"rule '{rule.id}' follows the refill schedule; change --refill-every instead", field="overrides"
+            )
         if rule.due is not None and rule.due.anchor == "follow-up":
-            raise InputError(f"rule '{rule.id}' is dated by the follow-up visit; change --follow-up instead")
+            raise InputError(
+                f"rule '{rule.id}' is dated by the follow-up visit; change --follow-up instead", field="overrides"
+            )
         ordered = Moment("surgery", override.earliest, override.latest)
         _check_order_fits(rule, override, ordered)
         if rule.until:
@@ -273,11 +282,13 @@ def _check_order_fits(rule: Rule, override: Override, ordered: Moment) -> None:
     start = rule.start
     if rule.until and start and start.anchor == "surgery" and not is_ordered(start.latest, ordered.earliest):
         raise InputError(
-            f"--set {override} would end '{rule.id}' before it starts ({start.describe()}); give a later duration"
+            f"--set {override} would end '{rule.id}' before it starts ({start.describe()}); give a later duration",
+            field="overrides",
         )
     if rule.category != "preparation" and override.earliest.amount < 0:
         raise InputError(
-            f"--set {override} dates '{rule.id}' before surgery; only preparation steps come before surgery"
+            f"--set {override} dates '{rule.id}' before surgery; only preparation steps come before surgery",
+            field="overrides",
         )
 
 

@@ -1,0 +1,95 @@
+"""`pumpcare batch`: a day's discharges from one CSV file, good rows written, bad rows reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import icalendar
+import pytest
+from typer.testing import CliRunner
+
+from pumpcare.cli import app
+
+HEADER = "label,surgery_date,follow_up,refill_every,first_refill,overrides\n"
+WIDE = {"COLUMNS": "200"}
+
+
+def run(runner: CliRunner, tmp_path: Path, body: str, *extra: str) -> tuple[int, str, str, Path]:
+    source = tmp_path / "discharges.csv"
+    source.write_text(body, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(source), "--out-dir", str(out), *extra], env=WIDE)
+    return result.exit_code, result.stdout, result.stderr, out
+
+
+def test_good_rows_are_written_and_bad_ones_reported(runner: CliRunner, tmp_path: Path) -> None:
+    body = HEADER + (
+        "Bed 4,2026-12-01,2027-01-05,12w,2027-01-26,no-lifting=10w..12w\n"
+        "Bed 9,2026-12-03,2026-11-30,,,\n"
+        "Bed 7,2026-12-01,,,,\n"
+        "Bed 11,2026-02-30,,,,\n"
+        "Bed 12,2026-12-01,,3mo,,\n"
+        "Bed 14,2026-12-01,,,,no-drivng=6w\n"
+        "Bed 15,2026-12-01,,,,,\n"
+    )
+    code, stdout, _, out = run(runner, tmp_path, body)
+    assert code == 1
+    assert sorted(path.name for path in out.iterdir()) == [
+        "0002-Bed-4.ics", "0002-Bed-4.pdf", "0004-Bed-7.ics", "0004-Bed-7.pdf",
+    ]  # fmt: skip
+    lines = [" ".join(line.strip("│ ").split()) for line in stdout.splitlines()]
+    assert lines[0] == f"2 patients written to {out}; 5 rows failed."
+    assert "3 │ follow_up │ follow-up date 2026-11-30 is before the surgery date 2026-12-03; check the dates" in lines
+    assert "5 │ surgery_date │ surgery date 2026-02-30 is not a real date; check the day and month" in lines
+    assert "6 │ refill_every │ refill visits need both refill_every and first_refill; give both or neither" in lines
+    assert "7 │ overrides │ there is no rule 'no-drivng' to set; did you mean 'no-driving'?" in lines
+    assert "8 │ - │ the row has more cells than the header; check for a stray comma" in lines
+    calendar = icalendar.Calendar.from_ical((out / "0002-Bed-4.ics").read_bytes())
+    assert str(calendar["X-WR-CALNAME"]) == "Pump recovery plan: Bed 4"
+
+
+def test_all_good_exits_zero(runner: CliRunner, tmp_path: Path) -> None:
+    code, stdout, _, out = run(runner, tmp_path, HEADER + "Bed 7,2026-12-01,,,,\n", "--html", "--paper", "a4")
+    assert code == 0
+    assert stdout.startswith(f"1 patient written to {out}; 0 rows failed.")
+    assert sorted(p.name for p in out.iterdir()) == ["0002-Bed-7.html", "0002-Bed-7.ics"]
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        (
+            "label,surgery,follow_up,refill_every,first_refill,overrides",
+            "unknown column surgery and missing column surgery_date",
+        ),
+        ("label,surgery_date", "missing columns follow_up, refill_every, first_refill, overrides"),
+        ("", "missing columns label, surgery_date, follow_up, refill_every, first_refill, overrides"),
+    ],
+)
+def test_a_bad_header_names_the_expected_columns(runner: CliRunner, tmp_path: Path, header: str, problem: str) -> None:
+    code, stdout, stderr, out = run(runner, tmp_path, header + "\n")
+    assert (code, stdout) == (1, "")
+    assert stderr == (
+        f"pumpcare: the CSV header has {problem}; the first row must name the columns "
+        "label,surgery_date,follow_up,refill_every,first_refill,overrides\n"
+    )
+    assert list(out.iterdir()) == []
+
+
+def test_the_example_file_runs(runner: CliRunner, tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "discharges.csv"
+    code, stdout, _, _ = run(runner, tmp_path, example.read_text(encoding="utf-8"))
+    assert code == 1  # the example shows two bad rows on purpose
+    assert "3 patients written" in stdout
+
+
+def test_out_dir_that_is_a_file_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "d.csv"
+    source.write_text(HEADER, encoding="utf-8")
+    blocker = tmp_path / "out"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(source), "--out-dir", str(blocker)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"pumpcare: cannot write into {blocker}: it is a file; give a folder with --out-dir\n",
+    )
