@@ -421,6 +421,49 @@ def above_floor(case: Case, setup: Setup, top: int, samples: int = 5) -> str:
     return "\n".join(lines)
 
 
+# Runs one command and prints the peak memory (KiB on Linux) of that child alone: RUSAGE_CHILDREN of a parent
+# that had no other children.
+_PEAK = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def batch_scaling(setup: Setup, rows: int) -> list[str]:
+    """Time and peak memory of `pumpcare batch` on rows and 2 x rows; problems when it is not linear or flat."""
+    measured: dict[int, tuple[float, int]] = {}
+    for count in (rows, 2 * rows):
+        source = setup.workdir / f"batch-{count}.csv"
+        with source.open("w", encoding="utf-8") as stream:
+            stream.write("label,surgery_date,follow_up,refill_every,first_refill,overrides\n")
+            for index in range(count):
+                day = 1 + index % 28
+                stream.write(
+                    f"P{index},2026-12-{day:02d},2027-01-{day:02d},12w,2027-02-{day:02d},no-lifting=10w..12w\n"
+                )
+        out = setup.workdir / f"batch-{count}"
+        command = [*setup.pumpcare, "batch", str(source), "--out-dir", str(out)]
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _PEAK, *command], env=setup.env, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            raise BenchError(f"batch of {count} rows failed: {done.stderr.strip()}")
+        measured[count] = (seconds, int(done.stdout.split()[-1]))
+        peak = measured[count][1] / 1024
+        print(f"batch {count:>5} rows: {seconds:6.1f} s, {count / seconds:5.1f} patients/s, peak {peak:.0f} MiB")
+    (one_time, one_peak), (two_time, two_peak) = measured[rows], measured[2 * rows]
+    time_ratio, memory_ratio = two_time / one_time, two_peak / one_peak
+    print(f"batch scaling: time x{time_ratio:.2f} (limit 2.2), peak memory x{memory_ratio:.2f} (limit 1.2)")
+    problems = []
+    if two_time > 2.2 * one_time:
+        problems.append(f"batch: {2 * rows} rows took {two_time / one_time:.2f} x the time of {rows} (limit 2.2)")
+    if two_peak > 1.2 * one_peak:
+        problems.append(
+            f"batch: {2 * rows} rows peaked at {two_peak / one_peak:.2f} x the memory of {rows} (limit 1.2)"
+        )
+    return problems
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Time whole pumpcare processes against an import floor of the libraries each command needs.",
@@ -442,6 +485,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=("off", "on"),
         default="off",
         help="garbage collector in floor processes: off, as pumpcare's entry point runs (default), or on",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=1000,
+        metavar="ROWS",
+        help="time `pumpcare batch` on ROWS and twice ROWS generated rows (default 1000; 0 skips it)",
     )
     parser.add_argument("--top", type=int, default=5, help="modules listed per case by --importtime (default 5)")
     args = parser.parse_args(argv)
@@ -483,9 +533,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("import time above the floor (python -X importtime, median of 5 runs, in ms):")
                 for case in cases:
                     print(above_floor(case, setup, args.top))
+            batch_problems = batch_scaling(setup, args.batch) if args.batch else []
             if not args.check:
                 return 0
-            problems = import_problems(CASES, setup)
+            problems = import_problems(CASES, setup) + batch_problems
         except BenchError as err:
             print(f"bench: {err}", file=sys.stderr)
             return 2

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pumpcare import __version__
-from pumpcare.cli import app
+from pumpcare.cli import app, app_for
 from pumpcare.rules import shipped_rules_path
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -221,7 +221,10 @@ print(sorted(name for name in sys.modules if name.split(".")[0] in heavy))
 
 def test_help_imports_neither_the_core_nor_the_calendar_library() -> None:
     result = subprocess.run([sys.executable, "-c", HELP_IMPORTS], capture_output=True, text=True, check=True)
-    assert result.stdout.splitlines()[-1] == "['pumpcare', 'pumpcare.__main__', 'pumpcare.cli', 'pumpcare.errors']"
+    assert (
+        result.stdout.splitlines()[-1]
+        == "['pumpcare', 'pumpcare.__main__', 'pumpcare.cli', 'pumpcare.cli_rules', 'pumpcare.errors']"
+    )
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
@@ -237,3 +240,26 @@ def test_a_narrow_console_encoding_never_crashes(encoding: str) -> None:
     text = result.stdout.decode(encoding)
     assert text.splitlines()[4] == "-" * 80
     assert "Nothing to eat after midnight" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "commands"),
+    [
+        (["plan", "--surgery-date", "2026-12-01"], ["plan"]),
+        (["rules", "list"], ["rules"]),
+        (["--help"], ["plan", "handout", "batch", "today", "next", "forget", "rules"]),
+        (["plna"], ["plan", "handout", "batch", "today", "next", "forget", "rules"]),
+    ],
+)
+def test_the_entry_point_builds_only_the_command_it_runs(args: list[str], commands: list[str]) -> None:
+    built = app_for(args)
+    names = [info.name for info in built.registered_commands] + [info.name for info in built.registered_groups]
+    assert sorted(names) == sorted(commands)
+
+
+def test_a_typo_still_gets_the_full_list(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pumpcare", "plna"], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "No such command 'plna'" in result.stderr

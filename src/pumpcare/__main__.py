@@ -15,10 +15,10 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
-    from pumpcare.cli import app
+    from pumpcare.cli import app_for
 
     try:
-        app()
+        app_for(sys.argv[1:])()
     finally:
         # Frozen objects are skipped by the collection the interpreter runs on its way out.
         gc.freeze()

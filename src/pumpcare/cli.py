@@ -11,6 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from pumpcare import __version__
+from pumpcare.cli_rules import rules_app
 from pumpcare.errors import InputError, OutputError, PumpcareError
 
 if TYPE_CHECKING:
@@ -35,15 +36,38 @@ class _Commands(TyperGroup):
             raise typer.Exit(code=1) from None
 
 
-app = typer.Typer(
-    cls=_Commands,
-    help="Turn pain pump aftercare instructions into a dated recovery plan.",
-    no_args_is_help=True,
-    add_completion=False,
+_SETTINGS: dict[str, Any] = {
+    "cls": _Commands,
+    "help": "Turn pain pump aftercare instructions into a dated recovery plan.",
+    "no_args_is_help": True,
+    "add_completion": False,
     # Plain help and errors: quick to start, readable by screen readers, and no locals in tracebacks.
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
+    "rich_markup_mode": None,
+    "pretty_exceptions_enable": False,
+}
+app = typer.Typer(**_SETTINGS)
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command the arguments name, or all of them (for help, a typo, --version).
+
+    Typer builds every command's options before it runs one; with a dozen commands that is most of what
+    pumpcare spends starting up, so the entry point builds just the one asked for.
+    """
+    name = next((arg for arg in args if not arg.startswith("-")), None)
+    commands = [info for info in app.registered_commands if info.name == name]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if not commands and not groups:
+        return app
+    slim = typer.Typer(**_SETTINGS)
+    slim.registered_callback = app.registered_callback
+    slim.registered_commands = commands
+    slim.registered_groups = groups
+    return slim
+
+
+# `pumpcare rules ...` lives in its own module; it imports its heavy parts inside its commands.
+app.add_typer(rules_app, name="rules")
 
 
 def _version(value: bool) -> None:
