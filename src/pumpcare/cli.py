@@ -323,12 +323,9 @@ def today_command(
     config_dir: ConfigDir = None,
 ) -> None:
     """What applies today: restrictions in force, what opened up, what is due, what comes next."""
-    from pumpcare.inputs import PlanInputs, parse_date
     from pumpcare.status import day_status
 
-    day = parse_date(date_, "--date") if date_ is not None else date.today()
-    given = PlanInputs(surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules))
-    _, the_plan = _resolve(given, config_dir)
+    day, the_plan = _day_and_plan(date_, surgery_date, follow_up, refill_every, first_refill, set_, rules, config_dir)
     status = day_status(the_plan, day)
     if json_:
         from pumpcare.render_json import render_today_json
@@ -356,12 +353,9 @@ def next_command(
     config_dir: ConfigDir = None,
 ) -> None:
     """What is coming in the next days: the short view a caregiver checks once a week."""
-    from pumpcare.inputs import PlanInputs, parse_date
     from pumpcare.status import upcoming
 
-    day = parse_date(date_, "--date") if date_ is not None else date.today()
-    given = PlanInputs(surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules))
-    _, the_plan = _resolve(given, config_dir)
+    day, the_plan = _day_and_plan(date_, surgery_date, follow_up, refill_every, first_refill, set_, rules, config_dir)
     items = upcoming(the_plan, day, days=days)
     if json_:
         from pumpcare.render_json import render_next_json
@@ -390,6 +384,24 @@ def forget_command(
     except OSError as err:
         raise OutputError(f"cannot delete {path}: {(err.strerror or 'it failed').lower()}; delete it by hand") from None
     typer.echo(f"Deleted the saved plan at {path}.", err=True)
+
+
+def _day_and_plan(
+    date_: str | None,
+    surgery_date: str | None,
+    follow_up: str | None,
+    refill_every: str | None,
+    first_refill: str | None,
+    orders: list[str] | None,
+    rules: Path | None,
+    config_dir: Path | None,
+) -> "tuple[date, Plan]":
+    """The day asked about (default: today) and the plan, the saved one filling what was not given."""
+    from pumpcare.inputs import PlanInputs, parse_date
+
+    day = parse_date(date_, "--date") if date_ is not None else date.today()
+    given = PlanInputs(surgery_date, follow_up, refill_every, first_refill, tuple(orders or ()), _path_text(rules))
+    return day, _resolve(given, config_dir)[1]
 
 
 def _console(*, stderr: bool = False) -> "Console":
