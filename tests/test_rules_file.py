@@ -420,3 +420,23 @@ def test_a_group_must_not_mix_categories_nor_share_a_rule_id() -> None:
         "so give its rules one category or split the group",
         "groups.no-driving: a rule has the same id; give the group another id",
     ]
+
+
+@pytest.mark.parametrize(
+    ("anchor", "earliest", "latest", "words"),
+    [
+        ("surgery", "2w", "4w", "2–4 weeks"),
+        ("surgery", "-7d", "-1d", "7–1 days before"),
+        ("surgery", "5y", "7y", "5–7 years"),
+        ("surgery", "0d", "0d", "the surgery day"),
+        ("follow-up", "0d", "0d", "the follow-up visit"),
+        ("follow-up", "-2d", "-2d", "2 days before the follow-up visit"),
+        ("follow-up", "1w", "2w", "1–2 weeks after the follow-up visit"),
+        ("surgery", "-1w", "-1d", "1 week before to 1 day before"),
+    ],
+)
+def test_a_moment_in_words(anchor: str, earliest: str, latest: str, words: str) -> None:
+    from pumpcare.durations import parse_duration
+    from pumpcare.rules import Moment
+
+    assert Moment(anchor, parse_duration(earliest), parse_duration(latest)).describe() == words

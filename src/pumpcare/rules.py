@@ -64,7 +64,7 @@ class Moment(NamedTuple):
         if not self.is_window:
             return amount(first) + side(first)
         if first.unit == last.unit and side(first) == side(last):
-            return f"{abs(first.amount)}–{amount(last)}{side(last)}"
+            return f"{abs(first.amount)}–{abs(last.amount)} {last.unit}{side(last)}"
         return f"{amount(first)}{side(first)} to {amount(last)}{side(last)}"
 
 
