@@ -48,6 +48,16 @@ def test_good_rows_are_written_and_bad_ones_reported(runner: CliRunner, tmp_path
     assert str(calendar["X-WR-CALNAME"]) == "Pump recovery plan: Bed 4"
 
 
+def test_rows_are_numbered_as_a_spreadsheet_shows_them(runner: CliRunner, tmp_path: Path) -> None:
+    body = HEADER + "Bed 1,2026-12-01,,,,\n\nBed 3,2026-02-30,,,,\nBed 4,2026-12-01\n"
+    code, stdout, _, out = run(runner, tmp_path, body)
+    assert code == 1
+    lines = [" ".join(line.strip("│ ").split()) for line in stdout.splitlines()]
+    assert "4 │ surgery_date │ surgery date 2026-02-30 is not a real date; check the day and month" in lines
+    assert "5 │ - │ the row has fewer cells than the header; check for a missing comma" in lines
+    assert sorted(p.name for p in out.iterdir()) == ["0002-Bed-1.ics", "0002-Bed-1.pdf"]
+
+
 def test_all_good_exits_zero(runner: CliRunner, tmp_path: Path) -> None:
     code, stdout, _, out = run(runner, tmp_path, HEADER + "Bed 7,2026-12-01,,,,\n", "--html", "--paper", "a4")
     assert code == 0
@@ -73,7 +83,7 @@ def test_a_bad_header_names_the_expected_columns(runner: CliRunner, tmp_path: Pa
         f"pumpcare: the CSV header has {problem}; the first row must name the columns "
         "label,surgery_date,follow_up,refill_every,first_refill,overrides\n"
     )
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # refused before any folder is made
 
 
 def test_the_example_file_runs(runner: CliRunner, tmp_path: Path) -> None:

@@ -414,7 +414,7 @@ def test_bad_source_date_epoch_is_refused_before_writing(out: Path, epoch: str) 
 @pytest.mark.parametrize(
     ("label", "message"),
     [
-        ("", "pumpcare: --patient-label is empty; leave it out, or give initials or a bed number\n"),
+        ("", "pumpcare: --patient-label is empty; give initials or a bed number\n"),
         (
             "Bed 4\r\nX-EVIL:1",
             "pumpcare: --patient-label has a line break or a control character; give it on one line\n",

@@ -86,15 +86,34 @@ def test_before_surgery_lists_the_checklist_with_days_away(shipped: RuleSet) -> 
     assert status.avoid == ()
 
 
-def test_next_three_leave_out_what_starts_with_surgery(shipped: RuleSet) -> None:
+def test_what_starts_with_surgery_is_one_item_the_surgery(shipped: RuleSet) -> None:
     plan = make_plan(shipped, date(2026, 12, 1))
-    assert [(i.milestone.key, i.days_away) for i in upcoming(plan, date(2026, 11, 29), count=3)] == [
-        ("nothing-to-eat-due", 1),
-        ("walk-short-ends", 16),
-        ("no-driving-ends", 16),
+    assert [(i.milestone.key, i.days_away, i.is_surgery) for i in upcoming(plan, date(2026, 11, 29), count=3)] == [
+        ("nothing-to-eat-due", 1, False),
+        ("watch-side-effects-starts", 2, True),
+        ("walk-short-ends", 16, False),
     ]
     assert [i.milestone.key for i in upcoming(plan, date(2026, 12, 1), days=13)] == []
     assert len(upcoming(plan, date(2026, 12, 1), days=14)) == 3
+
+
+def test_next_counts_today_and_windows_still_open(shipped: RuleSet) -> None:
+    plan = make_plan(shipped, date(2026, 12, 1))
+    items = upcoming(plan, date(2026, 11, 30), days=1, from_today=True)
+    assert [(i.milestone.key, i.days_away) for i in items] == [
+        ("stop-named-medicines-due", -6),
+        ("nothing-to-eat-due", 0),
+        ("watch-side-effects-starts", 1),
+    ]
+
+
+def test_refill_visits_are_listed_years_on(runner: CliRunner) -> None:
+    args = ["next", *PLAN, "--refill-every", "12w", "--first-refill", "2027-01-26", "--date", "2028-01-01"]
+    document = json.loads(runner.invoke(app, [*args, "--days", "200", "--json"]).stdout)
+    assert [(m["earliest"], m["title"]) for m in document["coming"]] == [
+        ("2028-03-21", "Pump refill visit"),
+        ("2028-06-13", "Pump refill visit"),
+    ]
 
 
 def test_today_reads_as_plain_sentences(runner: CliRunner) -> None:
@@ -125,7 +144,12 @@ def test_next_defaults_to_fourteen_days(runner: CliRunner) -> None:
     result = runner.invoke(app, ["next", *PLAN, "--date", "2026-12-01", "--json"])
     document = json.loads(result.stdout)
     assert document["days"] == 14
-    assert [m["key"] for m in document["coming"]] == ["walk-short-ends", "no-driving-ends", "walk-further-starts"]
+    assert [m["key"] for m in document["coming"]] == [
+        "watch-side-effects-starts",
+        "walk-short-ends",
+        "no-driving-ends",
+        "walk-further-starts",
+    ]
 
 
 # ── The saved plan ─────────────────────────────────────────────────────────────────────────────────────────

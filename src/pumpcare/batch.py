@@ -66,22 +66,32 @@ def check_header(fieldnames: Iterable[str] | None) -> None:
         )
 
 
-def run_batch(lines: Iterable[str], options: BatchOptions) -> Iterator[Done | Failed]:
-    """Plan and write each row in turn; yield what happened to it as soon as it is done."""
+def open_rows(lines: Iterable[str]) -> csv.DictReader[str]:
+    """A reader over the CSV whose header has been checked; nothing is read past the header yet."""
     reader = csv.DictReader(lines)
     check_header(reader.fieldnames)
-    for row_number, row in enumerate(reader, start=2):  # row 1 is the header
-        cells = {(key or "").strip(): (value or "").strip() for key, value in row.items() if key is not None}
+    return reader
+
+
+def run_batch(reader: csv.DictReader[str], options: BatchOptions) -> Iterator[Done | Failed]:
+    """Plan and write each row in turn; yield what happened to it as soon as it is done."""
+    for row in reader:
+        # The line the row ends on, as a spreadsheet numbers it: blank lines and quoted line breaks count.
+        row_number = reader.line_num
         if None in row:
             yield Failed(row_number, "-", "the row has more cells than the header; check for a stray comma")
             continue
+        if None in row.values():
+            yield Failed(row_number, "-", "the row has fewer cells than the header; check for a missing comma")
+            continue
+        cells = {key.strip(): (value or "").strip() for key, value in row.items()}
         yield _one(row_number, cells, options)
 
 
 def _one(row_number: int, cells: dict[str, str], options: BatchOptions) -> Done | Failed:
     column = "label"
     try:
-        label = check_label(cells["label"])
+        label = check_label(cells["label"], "label")
         column = "surgery_date"
         surgery = parse_date(cells["surgery_date"], "surgery date")
         column = "follow_up"
@@ -95,7 +105,7 @@ def _one(row_number: int, cells: dict[str, str], options: BatchOptions) -> Done 
             column = "first_refill"
             refills = RefillSchedule(parse_date(cells["first_refill"], "first refill date"), every)
         column = "overrides"
-        orders = [parse_override(order) for order in cells["overrides"].split(";") if order.strip()]
+        orders = [parse_override(order, "overrides") for order in cells["overrides"].split(";") if order.strip()]
         plan = make_plan(options.rules, surgery, follow_up=follow_up, refills=refills, overrides=orders)
         column = "-"
         return Done(row_number, label, _write(row_number, label, plan, options))

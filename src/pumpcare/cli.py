@@ -235,22 +235,23 @@ def batch_command(
 
     # Thousands of rows make garbage the one-plan commands never do: collect it again.
     gc.enable()
-    from pumpcare.batch import BatchOptions, Done, Failed, run_batch
+    from pumpcare.batch import BatchOptions, Done, Failed, open_rows, run_batch
     from pumpcare.render_pdf import PAPER
     from pumpcare.rules import load_rules
 
     if paper.lower() not in PAPER:
         raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
     options = BatchOptions(load_rules(rules), out_dir, _build_time(), paper.lower(), html)
-    _ensure_folder(out_dir)
     failed: list[Failed] = []
     done = 0
     try:
         with csv_file.open(encoding="utf-8-sig", newline="") as stream:
             rows = sum(1 for _ in stream) - 1
             stream.seek(0)
+            reader = open_rows(stream)  # a bad header is refused before any folder is made
+            _ensure_folder(out_dir)
             with _progress(rows) as advance:
-                for result in run_batch(stream, options):
+                for result in run_batch(reader, options):
                     if isinstance(result, Done):
                         done += 1
                     else:
@@ -325,7 +326,9 @@ def today_command(
     """What applies today: restrictions in force, what opened up, what is due, what comes next."""
     from pumpcare.status import day_status
 
-    day, the_plan = _day_and_plan(date_, surgery_date, follow_up, refill_every, first_refill, set_, rules, config_dir)
+    day, the_plan = _day_and_plan(
+        date_, surgery_date, follow_up, refill_every, first_refill, set_, rules, config_dir, ahead=366
+    )
     status = day_status(the_plan, day)
     if json_:
         from pumpcare.render_json import render_today_json
@@ -355,8 +358,10 @@ def next_command(
     """What is coming in the next days: the short view a caregiver checks once a week."""
     from pumpcare.status import upcoming
 
-    day, the_plan = _day_and_plan(date_, surgery_date, follow_up, refill_every, first_refill, set_, rules, config_dir)
-    items = upcoming(the_plan, day, days=days)
+    day, the_plan = _day_and_plan(
+        date_, surgery_date, follow_up, refill_every, first_refill, set_, rules, config_dir, ahead=days
+    )
+    items = upcoming(the_plan, day, days=days, from_today=True)
     if json_:
         from pumpcare.render_json import render_next_json
 
@@ -395,13 +400,17 @@ def _day_and_plan(
     orders: list[str] | None,
     rules: Path | None,
     config_dir: Path | None,
+    *,
+    ahead: int,
 ) -> "tuple[date, Plan]":
-    """The day asked about (default: today) and the plan, the saved one filling what was not given."""
+    """The day asked about (default: today) and the plan, with refill visits listed `ahead` days past it."""
+    from datetime import timedelta
+
     from pumpcare.inputs import PlanInputs, parse_date
 
     day = parse_date(date_, "--date") if date_ is not None else date.today()
     given = PlanInputs(surgery_date, follow_up, refill_every, first_refill, tuple(orders or ()), _path_text(rules))
-    return day, _resolve(given, config_dir)[1]
+    return day, _resolve(given, config_dir, list_until=day + timedelta(days=ahead))[1]
 
 
 def _console(*, stderr: bool = False) -> "Console":
@@ -425,7 +434,9 @@ def _saved_path(config_dir: Path | None) -> Path:
     return config_dir / FILE_NAME
 
 
-def _resolve(given: "PlanInputs", config_dir: Path | None) -> "tuple[PlanInputs, Plan]":
+def _resolve(
+    given: "PlanInputs", config_dir: Path | None, *, list_until: date | None = None
+) -> "tuple[PlanInputs, Plan]":
     """The inputs (the saved plan filling what was not given) and the plan they make; warnings go to stderr."""
     inputs = given
     saved = None
@@ -437,7 +448,16 @@ def _resolve(given: "PlanInputs", config_dir: Path | None) -> "tuple[PlanInputs,
                 "`pumpcare plan --surgery-date YYYY-MM-DD --save`"
             )
         inputs = given.over(saved.inputs)
-    the_plan = _make_plan(inputs)
+    try:
+        the_plan = _make_plan(inputs, list_until)
+    except InputError as err:
+        if saved is None:
+            raise
+        # The bad value may be one the user never typed: say where it came from.
+        path = _saved_path(config_dir)
+        raise InputError(
+            f"{err} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)"
+        ) from None
     if saved is not None and (saved.rules_name, saved.rules_version) != (
         the_plan.ruleset.name,
         the_plan.ruleset.version,
@@ -476,12 +496,41 @@ def _save(inputs: "PlanInputs", the_plan: "Plan", config_dir: Path | None) -> No
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot create {path.parent}: {(err.strerror or 'it failed').lower()}") from None
+    previous = _load_saved_quietly(config_dir)
+    if previous is not None and previous.inputs != inputs:
+        dropped = _dropped(previous.inputs, inputs)
+        if dropped:
+            # A new --surgery-date starts a new saved plan; a surgeon's orders must not vanish without a word.
+            typer.echo(
+                f"pumpcare: warning: the new saved plan no longer has the old one's {dropped}; "
+                "give them again with --save to keep them",
+                err=True,
+            )
     saved = SavedPlan(inputs, the_plan.ruleset.name, the_plan.ruleset.version)
     write_atomically(path, dump_saved(saved).encode("utf-8"))
     typer.echo(f"Plan saved to {path}; `pumpcare today` and `pumpcare next` will use it.", err=True)
 
 
-def _make_plan(inputs: "PlanInputs") -> "Plan":
+def _load_saved_quietly(config_dir: Path | None) -> "SavedPlan | None":
+    from pumpcare.saved import SavedPlanError
+
+    try:
+        return _load_saved(config_dir)
+    except SavedPlanError:
+        return None  # a broken old file is being replaced on purpose; nothing in it to warn about
+
+
+def _dropped(old: "PlanInputs", new: "PlanInputs") -> str:
+    """What a new saved plan leaves out that the old one had: orders, the follow-up date, refills."""
+    lost = [f"--set {order}" for order in old.orders if order not in new.orders]
+    if old.follow_up and not new.follow_up:
+        lost.append(f"follow-up date {old.follow_up}")
+    if old.refill_every and not new.refill_every:
+        lost.append(f"refill schedule (every {old.refill_every} from {old.first_refill})")
+    return ", ".join(lost)
+
+
+def _make_plan(inputs: "PlanInputs", list_until: date | None = None) -> "Plan":
     from pumpcare.inputs import parse_date, parse_interval, parse_override
     from pumpcare.rules import load_rules
     from pumpcare.schedule import RefillSchedule, make_plan
@@ -498,7 +547,9 @@ def _make_plan(inputs: "PlanInputs") -> "Plan":
         )
     overrides = [parse_override(order) for order in inputs.orders]
     rules_file = Path(inputs.rules_file) if inputs.rules_file is not None else None
-    return make_plan(load_rules(rules_file), surgery, follow_up=follow, refills=refills, overrides=overrides)
+    return make_plan(
+        load_rules(rules_file), surgery, follow_up=follow, refills=refills, overrides=overrides, list_until=list_until
+    )
 
 
 def _write_calendar(the_plan: "Plan", target: str, patient_label: str | None) -> None:

@@ -60,37 +60,37 @@ def parse_interval(text: str, what: str) -> Duration:
         raise InputError(f"{what}: {err}") from None
 
 
-def parse_override(text: str) -> Override:
+def parse_override(text: str, what: str = "--set") -> Override:
     """Read RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, as a clinician writes an order."""
     rule_id, sep, value = text.partition("=")
     rule_id = rule_id.strip()
     if not sep or not rule_id or not value.strip():
         raise InputError(
-            f"--set '{text}' needs the form RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, such as no-driving=6w"
+            f"{what} '{text}' needs the form RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, such as no-driving=6w"
         )
     earliest_text, dots, latest_text = value.partition("..")
     try:
         earliest = parse_duration(earliest_text)
         latest = parse_duration(latest_text) if dots else earliest
     except DurationSyntaxError as err:
-        raise InputError(f"--set {rule_id}: {err}") from None
+        raise InputError(f"{what} {rule_id}: {err}") from None
     if not is_ordered(earliest, latest):
-        raise InputError(f"--set {rule_id}: earliest {earliest} is after latest {latest}; swap them")
+        raise InputError(f"{what} {rule_id}: earliest {earliest} is after latest {latest}; swap them")
     return Override(rule_id, earliest, latest)
 
 
 MAX_LABEL = 60  # not clinical: a calendar name or a sheet's header line has room for about this much
 
 
-def check_label(text: str) -> str:
+def check_label(text: str, what: str = "--patient-label") -> str:
     """A patient label as given, refused when it would break a calendar name or fill a sheet's header."""
     label = text.strip()
     if not label:
-        raise InputError("--patient-label is empty; leave it out, or give initials or a bed number")
+        raise InputError(f"{what} is empty; give initials or a bed number", field=what)
     if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in label):
-        raise InputError("--patient-label has a line break or a control character; give it on one line")
+        raise InputError(f"{what} has a line break or a control character; give it on one line", field=what)
     if len(label) > MAX_LABEL:
-        raise InputError(f"--patient-label is longer than {MAX_LABEL} characters; initials or a bed number will do")
+        raise InputError(f"{what} is longer than {MAX_LABEL} characters; initials or a bed number will do", field=what)
     return label
 
 

@@ -105,4 +105,4 @@ def render_next_json(plan: Plan, day: date, days: int, items: tuple[Upcoming, ..
 
 
 def _upcoming(plan: Plan, item: Upcoming) -> dict[str, Any]:
-    return {"days_away": item.days_away, **_milestone(plan, item.milestone)}
+    return {"days_away": item.days_away, "is_surgery": item.is_surgery, **_milestone(plan, item.milestone)}

@@ -115,7 +115,14 @@ def _opened_line(plan: Plan, milestone: Milestone) -> Text:
 def _upcoming_line(item: Upcoming) -> Text:
     milestone = item.milestone
     when = milestone.when
-    line = Text(f"{_away(item.days_away)}, {format_date(when.earliest)}: ")
+    if item.days_away < 0:
+        line = Text(f"open now, until {format_date(when.latest)}: ")
+    else:
+        line = Text(f"{_away(item.days_away)}, {format_date(when.earliest)}: ")
+    if item.is_surgery:
+        line.append("Pump surgery", style="bold")
+        line.append("; your recovery plan starts")
+        return line
     line.append(headline(milestone), style="bold")
     if when.is_range:
         line.append(f" ({format_span(when)}, {ASK})")

@@ -68,6 +68,9 @@ def parse_saved(text: str, path: Path) -> SavedPlan:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
         raise SavedPlanError(f"the saved plan is not valid YAML; {fix}") from None
+    except ValueError:
+        # YAML reads an unquoted 2026-13-01 as a date and fails on the month, outside its own errors.
+        raise SavedPlanError(f"the saved plan has a date that does not exist; {fix}") from None
     if not isinstance(data, dict):
         raise SavedPlanError(f"the saved plan is not a mapping of keys to values; {fix}")
     unknown = sorted(str(key) for key in data if key not in _KEYS)

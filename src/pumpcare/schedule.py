@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from pumpcare.durations import Duration, is_ordered
@@ -110,11 +110,16 @@ def make_plan(
     follow_up: date | None = None,
     refills: RefillSchedule | None = None,
     overrides: Sequence[Override] = (),
+    list_until: date | None = None,
 ) -> Plan:
-    """Date every rule for one patient; raise InputError for dates or orders that cannot make a plan."""
+    """Date every rule for one patient; raise InputError for dates or orders that cannot make a plan.
+
+    Repeating visits are listed for the rule file's `repeat` span, or up to `list_until` when that is later:
+    a view of a day years on still needs the refill visits around it.
+    """
     _check_dates(surgery, follow_up, refills)
     rules, warnings = _apply_overrides(ruleset, overrides, surgery, follow_up)
-    anchors = _Anchors(surgery, follow_up, refills)
+    anchors = _Anchors(surgery, follow_up, refills, list_until)
     dated: list[Milestone] = []
     undated: list[Unscheduled] = []
     for kind in KINDS:
@@ -305,10 +310,13 @@ class _Timing(NamedTuple):
 class _Anchors:
     """Turns a moment into dates, given the patient's surgery, follow-up and refill dates."""
 
-    def __init__(self, surgery: date, follow_up: date | None, refills: RefillSchedule | None) -> None:
+    def __init__(
+        self, surgery: date, follow_up: date | None, refills: RefillSchedule | None, list_until: date | None = None
+    ) -> None:
         self.surgery = surgery
         self.follow_up = follow_up
         self.refills = refills
+        self.list_until = list_until
 
     def resolve(self, moment: Moment, repeat: Duration | None = None) -> tuple[Window, ...] | None:
         if moment.anchor == "surgery":
@@ -320,12 +328,14 @@ class _Anchors:
         else:
             if self.refills is None or repeat is None:
                 return None
-            bases = self._refill_dates(self.refills, repeat)
+            bases = self._refill_dates(self.refills, repeat, self.list_until)
         return tuple(Window(moment.earliest.after(base), moment.latest.after(base)) for base in bases)
 
     @staticmethod
-    def _refill_dates(refills: RefillSchedule, repeat: Duration) -> tuple[date, ...]:
+    def _refill_dates(refills: RefillSchedule, repeat: Duration, list_until: date | None) -> tuple[date, ...]:
         horizon = repeat.after(refills.first)
+        if list_until is not None and list_until >= horizon:
+            horizon = list_until + timedelta(days=1)
         visits: list[date] = []
         while (visit := refills.every.after(refills.first, len(visits))) < horizon:
             visits.append(visit)

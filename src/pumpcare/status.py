@@ -19,7 +19,8 @@ class Upcoming(NamedTuple):
     """A milestone ahead of the day, and how many days away it is."""
 
     milestone: Milestone
-    days_away: int
+    days_away: int  # negative for a window that opened before the day and is still open
+    is_surgery: bool = False  # stands for the surgery and everything that starts with it
 
 
 class DayStatus(NamedTuple):
@@ -69,17 +70,27 @@ def day_status(plan: Plan, day: date) -> DayStatus:
     )
 
 
-def upcoming(plan: Plan, day: date, *, days: int | None = None, count: int | None = None) -> tuple[Upcoming, ...]:
-    """Milestones that start after `day`: within `days` days, or the next `count` of them."""
-    # What starts with the surgery itself is one event, "surgery", not a list of everything that begins then.
-    ahead = [
-        _away(m, day)
-        for m in plan.milestones
-        if m.when.earliest > day and not (m.kind == "starts" and m.when.earliest == plan.surgery)
-    ]
+def upcoming(
+    plan: Plan, day: date, *, days: int | None = None, count: int | None = None, from_today: bool = False
+) -> tuple[Upcoming, ...]:
+    """Milestones after `day` (from_today: also today's, and windows still open) within `days`, or the next `count`."""
+    items: list[Upcoming] = []
+    surgery_listed = False
+    for milestone in plan.milestones:
+        # What starts with the surgery is one event, the surgery, not a list of everything that begins then.
+        with_surgery = milestone.kind == "starts" and milestone.when.earliest == plan.surgery
+        if with_surgery and surgery_listed:
+            continue
+        when = milestone.when
+        ahead = when.earliest > day or (from_today and when.earliest == day)
+        open_now = from_today and milestone.kind != "starts" and when.is_range and when.earliest < day <= when.latest
+        if not (ahead or open_now):
+            continue
+        surgery_listed = surgery_listed or with_surgery
+        items.append(Upcoming(milestone, (when.earliest - day).days, with_surgery))
     if days is not None:
-        ahead = [item for item in ahead if item.days_away <= days]
-    return tuple(ahead[:count] if count is not None else ahead)
+        items = [item for item in items if item.days_away <= days]
+    return tuple(items[:count] if count is not None else items)
 
 
 class ChartSpan(NamedTuple):
