@@ -254,7 +254,7 @@ def test_check_flags_a_window_outside_the_leaflet_and_fails(tmp_path: Path, ship
         "1–6 weeks after surgery is outside the leaflet's range, 2–4 weeks after surgery\n"
         f"{path}: warning: rules[{battery}] 'battery-replacement'.due: "
         "5–8 years after surgery is outside the leaflet's range, 5–7 years after surgery\n"
-        f"{path}: {len(shipped.rules)} rules, 2 timings outside the leaflet's range; if the clinic means it, "
+        f"{path}: {len(shipped.rules)} rules, 2 differences from the leaflet; if the clinic means it, "
         "check again with --allow-outside-leaflet.\n"
     )
 
@@ -264,7 +264,7 @@ def test_check_allows_a_window_outside_the_leaflet_when_asked(tmp_path: Path, sh
     result = run("check", "--allow-outside-leaflet", str(path))
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.splitlines()[-1] == (
-        f"{path}: {len(shipped.rules)} rules, no problems; 2 timings outside the leaflet's range, "
+        f"{path}: {len(shipped.rules)} rules, no problems; 2 differences from the leaflet, "
         "allowed by --allow-outside-leaflet."
     )
     assert result.stdout.count(": warning: ") == 2
@@ -296,8 +296,8 @@ WITHIN = [
     ({"until": {"earliest": "2w", "latest": "1mo"}}, True),
     ({"from": "1w", "until": {"earliest": "2w", "latest": "4w"}}, True),
     # Another anchor or kind of timing is another rule under the same id: `rules diff` shows it, check does not.
-    ({"until": {"anchor": "follow-up"}}, False),
-    ({"due": {"earliest": "1w", "latest": "9w"}}, False),
+    ({"until": {"anchor": "follow-up"}}, True),  # counted from another anchor: a different rule
+    ({"due": {"earliest": "1w", "latest": "9w"}}, True),  # a period turned into a thing due
 ]
 
 
@@ -405,3 +405,22 @@ def test_every_rules_command_has_help(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0
     assert "Usage: pumpcare rules" in result.stdout
+
+
+def test_check_flags_a_dropped_or_refiled_restriction(tmp_path: Path) -> None:
+    from pumpcare.rules import load_rules
+    from pumpcare.rules_report import outside_leaflet
+
+    shipped = load_rules()
+    text = shipped_rules_path().read_text(encoding="utf-8")
+    text = text.replace(
+        "    title: No driving\n    category: restriction", "    title: No driving\n    category: safety"
+    )
+    text = text.replace("  - id: no-sex\n", "  - id: no-sex-at-all\n")
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(text, encoding="utf-8")
+    flags = [str(flag) for flag in outside_leaflet(load_rules(clinic), shipped)]
+    assert flags == [
+        "rules: 'no-sex' from the leaflet is missing, so no plan will show it",
+        "rules[14] 'no-driving'.category: 'safety' where the leaflet has 'restriction'",
+    ]

@@ -122,25 +122,60 @@ class OutsideLeaflet(NamedTuple):
         return f"{self.where}: {clinic} is outside the leaflet's range, {leaflet}"
 
 
-def outside_leaflet(clinic: RuleSet, shipped: RuleSet) -> list[OutsideLeaflet]:
-    """Each timing of the clinic's rules that reaches outside the shipped rule's range, where they compare."""
-    found: list[OutsideLeaflet] = []
+class Departure(NamedTuple):
+    """A clinic's rule that leaves the leaflet in a way a range cannot show: dropped, re-filed, re-anchored."""
+
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+def outside_leaflet(clinic: RuleSet, shipped: RuleSet) -> list[OutsideLeaflet | Departure]:
+    """Each way the clinic's rules leave the leaflet: timings outside its ranges, and rules dropped or changed."""
+    found: list[OutsideLeaflet | Departure] = []
+    # A file that drops a rule drops that instruction; a script checking the file must hear about it.
+    found.extend(
+        Departure("rules", f"'{rule.id}' from the leaflet is missing, so no plan will show it")
+        for rule in shipped.rules
+        if clinic.get(rule.id) is None
+    )
     for index, rule in enumerate(clinic.rules):
         leaflet = shipped.get(rule.id)
-        # Only like with like: a due date against a due date, a period's end against a period's end, from the
-        # same anchor. Anything else is a different rule under the same id, which `rules diff` shows.
-        if leaflet is None or (rule.due is None) != (leaflet.due is None):
+        if leaflet is None:
             continue
+        where = f"rules[{index}] '{rule.id}'"
+        if rule.category != leaflet.category:
+            found.append(
+                Departure(f"{where}.category", f"'{rule.category}' where the leaflet has '{leaflet.category}'")
+            )
+        if (rule.due is None) != (leaflet.due is None):
+            kind = "a thing due" if rule.due else "a period"
+            found.append(Departure(where, f"is {kind} where the leaflet's rule is not"))
+            continue
+        if leaflet.until is not None and rule.until is None and rule.due is None:
+            found.append(Departure(f"{where}.until", "has no end where the leaflet's rule ends"))
+        if leaflet.until is None and rule.until is not None:
+            found.append(Departure(f"{where}.until", "ends where the leaflet's rule has no end"))
         for key, ours, theirs in (
             ("due", rule.due, leaflet.due),
             ("from", rule.start, leaflet.start),
             ("until", rule.until, leaflet.until),
         ):
-            if ours is None or theirs is None or ours.anchor != theirs.anchor:
+            if ours is None or theirs is None:
+                continue
+            if ours.anchor != theirs.anchor:
+                found.append(
+                    Departure(
+                        f"{where}.{key}",
+                        f"counts from the {ours.anchor} where the leaflet counts from the {theirs.anchor}",
+                    )
+                )
                 continue
             # is_ordered holds when its first argument never lands after its second, on any start date.
             if not is_ordered(theirs.earliest, ours.earliest) or not is_ordered(ours.latest, theirs.latest):
-                found.append(OutsideLeaflet(f"rules[{index}] '{rule.id}'.{key}", ours, theirs))
+                found.append(OutsideLeaflet(f"{where}.{key}", ours, theirs))
     return found
 
 
@@ -166,7 +201,7 @@ def report_rules(shown: str, clinic: RuleSet, shipped: RuleSet, *, allow_outside
     if not flags:
         return CheckReport((f"{shown}: {count}, no problems.",), passed=True)
     lines = [f"{shown}: warning: {flag}" for flag in flags]
-    outside = f"{_count(len(flags), 'timing')} outside the leaflet's range"
+    outside = f"{_count(len(flags), 'difference')} from the leaflet"
     if allow_outside:
         lines.append(f"{shown}: {count}, no problems; {outside}, allowed by --allow-outside-leaflet.")
     else:
