@@ -348,7 +348,7 @@ def out(tmp_path: Path) -> Iterator[Path]:
             "the folder {folder} does not exist; create it or choose another",
             id="missing-folder",
         ),
-        pytest.param("folder.ics", "it is a folder; give a file name, such as plan.ics", id="existing-folder"),
+        pytest.param("folder.ics", "it is a folder; give the path of a file in it", id="existing-folder"),
         pytest.param(
             "locked/plan.ics",
             "permission denied; choose a folder you can write to",

@@ -105,3 +105,23 @@ def test_an_unknown_paper_size_is_refused(runner: CliRunner, tmp_path: Path) -> 
         "pumpcare: --paper 'legal' is not a paper size pumpcare knows; use letter or a4\n",
     )
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_long_plan_warns_when_it_spills_onto_a_second_page(runner: CliRunner, tmp_path: Path) -> None:
+    orders = ["no-bending=7w..9w", "no-twisting=8w..10w", "no-stretching=5w..7w", "few-stairs=3w..5w"]
+    args = [arg for order in orders for arg in ("--set", order)]
+    result = runner.invoke(
+        app, ["handout", *FULL, *args, "--patient-label", "A" * 60, "--out", str(tmp_path / "s.pdf")]
+    )
+    pages, text, _ = pdf_text((tmp_path / "s.pdf").read_bytes())
+    assert pages == 2
+    assert "pumpcare: warning: the sheet runs to 2 pages" in result.stderr
+    assert f"For: {'A' * 60} · page 2" in text
+
+
+def test_the_file_name_picks_html(runner: CliRunner, tmp_path: Path) -> None:
+    runner.invoke(app, ["handout", *FULL, "--out", str(tmp_path / "sheet.html")])
+    assert (tmp_path / "sheet.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    refused = runner.invoke(app, ["handout", *FULL, "--html", "--out", str(tmp_path / "sheet.pdf")])
+    assert refused.exit_code == 1
+    assert "name it .html or leave out --html" in refused.stderr

@@ -271,7 +271,7 @@ def test_forget_asks_first(runner: CliRunner, config_dir: Path) -> None:
     runner.invoke(app, ["plan", *PLAN, "--save"])
     path = config_dir / "plan.yaml"
     kept = runner.invoke(app, ["forget"], input="n\n")
-    assert kept.exit_code == 1
+    assert (kept.exit_code, kept.stderr) == (0, "Kept the saved plan.\n")
     assert path.exists()
     gone = runner.invoke(app, ["forget"], input="y\n")
     assert gone.exit_code == 0

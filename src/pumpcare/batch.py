@@ -129,7 +129,7 @@ def _write(row_number: int, label: str, plan: Plan, options: BatchOptions) -> tu
         from pumpcare.render_pdf import render_pdf
 
         handout = stem.with_suffix(".pdf")
-        write_atomically(handout, render_pdf(sheet, paper=options.paper))
+        write_atomically(handout, render_pdf(sheet, paper=options.paper).data)
     return calendar, handout
 
 

@@ -202,21 +202,31 @@ def handout_command(
         surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules), patient_label
     )
     inputs, the_plan = _resolve(given, config_dir)
-    data = _sheet_bytes(the_plan, inputs.patient_label, paper.lower(), html=html)
+    html = html or out.suffix.lower() in (".html", ".htm")
+    if html and out.suffix.lower() == ".pdf":
+        raise InputError(f"--html writes a web page, but {out} is named .pdf; name it .html or leave out --html")
+    data, pages = _sheet_bytes(the_plan, inputs.patient_label, paper.lower(), html=html)
     from pumpcare.files import write_atomically
 
     write_atomically(out, data)
+    if pages > 1:
+        typer.echo(
+            f"pumpcare: warning: the sheet runs to {pages} pages; fewer orders split from their group, "
+            "or --paper a4, may bring it back to one",
+            err=True,
+        )
     typer.echo(f"Sheet written to {out}; print it on {paper.lower()} paper.", err=True)
 
 
-def _sheet_bytes(the_plan: "Plan", patient_label: str | None, paper: str, *, html: bool) -> bytes:
+def _sheet_bytes(the_plan: "Plan", patient_label: str | None, paper: str, *, html: bool) -> tuple[bytes, int]:
+    """The sheet's bytes and its page count (an HTML page counts as one: the browser paginates it)."""
     from pumpcare.sheet import make_sheet
 
     sheet = make_sheet(the_plan, patient_label)
     if html:
         from pumpcare.render_html import render_html
 
-        return render_html(sheet, paper=paper).encode("utf-8")
+        return render_html(sheet, paper=paper).encode("utf-8"), 1
     from pumpcare.render_pdf import render_pdf
 
     return render_pdf(sheet, paper=paper)
@@ -382,8 +392,9 @@ def forget_command(
     if not path.exists():
         typer.echo(f"There is no saved plan at {path}; nothing to forget.", err=True)
         return
-    if not yes:
-        typer.confirm(f"Delete the saved plan at {path}?", abort=True)
+    if not yes and not typer.confirm(f"Delete the saved plan at {path}?"):
+        typer.echo("Kept the saved plan.", err=True)
+        return
     try:
         path.unlink()
     except OSError as err:

@@ -14,7 +14,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write data to path through a temporary file in the same folder, then rename it into place."""
     folder = path.parent
     if path.is_dir():
-        raise OutputError(f"cannot write {path}: it is a folder; give a file name, such as plan.ics")
+        raise OutputError(f"cannot write {path}: it is a folder; give the path of a file in it")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"cannot write {path}: {folder} is a file, not a folder; choose another path")
     if not folder.is_dir():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from pumpcare.render_pdf import fit_label, label_step
 from pumpcare.sheet import Sheet
 
 _PAGE = {"letter": "letter", "a4": "A4"}
@@ -56,17 +57,19 @@ def _chart(sheet: Sheet) -> str:
         return round(label + (width - label - 4) * min(max((day - sheet.first).days, 0), span) / span, 1)
 
     shapes = []
-    week = 0
+    week, step = 0, label_step(sheet)
     while (tick := sheet.first.toordinal() + 7 * week) <= sheet.last.toordinal():
         at = x(date.fromordinal(tick))
         shapes.append(f'<line x1="{at}" y1="16" x2="{at}" y2="{height - 24}" stroke="#ddd"/>')
-        if week % 2 == 0:
+        if week % step == 0:
             text = "surgery" if week == 0 else f"{week} wk"
             shapes.append(f'<text x="{at}" y="12" text-anchor="middle">{text}</text>')
         week += 1
     for index, bar in enumerate(sheet.bars):
         y = 20 + index * row
-        shapes.append(f'<text x="0" y="{y + 12}">{escape(bar.label)}</text>')
+        shapes.append(
+            f'<text x="0" y="{y + 12}"><title>{escape(bar.label)}</title>{escape(fit_label(bar.label, 30))}</text>'
+        )
         solid_end = x(bar.window_start or sheet.last)
         solid = max(solid_end - x(bar.start), 1)
         shapes.append(f'<rect x="{x(bar.start)}" y="{y + 3}" width="{solid}" height="{row - 7}" fill="#222"/>')

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from pumpcare.sheet import Sheet
 
@@ -19,7 +19,14 @@ _INK = "#222222"
 _WINDOW = "#bbbbbb"
 
 
-def render_pdf(sheet: Sheet, *, paper: str = "letter") -> bytes:
+class RenderedPdf(NamedTuple):
+    """The PDF's bytes, and how many pages they came to (one, unless a long plan overflows)."""
+
+    data: bytes
+    pages: int
+
+
+def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
     """The sheet as PDF bytes, the same bytes for the same sheet (no clock, no random ids)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, LETTER
@@ -87,8 +94,15 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> bytes:
         author="pumpcare",
         invariant=1,  # no creation time or random id in the file: the same plan gives the same bytes
     )
-    document.build(story)
-    return out.getvalue()
+    header = sheet.title + (f"  ·  For: {sheet.patient_label}" if sheet.patient_label else "")
+
+    def later_page(canvas: Any, doc: Any) -> None:
+        # Should a long plan spill over, every later page still says whose plan it is.
+        canvas.setFont("Helvetica-Oblique", 10)
+        canvas.drawString(_MARGIN, size[1] - _MARGIN / 2, f"{header}  ·  page {doc.page}")
+
+    document.build(story, onLaterPages=later_page)
+    return RenderedPdf(out.getvalue(), document.page)
 
 
 def _chart(sheet: Sheet, width: float) -> Any:
@@ -108,11 +122,11 @@ def _chart(sheet: Sheet, width: float) -> Any:
         return left + (right - left) * min(max((day - sheet.first).days, 0), span) / span
 
     top = height - 14
-    week = 0
+    week, step = 0, label_step(sheet)
     while (tick := sheet.first.toordinal() + 7 * week) <= sheet.last.toordinal():
         at = x(date.fromordinal(tick))
         drawing.add(Line(at, top + 2, at, 14, strokeColor=colors.HexColor("#dddddd"), strokeWidth=0.5))
-        if week % 2 == 0:
+        if week % step == 0:
             drawing.add(
                 String(
                     at,
@@ -153,6 +167,20 @@ def _chart(sheet: Sheet, width: float) -> Any:
     legend = "Black: in force.  Grey: may end (ask your care team).  Diamond: follow-up visit.  Circle: refill visit."
     drawing.add(String(0, 0, legend, fontSize=font, fontName="Helvetica"))
     return drawing
+
+
+def label_step(sheet: Sheet) -> int:
+    """Weeks between labels on the time line: every 2 weeks, or fewer labels when the span is long."""
+    weeks = (sheet.last - sheet.first).days // 7
+    step = 2
+    while weeks // step > 8:
+        step += 2
+    return step
+
+
+def fit_label(text: str, limit: int = 27) -> str:
+    """A bar's label cut to its column, marked with an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _fit(text: str, limit: int) -> str:
