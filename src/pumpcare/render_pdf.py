@@ -140,7 +140,7 @@ def _chart(sheet: Sheet, width: float) -> Any:
         week += 1
     for index, bar in enumerate(sheet.bars):
         y = top - (index + 1) * row
-        drawing.add(String(0, y + 3, _fit(bar.label, 27), fontSize=font, fontName="Helvetica"))
+        drawing.add(String(0, y + 3, fit_label(bar.label), fontSize=font, fontName="Helvetica"))
         solid_end = bar.window_start or sheet.last
         drawing.add(
             Rect(x(bar.start), y + 2, max(x(solid_end) - x(bar.start), 1), row - 6, fillColor=ink, strokeColor=None)
@@ -180,10 +180,6 @@ def label_step(sheet: Sheet) -> int:
 
 def fit_label(text: str, limit: int = 27) -> str:
     """A bar's label cut to its column, marked with an ellipsis where it was cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -62,13 +62,6 @@ def day_label(plan: Plan, day: date) -> str:
     return f"day {n} · week {n // 7}"
 
 
-def window_day_label(plan: Plan, window: Window) -> str:
-    """day_label for a window: 'day 14 · week 2 to day 28 · week 4'."""
-    if not window.is_range:
-        return day_label(plan, window.earliest)
-    return f"{day_label(plan, window.earliest)} to {day_label(plan, window.latest)}"
-
-
 def headline(milestone: Milestone) -> str:
     """What happens, in a few words: 'No driving may end', 'Follow-up visit'."""
     if milestone.kind == "due":
@@ -118,13 +111,6 @@ def pending_phrase(moment: Moment) -> str:
 
 def _unit(duration: Duration) -> str:
     return duration.unit if abs(duration.amount) != 1 else duration.unit[:-1]
-
-
-def when_phrase(milestone: Milestone) -> str:
-    """The milestone's date or window in words, with 'ask your care team' on a range."""
-    if milestone.when.is_range:
-        return f"{format_window(milestone.when)} ({ASK})"
-    return format_date(milestone.when.earliest)
 
 
 def undated_phrase(kind: str, moment: Moment) -> str:
