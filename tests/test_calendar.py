@@ -45,7 +45,8 @@ def test_icalendar_reads_every_event_as_an_all_day_event(shipped: RuleSet) -> No
     assert str(calendar["PRODID"]) == "-//pumpcare//Pump recovery plan//EN"
     assert str(calendar["X-WR-CALNAME"]) == "Pump recovery plan"
     events = calendar.walk("VEVENT")
-    assert len(events) == 17
+    # 11 of the recovery, the battery's window and its last day, and 30 refills every 12 weeks to that day.
+    assert len(events) == 11 + 2 + 30
     for event in events:
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         assert type(start) is date, event["SUMMARY"]
@@ -95,15 +96,20 @@ def test_a_window_of_years_is_one_day_that_names_the_range(shipped: RuleSet) -> 
 def test_reminders_the_day_before_actions_only(shipped: RuleSet) -> None:
     events = events_by_uid(calendar_bytes(shipped))
     with_alarm = sorted(uid.split(".")[0] for uid, event in events.items() if event.walk("VALARM"))
+    refills = sorted(f"reservoir-refill-due-{number}" for number in range(1, 31))
     assert with_alarm == [
-        "battery-replacement-due", "follow-up-visit-due", "getting-ready-due", "nothing-to-eat-due",
-        "reservoir-refill-due-1", "reservoir-refill-due-2", "reservoir-refill-due-3", "reservoir-refill-due-4",
-        "reservoir-refill-due-5", "stop-named-medicines-due",
+        "battery-replacement-deadline", "battery-replacement-due", "follow-up-visit-due", "getting-ready-due",
+        "nothing-to-eat-due", *refills, "stop-named-medicines-due",
     ]  # fmt: skip
-    for event in events.values():
+    for uid, event in events.items():
         for alarm in event.walk("VALARM"):
-            assert alarm.decoded("TRIGGER") == timedelta(hours=-15)
             assert str(alarm["ACTION"]) == "DISPLAY"
+            if uid.startswith("nothing-to-eat-due"):
+                # The night before surgery: at 18:00 that evening, not the morning of the day before.
+                assert alarm.decoded("TRIGGER") == timedelta(hours=18)
+                assert str(alarm["DESCRIPTION"]) == "Tonight: Nothing to eat after midnight"
+                continue
+            assert alarm.decoded("TRIGGER") == timedelta(hours=-15)
             opens = (
                 event.decoded("DTEND") - event.decoded("DTSTART") > timedelta(days=1) or "window" in event["SUMMARY"]
             )
@@ -117,7 +123,7 @@ def test_descriptions_carry_the_text_and_its_source(shipped: RuleSet) -> None:
     assert str(driving["DESCRIPTION"]) == (
         "May end between Tue 15 Dec and Tue 29 Dec 2026. Ask your care team.\n"
         "- No driving: Do not drive. Ask someone to drive you.\n"
-        'From the leaflet: "Avoid driving for 2-4 weeks after surgery."'
+        'From the leaflet (Intrathecal Pain Pump Insertion, FoundHealth): "Avoid driving for 2-4 weeks after surgery."'
     )
 
 

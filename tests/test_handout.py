@@ -50,7 +50,7 @@ def test_one_page_with_every_date_window_and_rule(
         "Until 9–23 Feb 2027",
         "24–30 Nov 2026 (ask your care team)",
         "Tue 5 Jan 2027 Follow-up visit",
-        "26 Jan, 20 Apr, 13 Jul, 5 Oct, 28 Dec 2027",
+        "26 Jan, 20 Apr, 13 Jul, 5 Oct 2027",
         "1 Dec 2031 – 1 Dec 2033 (ask your care team)",
         "Care team:",
         "After hours:",

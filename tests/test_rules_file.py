@@ -126,7 +126,10 @@ BROKEN = [
     ),
     pytest.param(
         rule_file(NO_DRIVING, clinic="North"),
-        ["top level: unknown key 'clinic'; known keys are: schema, name, version, source, groups, rules"],
+        [
+            "top level: unknown key 'clinic'; known keys are: "
+            "schema, name, version, source, documents, reservoir, drugs, groups, rules"
+        ],
         id="unknown-top-key",
     ),
     pytest.param(rule_file(NO_DRIVING, name=" "), ["top level.name: must be non-empty text"], id="blank-name"),
@@ -155,7 +158,7 @@ BROKEN = [
     ),
     pytest.param(
         rule_file(no_driving(remind="yes please")),
-        ["rules[0] 'no-driving'.remind: must be true or false"],
+        ["rules[0] 'no-driving'.remind: must be true, false or evening"],
         id="remind-not-bool",
     ),
     pytest.param(
@@ -175,7 +178,7 @@ BROKEN = [
     ),
     pytest.param(
         rule_file(no_driving(until={"anchor": "discharge", "at": "2w"})),
-        ["rules[0] 'no-driving'.until.anchor: 'discharge' is unknown; use one of surgery, follow-up, refill"],
+        ["rules[0] 'no-driving'.until.anchor: 'discharge' is unknown; use one of surgery, follow-up, refill, implant"],
         id="unknown-anchor",
     ),
     pytest.param(
@@ -336,6 +339,7 @@ rules:
     text: Have the pump refilled.
     source: You will need regular refill visits.
     due: {anchor: refill}
+    deadline: Refill by
 """
 MANY_PROBLEMS_FOUND = [
     "rules[0] 'no-driving': unknown key 'remnd'; did you mean 'remind'?",
@@ -347,7 +351,7 @@ MANY_PROBLEMS_FOUND = [
     "rules[3] 'carry-id-card': missing 'source'; add it",
     "rules[4] 'no-driving'.id: used by an earlier rule; every id must be unique",
     "rules[5] 'check-wound': has 'due' and 'from'/'until'; a rule is either due or a period",
-    "rules[6] 'refill-visit'.repeat: a refill rule needs 'repeat', how far ahead to list visits",
+    "rules[6] 'refill-visit'.deadline: only a rule due within a window has a last day to name",
 ]
 
 
@@ -372,7 +376,7 @@ def test_plan_prints_every_problem_of_the_rule_file(runner: CliRunner, tmp_path:
         "  - rules[3] 'carry-id-card': missing 'source'; add it\n"
         "  - rules[4] 'no-driving'.id: used by an earlier rule; every id must be unique\n"
         "  - rules[5] 'check-wound': has 'due' and 'from'/'until'; a rule is either due or a period\n"
-        "  - rules[6] 'refill-visit'.repeat: a refill rule needs 'repeat', how far ahead to list visits\n"
+        "  - rules[6] 'refill-visit'.deadline: only a rule due within a window has a last day to name\n"
     )
 
 

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from pumpcare.cli import app
 from pumpcare.inputs import PlanInputs
+from pumpcare.pumplife import Logged
+from pumpcare.quantities import Fill, parse_quantity
 from pumpcare.rules import RuleSet
 from pumpcare.saved import SavedPlan, dump_saved, parse_saved
 from pumpcare.schedule import make_plan
@@ -61,7 +63,8 @@ TABLE = [
     (date(2027, 1, 6), ["movement-limits-starts"], ["no-driving-ends", "until-follow-up-ends"], []),
     (date(2027, 1, 27), [], ["movement-limits-ends"], []),
     (date(2027, 3, 1), [], [], []),
-    (date(2032, 3, 1), [], [], ["battery-replacement-due"]),
+    # The battery is the pump section's (status.battery), not a "due now" line for two years.
+    (date(2032, 3, 1), [], [], []),
 ]
 
 
@@ -108,12 +111,25 @@ def test_next_counts_today_and_windows_still_open(shipped: RuleSet) -> None:
 
 
 def test_refill_visits_are_listed_years_on(runner: CliRunner) -> None:
-    args = ["next", *PLAN, "--refill-every", "12w", "--first-refill", "2027-01-26", "--date", "2028-01-01"]
+    args = ["next", *PLAN, "--refill-every", "12w", "--first-refill", "2027-01-26", "--date", "2027-01-01"]
     document = json.loads(runner.invoke(app, [*args, "--days", "200", "--json"]).stdout)
     assert [(m["earliest"], m["title"]) for m in document["coming"]] == [
-        ("2028-03-21", "Pump refill visit"),
-        ("2028-06-13", "Pump refill visit"),
+        ("2027-01-05", "Follow-up visit"),
+        ("2027-01-05", "No housework, yard work or sex"),
+        ("2027-01-12", "Movement limits"),
+        ("2027-01-26", "Pump refill visit"),
+        ("2027-04-20", "Pump refill visit"),
+        ("2027-07-13", "Pump refill visit"),
     ]
+
+
+def test_a_refill_years_on_with_none_logged_is_overdue_and_later_visits_wait(runner: CliRunner) -> None:
+    args = ["next", *PLAN, "--refill-every", "12w", "--first-refill", "2027-01-26", "--date", "2028-01-01"]
+    document = json.loads(runner.invoke(app, [*args, "--days", "200", "--json"]).stdout)
+    assert document["overdue"] == ["refill"]
+    assert document["refill"]["due_date"] == "2027-01-26"
+    assert document["refill"]["days_away"] == -340
+    assert [m["title"] for m in document["coming"]] == []
 
 
 def test_today_reads_as_plain_sentences(runner: CliRunner) -> None:
@@ -122,7 +138,7 @@ def test_today_reads_as_plain_sentences(runner: CliRunner) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "Today, Sun 20 Dec 2026: day 19 after surgery."
     assert "  • No driving: may end now, any day 15–29 Dec 2026. Ask your care team first." in lines
-    assert "  • Since day 14: Walk further, little by little" in lines
+    assert "  • Since day 14: Build up to 1–2 miles a day" in lines
     assert "  • in 16 days, Tue 5 Jan 2027: Follow-up visit" in lines
     assert result.stdout.count("does not replace your care team") == 1
 
@@ -183,18 +199,30 @@ def test_the_saved_file_is_small_and_readable(runner: CliRunner, config_dir: Pat
     runner.invoke(app, ["plan", *PLAN, "--refill-every", "12w", "--first-refill", "2027-01-26", "--save"])
     text = (config_dir / "plan.yaml").read_text(encoding="utf-8")
     assert text.splitlines()[3:] == [
-        "format: 1",
+        "format: 2",
         "surgery_date: '2026-12-01'",
         "follow_up: '2027-01-05'",
         "refill_every: 12w",
         "first_refill: '2027-01-26'",
+        "next_refill: null",
+        "drug: null",
+        "fill_volume: null",
+        "concentration: null",
+        "daily_dose: null",
+        "alarm_volume: null",
         "set: []",
         "rules_file: null",
         "rules_name: Intrathecal pain pump aftercare",
         "rules_version: 2026.11.1",
         "patient_label: null",
+        "history: []",
     ]
-    assert [p.name for p in config_dir.iterdir()] == ["plan.yaml"]
+    assert files(config_dir) == ["plan.yaml"]
+
+
+def files(folder: Path) -> list[str]:
+    """What a folder holds besides the record's lock file (a hidden, empty file the lock library keeps)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".plan.yaml.lock")
 
 
 def test_round_trip() -> None:
@@ -202,13 +230,49 @@ def test_round_trip() -> None:
         PlanInputs("2026-12-01", "2027-01-05", "3mo", "2027-02-01", ("no-driving=6w",), "/clinic/rules.yaml", "Zoë"),
         "Clinic rules",
         "7",
+        (
+            Logged("refill", date(2027, 2, 1), Fill(*(parse_quantity(t, k, k) for t, k in FILL))),
+            Logged("follow-up", date(2027, 1, 6)),
+        ),
     )
     assert parse_saved(dump_saved(saved), Path("plan.yaml")) == saved
 
 
-def test_a_hand_written_date_without_quotes_is_read(tmp_path: Path) -> None:
-    text = "format: 1\nsurgery_date: 2026-12-01\nfollow_up: 2027-01-05\n"
-    assert parse_saved(text, tmp_path / "plan.yaml").inputs.follow_up == "2027-01-05"
+FILL = [("20mL", "volume"), ("2mg/mL", "concentration"), ("0.5mg/day", "dose")]
+# A whole record as pumpcare 0.1 wrote it (format 1): it must still be read.
+V1 = """format: 1
+surgery_date: 2026-12-01
+follow_up: 2027-01-05
+refill_every: 12w
+first_refill: '2027-01-26'
+set: [no-driving=3w]
+rules_file: null
+rules_name: Intrathecal pain pump aftercare
+rules_version: 2026.11.1
+patient_label: Bed 4
+"""
+
+
+def test_a_format_1_record_with_hand_written_dates_is_read(tmp_path: Path) -> None:
+    saved = parse_saved(V1, tmp_path / "plan.yaml")
+    assert (saved.inputs.surgery_date, saved.inputs.follow_up) == ("2026-12-01", "2027-01-05")
+    assert saved.inputs.orders == ("no-driving=3w",)
+    assert saved.history == ()
+
+
+def test_saving_over_a_format_1_record_keeps_everything_and_writes_format_2(
+    runner: CliRunner, config_dir: Path
+) -> None:
+    (config_dir / "plan.yaml").write_text(V1, encoding="utf-8")
+    result = runner.invoke(app, ["plan", "--set", "no-lifting=10w", "--save"])
+    assert result.exit_code == 0, result.output
+    saved = parse_saved((config_dir / "plan.yaml").read_text(encoding="utf-8"), config_dir / "plan.yaml")
+    assert saved.inputs.orders == ("no-driving=3w", "no-lifting=10w")
+    assert (saved.inputs.follow_up, saved.inputs.refill_every, saved.inputs.patient_label) == (
+        "2027-01-05",
+        "12w",
+        "Bed 4",
+    )
 
 
 @pytest.mark.parametrize(
@@ -216,26 +280,46 @@ def test_a_hand_written_date_without_quotes_is_read(tmp_path: Path) -> None:
     [
         ("surgery_date: [", "the saved plan is not valid YAML"),
         ("- 1\n- 2\n", "the saved plan is not a mapping of keys to values"),
-        ("format: 1\nsurgery_date: '2026-12-01'\nsurgery: x\n", "the saved plan has unknown keys (surgery)"),
-        ("format: 2\nsurgery_date: '2026-12-01'\n", "the saved plan has format 2, not 1"),
-        ("format: 1\n", "the saved plan has no surgery_date"),
+        (V1 + "surgery: x\n", "the saved plan has unknown keys (surgery)"),
+        (V1.replace("format: 1", "format: 3"), "the saved plan has format 3, not 2"),
+        # A file cut short must not read as a plan without its orders.
+        (V1.split("set:")[0], "the saved plan is missing set, rules_file, rules_name, rules_version, patient_label, "
+         "so part of it may be lost"),
+        (V1.replace("surgery_date: 2026-12-01", "surgery_date: null"), "the saved plan has no surgery_date"),
         (
-            "format: 1\nsurgery_date: '2026-12-01'\nset: no-driving=6w\n",
+            V1.replace("set: [no-driving=3w]", "set: no-driving=6w"),
             "the saved plan's 'set' must be a list of orders such as no-driving=6w",
         ),
-        ("format: 1\nsurgery_date: 12\n", "the saved plan's surgery_date should be text, not 12"),
+        (
+            V1.replace("surgery_date: 2026-12-01", "surgery_date: 12"),
+            "the saved plan's surgery_date should be text, not 12",
+        ),
+        (
+            V1.replace("set: [no-driving=3w]", "set: [no-driving=3x]"),
+            "the saved plan has a value pumpcare cannot use (set no-driving: '3x' has an unknown unit 'x'; "
+            "use d (days), w (weeks), mo (months) or y (years))",
+        ),
+        (
+            V1.replace("patient_label: Bed 4", "patient_label: \"Bed\\e[2J4\""),
+            "the saved plan has a value pumpcare cannot use (patient_label has a line break or a control character; "
+            "give it on one line)",
+        ),
     ],
-)
+    ids=["yaml", "list", "unknown-key", "format", "truncated", "no-surgery", "set", "surgery-number", "bad-order",
+         "control-character"],
+)  # fmt: skip
 def test_a_broken_saved_plan_is_reported_with_its_path_and_the_fix(
     runner: CliRunner, config_dir: Path, text: str, problem: str
 ) -> None:
     path = config_dir / "plan.yaml"
     path.write_text(text, encoding="utf-8")
+    fix = f"fix it in a text editor, or delete it with `pumpcare forget` (the file: {path})"
     result = runner.invoke(app, ["today"])
-    assert result.exit_code == 1
-    assert result.stderr == (
-        f"pumpcare: {problem}; fix it in a text editor, or delete it with `pumpcare forget` (the file: {path})\n"
-    )
+    assert (result.exit_code, result.stderr) == (1, f"pumpcare: {problem}; {fix}\n")
+    # Saving over it, or logging into it, refuses the same way and leaves it as it was.
+    for command in (["plan", "--set", "no-driving=7w", "--save"], ["log", "refill", "--date", "2027-01-26"]):
+        again = runner.invoke(app, command)
+        assert (again.exit_code, again.stderr) == (1, f"pumpcare: {problem}; {fix}\n"), command
     assert path.read_text(encoding="utf-8") == text  # never silently replaced
 
 
@@ -245,7 +329,7 @@ def test_saving_is_atomic_and_a_failed_save_keeps_the_old_plan(runner: CliRunner
     result = runner.invoke(app, ["plan", "--surgery-date", "2026-13-01", "--save"])
     assert result.exit_code == 1
     assert (config_dir / "plan.yaml").read_bytes() == before
-    assert [p.name for p in config_dir.iterdir()] == ["plan.yaml"]
+    assert files(config_dir) == ["plan.yaml"]
 
 
 def test_a_saved_plan_made_under_other_rules_says_so(runner: CliRunner, config_dir: Path) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from pumpcare.batch import Failed
+    from pumpcare.controller import Resolved
     from pumpcare.inputs import PlanInputs
     from pumpcare.saved import SavedPlan
     from pumpcare.schedule import Plan
@@ -105,6 +106,19 @@ Orders = Annotated[
         help="A clinician's order replacing a rule's window: no-driving=6w or no-lifting=8w..12w. Repeatable.",
     ),
 ]
+NextRefill = Annotated[
+    str | None,
+    typer.Option(metavar="DATE", help="The next refill's date from the pump programmer's printout (YYYY-MM-DD)."),
+]
+Drug = Annotated[str | None, typer.Option(metavar="DRUG", help="The drug in the pump, from the rule file's list.")]
+FillVolume = Annotated[str | None, typer.Option(metavar="VOLUME", help="Volume put in the pump, such as 20mL.")]
+Concentration = Annotated[
+    str | None, typer.Option(metavar="CONC", help="The drug's concentration, such as 2mg/mL or 500mcg/mL.")
+]
+DailyDose = Annotated[str | None, typer.Option(metavar="DOSE", help="The daily dose, such as 0.5mg/day.")]
+AlarmVolume = Annotated[
+    str | None, typer.Option(metavar="VOLUME", help="The low-reservoir alarm volume, if not the rule file's.")
+]
 RulesFile = Annotated[
     Path | None, typer.Option("--rules", metavar="FILE", help="A clinic's own rule file instead of the shipped one.")
 ]
@@ -129,6 +143,12 @@ def plan_command(
     follow_up: FollowUp = None,
     refill_every: RefillEvery = None,
     first_refill: FirstRefill = None,
+    next_refill: NextRefill = None,
+    drug: Drug = None,
+    fill_volume: FillVolume = None,
+    concentration: Concentration = None,
+    daily_dose: DailyDose = None,
+    alarm_volume: AlarmVolume = None,
     set_: Orders = None,
     rules: RulesFile = None,
     ics: Annotated[
@@ -142,22 +162,31 @@ def plan_command(
     ] = None,
     chart: Annotated[bool, typer.Option("--chart", help="Draw the restrictions as bars on a time line.")] = False,
     save: Annotated[bool, typer.Option("--save", help="Keep these inputs for `today`, `next` and `plan`.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --save: replace a saved plan for another surgery date.")
+    ] = False,
     config_dir: ConfigDir = None,
 ) -> None:
     """Show the dated recovery plan, and write it as a calendar or JSON."""
     if json_ and ics == "-":
         raise InputError("--json and --ics - both write to stdout; write the calendar to a file instead")
-    from pumpcare.inputs import PlanInputs, check_label, parse_date
+    from pumpcare.inputs import check_label, parse_date
 
     # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
     marked = parse_date(today, "--today") if today is not None else date.today()
     patient_label = check_label(patient_label) if patient_label is not None else None
-    given = PlanInputs(
-        surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules), patient_label
-    )
-    inputs, the_plan = _resolve(given, config_dir)
+    given = _given(locals())
     if save:
-        _save(inputs, the_plan, config_dir)
+        from pumpcare.controller import save as save_plan
+
+        resolved = save_plan(given, _saved_path(config_dir), replace=lambda saved: yes or _ask_replace(saved))
+        _warn(resolved.warnings)
+        typer.echo(
+            f"Plan saved to {_saved_path(config_dir)}; `pumpcare today` and `pumpcare next` will use it.", err=True
+        )
+    else:
+        resolved = _resolve(given, config_dir)
+    inputs, the_plan = resolved.inputs, resolved.plan
     if ics is not None:
         _write_calendar(the_plan, ics, inputs.patient_label)
     if json_:
@@ -177,6 +206,26 @@ def plan_command(
     _console().print(render_plan(the_plan, today=marked))
 
 
+def _given(options: dict[str, Any]) -> "PlanInputs":
+    """The plan inputs among a command's options, as typed; what is left out is None."""
+    from pumpcare.inputs import PlanInputs
+
+    rules = options.get("rules")
+    values = {name: options.get(name) for name in PlanInputs._fields if name not in ("orders", "rules_file")}
+    return PlanInputs(**values, orders=tuple(options.get("set_") or ()), rules_file=_path_text(rules))
+
+
+def _ask_replace(saved: "SavedPlan") -> bool:
+    """Ask before a new surgery date replaces a saved plan; a script (no terminal) must say --yes instead."""
+    if not sys.stdin.isatty():
+        return False
+    events = len(saved.history)
+    return typer.confirm(
+        f"The saved plan is for surgery on {saved.inputs.surgery_date}, with its follow-up date, refills, orders "
+        f"and {events} logged event{'s' if events != 1 else ''}. Replace it with this new plan?"
+    )
+
+
 @app.command("handout")
 def handout_command(
     out: Annotated[Path, typer.Option(metavar="PATH", help="Where to write the sheet (.pdf, or .html with --html).")],
@@ -186,22 +235,26 @@ def handout_command(
     follow_up: FollowUp = None,
     refill_every: RefillEvery = None,
     first_refill: FirstRefill = None,
+    next_refill: NextRefill = None,
+    drug: Drug = None,
+    fill_volume: FillVolume = None,
+    concentration: Concentration = None,
+    daily_dose: DailyDose = None,
+    alarm_volume: AlarmVolume = None,
     set_: Orders = None,
     rules: RulesFile = None,
     patient_label: PatientLabel = None,
     config_dir: ConfigDir = None,
 ) -> None:
     """Write the one-page sheet a nurse hands over: time line, checklist, when to call, phone lines."""
-    from pumpcare.inputs import PlanInputs, check_label
+    from pumpcare.inputs import check_label
     from pumpcare.render_pdf import PAPER
 
     if paper.lower() not in PAPER:
         raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
     patient_label = check_label(patient_label) if patient_label is not None else None
-    given = PlanInputs(
-        surgery_date, follow_up, refill_every, first_refill, tuple(set_ or ()), _path_text(rules), patient_label
-    )
-    inputs, the_plan = _resolve(given, config_dir)
+    resolved = _resolve(_given(locals()), config_dir)
+    inputs, the_plan = resolved.inputs, resolved.plan
     html = html or out.suffix.lower() in (".html", ".htm")
     if html and out.suffix.lower() == ".pdf":
         raise InputError(f"--html writes a web page, but {out} is named .pdf; name it .html or leave out --html")
@@ -329,16 +382,20 @@ def today_command(
     follow_up: FollowUp = None,
     refill_every: RefillEvery = None,
     first_refill: FirstRefill = None,
+    next_refill: NextRefill = None,
+    drug: Drug = None,
+    fill_volume: FillVolume = None,
+    concentration: Concentration = None,
+    daily_dose: DailyDose = None,
+    alarm_volume: AlarmVolume = None,
     set_: Orders = None,
     rules: RulesFile = None,
     config_dir: ConfigDir = None,
 ) -> None:
-    """What applies today: restrictions in force, what opened up, what is due, what comes next."""
+    """What applies today: anything overdue, restrictions in force, what is due, the pump, what comes next."""
     from pumpcare.status import day_status
 
-    day, the_plan = _day_and_plan(
-        date_, surgery_date, follow_up, refill_every, first_refill, set_, rules, config_dir, ahead=366
-    )
+    day, the_plan = _day_and_plan(date_, _given(locals()), config_dir, ahead=366)
     status = day_status(the_plan, day)
     if json_:
         from pumpcare.render_json import render_today_json
@@ -361,25 +418,118 @@ def next_command(
     follow_up: FollowUp = None,
     refill_every: RefillEvery = None,
     first_refill: FirstRefill = None,
+    next_refill: NextRefill = None,
+    drug: Drug = None,
+    fill_volume: FillVolume = None,
+    concentration: Concentration = None,
+    daily_dose: DailyDose = None,
+    alarm_volume: AlarmVolume = None,
     set_: Orders = None,
     rules: RulesFile = None,
     config_dir: ConfigDir = None,
 ) -> None:
-    """What is coming in the next days: the short view a caregiver checks once a week."""
-    from pumpcare.status import upcoming
+    """What is coming in the next days, and anything overdue: the view a caregiver checks once a week."""
+    from pumpcare.status import day_status, upcoming
 
-    day, the_plan = _day_and_plan(
-        date_, surgery_date, follow_up, refill_every, first_refill, set_, rules, config_dir, ahead=days
-    )
+    day, the_plan = _day_and_plan(date_, _given(locals()), config_dir, ahead=days)
     items = upcoming(the_plan, day, days=days, from_today=True)
+    status = day_status(the_plan, day)
     if json_:
         from pumpcare.render_json import render_next_json
 
-        typer.echo(render_next_json(the_plan, day, days, items), nl=False)
+        typer.echo(render_next_json(the_plan, status, days, items), nl=False)
         return
     from pumpcare.render_today import render_next
 
-    _console().print(render_next(the_plan, items, days))
+    _console().print(render_next(the_plan, status, items, days))
+
+
+@app.command("history")
+def history_command(
+    json_: Json = False,
+    config_dir: ConfigDir = None,
+) -> None:
+    """List what has happened: refills, the follow-up visit, pump replacements."""
+    from pumpcare import store
+
+    path = _saved_path(config_dir)
+    saved = store.must_exist(store.load(path), path)
+    if json_:
+        from pumpcare.render_json import render_history_json
+
+        typer.echo(render_history_json(saved), nl=False)
+        return
+    from pumpcare.render_today import render_history
+
+    _console().print(render_history(saved))
+
+
+log_app = typer.Typer(
+    help="Record what has happened: a refill, the follow-up visit, a new pump; or take the last entry back.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(log_app, name="log")
+LogDate = Annotated[
+    str | None, typer.Option("--date", metavar="DATE", help="The day it happened (default: today; never the future).")
+]
+
+
+@log_app.command("refill")
+def log_refill_command(
+    date_: LogDate = None,
+    fill_volume: FillVolume = None,
+    concentration: Concentration = None,
+    daily_dose: DailyDose = None,
+    next_refill: NextRefill = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Record a refill; the next one is counted from it. The programmer's numbers may come with it."""
+    from pumpcare.inputs import PlanInputs, parse_date
+    from pumpcare.saved import fill_from
+
+    numbers = PlanInputs(fill_volume=fill_volume, concentration=concentration, daily_dose=daily_dose)
+    fill = fill_from(numbers)
+    if fill is None and any(value is not None for value in (fill_volume, concentration, daily_dose)):
+        raise InputError(
+            "the refill date from the pump's numbers needs --fill-volume, --concentration and --daily-dose together"
+        )
+    if next_refill is not None:
+        parse_date(next_refill, "--next-refill")
+    _log("refill", date_, config_dir, fill=fill, next_refill=next_refill)
+
+
+@log_app.command("follow-up")
+def log_follow_up_command(date_: LogDate = None, config_dir: ConfigDir = None) -> None:
+    """Record the follow-up visit; restrictions that waited for it end then."""
+    _log("follow-up", date_, config_dir)
+
+
+@log_app.command("replacement")
+def log_replacement_command(date_: LogDate = None, config_dir: ConfigDir = None) -> None:
+    """Record that the pump was replaced; the next battery window counts from this day."""
+    _log("replacement", date_, config_dir)
+
+
+@log_app.command("undo")
+def log_undo_command(config_dir: ConfigDir = None) -> None:
+    """Take back the last entry you logged."""
+    from pumpcare.controller import undo_last
+    from pumpcare.wording import logged_sentence
+
+    _, entry = undo_last(_saved_path(config_dir))
+    typer.echo(f"Took back: {logged_sentence(entry)}", err=True)
+
+
+def _log(kind: str, date_: str | None, config_dir: Path | None, **extra: Any) -> None:
+    from pumpcare.controller import log_event
+    from pumpcare.inputs import parse_day
+    from pumpcare.render_today import render_logged
+
+    today = date.today()
+    day = parse_day(date_, "--date") if date_ is not None else today
+    _, the_plan = log_event(_saved_path(config_dir), kind, day, today=today, **extra)
+    _console(stderr=True).print(render_logged(the_plan, kind, day, today))
 
 
 @app.command("forget")
@@ -403,25 +553,15 @@ def forget_command(
 
 
 def _day_and_plan(
-    date_: str | None,
-    surgery_date: str | None,
-    follow_up: str | None,
-    refill_every: str | None,
-    first_refill: str | None,
-    orders: list[str] | None,
-    rules: Path | None,
-    config_dir: Path | None,
-    *,
-    ahead: int,
+    date_: str | None, given: "PlanInputs", config_dir: Path | None, *, ahead: int
 ) -> "tuple[date, Plan]":
     """The day asked about (default: today) and the plan, with refill visits listed `ahead` days past it."""
     from datetime import timedelta
 
-    from pumpcare.inputs import PlanInputs, parse_date
+    from pumpcare.inputs import parse_day
 
-    day = parse_date(date_, "--date") if date_ is not None else date.today()
-    given = PlanInputs(surgery_date, follow_up, refill_every, first_refill, tuple(orders or ()), _path_text(rules))
-    return day, _resolve(given, config_dir, list_until=day + timedelta(days=ahead))[1]
+    day = parse_day(date_, "--date") if date_ is not None else date.today()
+    return day, _resolve(given, config_dir, list_until=day + timedelta(days=ahead)).plan
 
 
 def _console(*, stderr: bool = False) -> "Console":
@@ -436,131 +576,23 @@ def _path_text(path: Path | None) -> str | None:
 
 
 def _saved_path(config_dir: Path | None) -> Path:
-    if config_dir is None:
-        from platformdirs import user_config_dir
+    from pumpcare.store import saved_path
 
-        config_dir = Path(user_config_dir("pumpcare", appauthor=False))
-    from pumpcare.saved import FILE_NAME
-
-    return config_dir / FILE_NAME
+    return saved_path(config_dir)
 
 
-def _resolve(
-    given: "PlanInputs", config_dir: Path | None, *, list_until: date | None = None
-) -> "tuple[PlanInputs, Plan]":
-    """The inputs (the saved plan filling what was not given) and the plan they make; warnings go to stderr."""
-    inputs = given
-    saved = None
-    if given.surgery_date is None:
-        saved = _load_saved(config_dir)
-        if saved is None:
-            raise InputError(
-                "no surgery date: give --surgery-date YYYY-MM-DD, or save a plan first with "
-                "`pumpcare plan --surgery-date YYYY-MM-DD --save`"
-            )
-        inputs = given.over(saved.inputs)
-    try:
-        the_plan = _make_plan(inputs, list_until)
-    except InputError as err:
-        if saved is None:
-            raise
-        # The bad value may be one the user never typed: say where it came from.
-        path = _saved_path(config_dir)
-        raise InputError(
-            f"{err} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)"
-        ) from None
-    if saved is not None and (saved.rules_name, saved.rules_version) != (
-        the_plan.ruleset.name,
-        the_plan.ruleset.version,
-    ):
-        typer.echo(
-            f"pumpcare: warning: the saved plan was made with rules version {saved.rules_version or '?'}; "
-            f"this plan uses version {the_plan.ruleset.version}. Check the dates with your care team.",
-            err=True,
-        )
-    for warning in the_plan.warnings:
+def _resolve(given: "PlanInputs", config_dir: Path | None, *, list_until: date | None = None) -> "Resolved":
+    """The plan for these options and the saved record; its warnings go to stderr."""
+    from pumpcare.controller import resolve
+
+    resolved = resolve(given, _saved_path(config_dir), list_until=list_until)
+    _warn(resolved.warnings)
+    return resolved
+
+
+def _warn(warnings: "tuple[str, ...]") -> None:
+    for warning in warnings:
         typer.echo(f"pumpcare: warning: {warning}", err=True)
-    return inputs, the_plan
-
-
-def _load_saved(config_dir: Path | None) -> "SavedPlan | None":
-    from pumpcare.saved import SavedPlanError, parse_saved
-
-    path = _saved_path(config_dir)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SavedPlanError(
-            f"the saved plan at {path} cannot be read ({err}); delete it with `pumpcare forget`"
-        ) from None
-    return parse_saved(text, path)
-
-
-def _save(inputs: "PlanInputs", the_plan: "Plan", config_dir: Path | None) -> None:
-    from pumpcare.files import write_atomically
-    from pumpcare.saved import SavedPlan, dump_saved
-
-    path = _saved_path(config_dir)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputError(f"cannot create {path.parent}: {(err.strerror or 'it failed').lower()}") from None
-    previous = _load_saved_quietly(config_dir)
-    if previous is not None and previous.inputs != inputs:
-        dropped = _dropped(previous.inputs, inputs)
-        if dropped:
-            # A new --surgery-date starts a new saved plan; a surgeon's orders must not vanish without a word.
-            typer.echo(
-                f"pumpcare: warning: the new saved plan no longer has the old one's {dropped}; "
-                "give them again with --save to keep them",
-                err=True,
-            )
-    saved = SavedPlan(inputs, the_plan.ruleset.name, the_plan.ruleset.version)
-    write_atomically(path, dump_saved(saved).encode("utf-8"))
-    typer.echo(f"Plan saved to {path}; `pumpcare today` and `pumpcare next` will use it.", err=True)
-
-
-def _load_saved_quietly(config_dir: Path | None) -> "SavedPlan | None":
-    from pumpcare.saved import SavedPlanError
-
-    try:
-        return _load_saved(config_dir)
-    except SavedPlanError:
-        return None  # a broken old file is being replaced on purpose; nothing in it to warn about
-
-
-def _dropped(old: "PlanInputs", new: "PlanInputs") -> str:
-    """What a new saved plan leaves out that the old one had: orders, the follow-up date, refills."""
-    lost = [f"--set {order}" for order in old.orders if order not in new.orders]
-    if old.follow_up and not new.follow_up:
-        lost.append(f"follow-up date {old.follow_up}")
-    if old.refill_every and not new.refill_every:
-        lost.append(f"refill schedule (every {old.refill_every} from {old.first_refill})")
-    return ", ".join(lost)
-
-
-def _make_plan(inputs: "PlanInputs", list_until: date | None = None) -> "Plan":
-    from pumpcare.inputs import parse_date, parse_interval, parse_override
-    from pumpcare.rules import load_rules
-    from pumpcare.schedule import RefillSchedule, make_plan
-
-    assert inputs.surgery_date is not None
-    surgery = parse_date(inputs.surgery_date, "surgery date")
-    follow = parse_date(inputs.follow_up, "follow-up date") if inputs.follow_up is not None else None
-    if (inputs.refill_every is None) != (inputs.first_refill is None):
-        raise InputError("refill visits need both --refill-every and --first-refill; give both or neither")
-    refills = None
-    if inputs.refill_every is not None and inputs.first_refill is not None:
-        refills = RefillSchedule(
-            parse_date(inputs.first_refill, "first refill date"), parse_interval(inputs.refill_every, "--refill-every")
-        )
-    overrides = [parse_override(order) for order in inputs.orders]
-    rules_file = Path(inputs.rules_file) if inputs.rules_file is not None else None
-    return make_plan(
-        load_rules(rules_file), surgery, follow_up=follow, refills=refills, overrides=overrides, list_until=list_until
-    )
 
 
 def _write_calendar(the_plan: "Plan", target: str, patient_label: str | None) -> None:

@@ -21,20 +21,27 @@ class PlanInputs(NamedTuple):
     orders: tuple[str, ...] = ()
     rules_file: str | None = None
     patient_label: str | None = None
+    next_refill: str | None = None
+    drug: str | None = None
+    fill_volume: str | None = None
+    concentration: str | None = None
+    daily_dose: str | None = None
+    alarm_volume: str | None = None
 
     def over(self, saved: PlanInputs) -> PlanInputs:
         """These inputs, with what is missing taken from a saved plan; an order replaces the saved one for its rule."""
         given = {order.partition("=")[0].strip() for order in self.orders}
         kept = tuple(order for order in saved.orders if order.partition("=")[0].strip() not in given)
-        return PlanInputs(
-            surgery_date=self.surgery_date or saved.surgery_date,
-            follow_up=self.follow_up if self.follow_up is not None else saved.follow_up,
-            refill_every=self.refill_every if self.refill_every is not None else saved.refill_every,
-            first_refill=self.first_refill if self.first_refill is not None else saved.first_refill,
-            orders=kept + self.orders,
-            rules_file=self.rules_file if self.rules_file is not None else saved.rules_file,
-            patient_label=self.patient_label if self.patient_label is not None else saved.patient_label,
-        )
+        merged = {
+            field: getattr(self, field) if getattr(self, field) is not None else getattr(saved, field)
+            for field in self._fields
+            if field != "orders"
+        }
+        return PlanInputs(**{**merged, "orders": kept + self.orders})
+
+    def given_orders(self) -> set[str]:
+        """The rule ids these inputs give orders for."""
+        return {order.partition("=")[0].strip() for order in self.orders}
 
 
 def parse_date(text: str, what: str) -> date:
@@ -104,3 +111,13 @@ def _looks_like_a_date(text: str) -> bool:
     import re
 
     return re.fullmatch(r"[0-9]{1,4}[/.-][0-9]{1,2}[/.-][0-9]{1,4}", text) is not None
+
+
+def parse_day(text: str, what: str) -> date:
+    """A day to look at or to log: an ISO date inside the years every plan's dates stay within."""
+    from pumpcare.schedule import FIRST_YEAR, LAST_YEAR
+
+    day = parse_date(text, what)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InputError(f"{what} {day} is out of range; give a date between {FIRST_YEAR} and {LAST_YEAR}")
+    return day

@@ -19,15 +19,26 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 
 from pumpcare.schedule import Milestone, Plan, Window
-from pumpcare.wording import ASK, DISCLAIMER, format_date, format_window, headline, until_phrase
+from pumpcare.wording import (
+    ASK,
+    DISCLAIMER,
+    format_date,
+    format_window,
+    goes_on_sentence,
+    headline,
+    refill_basis,
+    until_phrase,
+)
 
 PRODID = "-//pumpcare//Pump recovery plan//EN"
 CALENDAR_NAME = "Pump recovery plan"
 # Not clinical: how a window shows in a calendar. Up to a month it is a bar across its days; a longer one
 # (the 5-7 year battery window) is a single day where it opens, or it would cover every day for years.
 LONG_WINDOW_DAYS = 31
-# All-day events start at local midnight, so -15 hours fires at 09:00 the day before, wherever the user is.
+# All-day events start at local midnight, so -15 hours fires at 09:00 the day before, wherever the user is,
+# and +18 hours at 18:00 on the day itself (for "tonight: nothing to eat after midnight").
 REMINDER_TRIGGER = timedelta(hours=-15)
+EVENING_TRIGGER = timedelta(hours=18)
 _MAX_OCTETS = 75
 
 
@@ -40,10 +51,13 @@ class _Event(NamedTuple):
     category: str
     remind: bool
     is_window: bool = False
+    evening: bool = False
 
     @property
     def reminder(self) -> str:
-        """What the alarm says the day before: that a window opens (the care team picks the day), or the date."""
+        """What the alarm says: that a window opens tomorrow (the care team picks the day), tomorrow, or tonight."""
+        if self.evening:
+            return f"Tonight: {self.summary}"
         return f"{'Window opens tomorrow' if self.is_window else 'Tomorrow'}: {self.summary}"
 
 
@@ -68,7 +82,8 @@ def render_ics(plan: Plan, *, stamp: datetime, patient_label: str | None = None)
     lines = calendar.serialize().split("\r\n")
     assert lines[-1] == "END:VCALENDAR"
     name = f"{CALENDAR_NAME}: {patient_label}" if patient_label else CALENDAR_NAME
-    lines[-1:] = [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(DISCLAIMER)}"]
+    about = f"{DISCLAIMER} Instructions from {plan.ruleset.cited('leaflet')}."
+    lines[-1:] = [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(about)}"]
     key = plan_key(plan, patient_label)
     for event in _events(plan):
         lines.extend(_serialize(event, f"{event.key}.{key}@pumpcare", stamp).split("\r\n"))
@@ -84,14 +99,16 @@ def _events(plan: Plan) -> Iterator[_Event]:
             if milestone is starting[0]:
                 yield _surgery_day(plan, starting)
             continue
-        yield _milestone_event(milestone)
+        yield _milestone_event(plan, milestone)
+        if milestone.deadline:
+            yield _deadline_event(plan, milestone)
 
 
 def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
     parts = [DISCLAIMER, "", "From today, until your care team says otherwise:"]
     for milestone in starting:
         parts.append(f"\n{milestone.title}, {until_phrase(milestone)}.")
-        parts.extend(_rule_lines(milestone))
+        parts.extend(_rule_lines(plan, milestone))
     return _Event(
         key="surgery-day",
         summary="Pump surgery: recovery plan starts",
@@ -103,7 +120,7 @@ def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
     )
 
 
-def _milestone_event(milestone: Milestone) -> _Event:
+def _milestone_event(plan: Plan, milestone: Milestone) -> _Event:
     when = milestone.when
     long_window = (when.latest - when.earliest).days + 1 > LONG_WINDOW_DAYS
     summary = headline(milestone)
@@ -111,21 +128,57 @@ def _milestone_event(milestone: Milestone) -> _Event:
         summary = f"{milestone.title}: window opens ({ASK})"
     elif when.is_range:
         summary = f"{summary} ({ASK})"
+    if milestone.done:
+        summary = f"{summary} (done)"
     intro = _when_sentence(milestone, when)
     if milestone.kind == "starts":
         intro += f" It lasts {until_phrase(milestone)}."
     if milestone.overridden:
         intro += " Your care team set this date."
+    if milestone.deadline:
+        intro += f" {milestone.deadline} {format_date(when.latest)}."
     return _Event(
         key=milestone.key,
         summary=summary,
         first=when.earliest,
         last=when.earliest if long_window else when.latest,
-        description="\n".join([intro, *_rule_lines(milestone)]),
+        description="\n".join([intro, *_refill_lines(plan, milestone), *_rule_lines(plan, milestone)]),
         category=milestone.category,
-        remind=milestone.remind,
+        remind=milestone.remind and not milestone.done,
         is_window=when.is_range,
+        evening=milestone.remind_evening,
     )
+
+
+def _deadline_event(plan: Plan, milestone: Milestone) -> _Event:
+    """The last day of a window that must never pass unseen (the battery): an event of its own, with a reminder."""
+    deadline = milestone.when.latest
+    intro = (
+        f"{milestone.deadline} {format_date(deadline)}. The window opened on {format_date(milestone.when.earliest)}."
+    )
+    return _Event(
+        key=milestone.key.removesuffix("-due") + "-deadline",
+        summary=f"{milestone.deadline} {format_date(deadline, weekday=False)}",
+        first=deadline,
+        last=deadline,
+        description="\n".join([intro, *_rule_lines(plan, milestone)]),
+        category=milestone.category,
+        remind=True,
+    )
+
+
+def _refill_lines(plan: Plan, milestone: Milestone) -> list[str]:
+    """On a refill event: how often refills go on, and for the next one, why it falls on that day."""
+    if not milestone.repeats:
+        return []
+    lines = [goes_on_sentence(plan)]
+    due = plan.refill_due()
+    if due is not None and not milestone.done and due.day == milestone.when.earliest:
+        lines.append(refill_basis(plan, due))
+    drug = plan.refill_settings.drug
+    if drug is not None:
+        lines.append(drug.text)
+    return lines
 
 
 def _when_sentence(milestone: Milestone, when: Window) -> str:
@@ -135,10 +188,10 @@ def _when_sentence(milestone: Milestone, when: Window) -> str:
     return f"{verb} {format_window(when)}. Ask your care team."
 
 
-def _rule_lines(milestone: Milestone) -> list[str]:
+def _rule_lines(plan: Plan, milestone: Milestone) -> list[str]:
     lines = [f"- {rule.title}: {rule.text}" for rule in milestone.rules]
-    sources = dict.fromkeys(rule.source for rule in milestone.rules)
-    lines.extend(f'From the leaflet: "{source}"' for source in sources)
+    sources = dict.fromkeys((rule.source, rule.cites) for rule in milestone.rules)
+    lines.extend(f'From {plan.ruleset.cited(cites)}: "{source}"' for source, cites in sources)
     return lines
 
 
@@ -164,7 +217,8 @@ def _serialize(event: _Event, uid: str, stamp: datetime) -> str:
         end = (event.last + timedelta(days=1)).strftime("%Y%m%d")
         item.extra.append(ContentLine("DTEND", params={"VALUE": ["DATE"]}, value=end))
     if event.remind:
-        item.alarms = [DisplayAlarm(trigger=REMINDER_TRIGGER, display_text=event.reminder)]
+        trigger = EVENING_TRIGGER if event.evening else REMINDER_TRIGGER
+        item.alarms = [DisplayAlarm(trigger=trigger, display_text=event.reminder)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         return _alarms_last(str(item.serialize()))

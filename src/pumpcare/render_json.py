@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
+from pumpcare.pumplife import Logged
 from pumpcare.rules import Moment
+from pumpcare.saved import SavedPlan
 from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.status import DayStatus, Upcoming
-from pumpcare.wording import DISCLAIMER
+from pumpcare.wording import DISCLAIMER, NO_REFILL_DATES, battery_sentence, refill_basis, refill_sentence
 
 FORMAT_VERSION = 1
 
@@ -26,6 +27,9 @@ def render_json(plan: Plan) -> str:
         "refills": (
             {"first": plan.refills.first.isoformat(), "every": str(plan.refills.every)} if plan.refills else None
         ),
+        "next_refill": _refill(plan, plan.refill_due(), None),
+        "drug": plan.refill_settings.drug.id if plan.refill_settings.drug else None,
+        "history": [_logged(entry) for entry in plan.history],
         "overrides": [
             {"rule_id": o.rule_id, "earliest": str(o.earliest), "latest": str(o.latest)} for o in plan.overrides
         ],
@@ -57,6 +61,9 @@ def _milestone(plan: Plan, milestone: Milestone) -> dict[str, Any]:
         "until_waits_for": _moment(milestone.until_pending) if milestone.until_pending else None,
         "remind": milestone.remind,
         "set_by_care_team": milestone.overridden,
+        "done": milestone.done,
+        "waits_for_visit": milestone.waits_for_visit,
+        "deadline": milestone.deadline,
         "rules": [
             {"id": rule.id, "title": rule.title, "text": rule.text, "source": rule.source} for rule in milestone.rules
         ],
@@ -87,19 +94,91 @@ def render_today_json(plan: Plan, status: DayStatus) -> str:
         "due": [_milestone(plan, m) for m in status.due],
         "before_surgery": [_upcoming(plan, item) for item in status.before_surgery],
         "coming": [_upcoming(plan, item) for item in status.coming],
+        **_pump(plan, status),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_next_json(plan: Plan, day: date, days: int, items: tuple[Upcoming, ...]) -> str:
-    """`pumpcare next --json`: what starts within `days` days of `day`."""
+def render_next_json(plan: Plan, status: DayStatus, days: int, items: tuple[Upcoming, ...]) -> str:
+    """`pumpcare next --json`: what starts within `days` days of the day, and what is overdue."""
     document: dict[str, Any] = {
         "format": "pumpcare-next",
         "format_version": FORMAT_VERSION,
         "disclaimer": DISCLAIMER,
-        "date": day.isoformat(),
+        "date": status.day.isoformat(),
         "days": days,
         "coming": [_upcoming(plan, item) for item in items],
+        **_pump(plan, status),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _pump(plan: Plan, status: DayStatus) -> dict[str, Any]:
+    """The facts `today` and `next` show about the pump: overdue items, the next refill, the battery."""
+    refill, battery = status.refill, status.battery
+    return {
+        "overdue": list(status.alerts),
+        "refill": (
+            _refill(plan, refill.due, refill.days_away)
+            if refill is not None and refill.due is not None
+            else {"scheduled": False, "message": NO_REFILL_DATES}
+            if refill is not None
+            else None
+        ),
+        "battery": (
+            {
+                "implant_date": battery.battery.implant.isoformat(),
+                "opens": battery.battery.opens.isoformat(),
+                "deadline": battery.battery.deadline.isoformat(),
+                "days_to_deadline": battery.days_to_deadline,
+                "window_open": battery.window_open,
+                "overdue": battery.overdue,
+                "message": battery_sentence(battery.battery.opens, battery.battery.deadline, status.day),
+            }
+            if battery is not None
+            else None
+        ),
+        "follow_up_to_record": status.follow_up_to_record,
+    }
+
+
+def _refill(plan: Plan, due: Any, days_away: int | None) -> dict[str, Any] | None:
+    if due is None:
+        return None
+    fact: dict[str, Any] = {
+        "scheduled": True,
+        "number": due.number,
+        "due_date": due.day.isoformat(),
+        "basis": due.basis,
+        "last_filled": due.filled.isoformat(),
+        "alarm_date": due.alarm_day.isoformat() if due.alarm_day else None,
+        "alarm_days": due.alarm.days if due.alarm else None,
+        "drug_limit_date": due.limit_day.isoformat() if due.limit_day else None,
+        "explanation": refill_basis(plan, due),
+    }
+    if days_away is not None:
+        fact.update(days_away=days_away, overdue=days_away < 0, message=refill_sentence(due, days_away))
+    return fact
+
+
+def _logged(entry: Logged) -> dict[str, Any]:
+    fill = entry.fill
+    return {
+        "event": entry.kind,
+        "date": entry.day.isoformat(),
+        "fill_volume": str(fill.volume) if fill else None,
+        "concentration": str(fill.concentration) if fill else None,
+        "daily_dose": str(fill.dose) if fill else None,
+    }
+
+
+def render_history_json(saved: SavedPlan) -> str:
+    """`pumpcare history --json`: the record's entries in the order they were logged."""
+    document = {
+        "format": "pumpcare-history",
+        "format_version": FORMAT_VERSION,
+        "surgery_date": saved.inputs.surgery_date,
+        "history": [_logged(entry) for entry in saved.history],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

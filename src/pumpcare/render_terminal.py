@@ -11,14 +11,21 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.segment import Segment
 from rich.text import Text
 
+from pumpcare.layout import Bullets
 from pumpcare.schedule import Milestone, Plan
+from pumpcare.status import listed_refills
 from pumpcare.wording import (
     ASK,
+    AT_THE_VISIT,
     DISCLAIMER,
     day_label,
     format_date,
     format_span,
+    goes_on_sentence,
     members_phrase,
+    more_refills_sentence,
+    refill_basis,
+    refill_sentence,
     undated_phrase,
     until_phrase,
 )
@@ -36,7 +43,27 @@ def render_plan(plan: Plan, *, today: date | None = None) -> RenderableType:
     ]
     if plan.unscheduled:
         parts.append(_undated(plan))
+    pump = _pump(plan, today)
+    if pump:
+        parts.append(Group(Text("Your pump", style="bold"), Bullets(pump, bullet="• ")))
     return Group(*parts)
+
+
+def _pump(plan: Plan, today: date | None) -> list[Text]:
+    """The next refill and why it falls then, the drug's warning, and the battery's last day."""
+    lines: list[Text] = []
+    due = plan.refill_due(as_of=today)
+    if due is not None:
+        days = (due.day - today).days if today is not None else 1
+        sentence = refill_sentence(due, days)
+        lines.append(Text.assemble((sentence, "bold"), " ", refill_basis(plan, due), " ", goes_on_sentence(plan)))
+    drug = plan.refill_settings.drug
+    if drug is not None:
+        lines.append(Text(drug.text))
+    battery = plan.battery(as_of=today)
+    if battery is not None and battery.milestone.deadline:
+        lines.append(Text(f"{battery.milestone.deadline} {format_date(battery.deadline)}."))
+    return lines
 
 
 class _Timeline:
@@ -45,7 +72,8 @@ class _Timeline:
     def __init__(self, plan: Plan, today: date | None) -> None:
         self.rows: list[tuple[str, str, str, Text]] = []
         pending_today = today
-        for day, items in groupby(plan.milestones, key=lambda m: m.when.earliest):
+        milestones, left_out = _fewer_refills(plan, today)
+        for day, items in groupby(milestones, key=lambda m: m.when.earliest):
             if pending_today is not None and pending_today < day:
                 self.rows.append((format_date(pending_today), day_label(plan, pending_today), "", _today()))
             is_today = pending_today == day
@@ -58,6 +86,9 @@ class _Timeline:
                 )
         if pending_today is not None:
             self.rows.append((format_date(pending_today), day_label(plan, pending_today), "", _today()))
+        if left_out:
+            last = left_out[-1].when.earliest
+            self.rows.append(("", "", "•", Text(more_refills_sentence(len(left_out), last, plan), style="dim")))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         # Lines go out as segments: yielding Text would make rich wrap every line a second time.
@@ -86,6 +117,19 @@ class _Timeline:
                 marker = f"{bullet} " if index == 0 and bullet else "  "
                 line.rstrip()
                 yield Text.assemble(lead if index == 0 else " " * len(lead), marker, line)
+
+
+def _fewer_refills(plan: Plan, today: date | None) -> tuple[list[Milestone], list[Milestone]]:
+    """The milestones to draw, and the refill visits left to one summary line: all but the next few."""
+    listed = {m.key for m in listed_refills(plan, today)}
+    first = next(iter(listed_refills(plan, today)), None)
+    left_out = [
+        m
+        for m in plan.milestones
+        if m.repeats and m.key not in listed and first and m.when.earliest > first.when.earliest
+    ]
+    dropped = {m.key for m in left_out}
+    return [m for m in plan.milestones if m.key not in dropped], left_out
 
 
 def _rule_char(console: Console) -> str:
@@ -120,15 +164,23 @@ def _line(milestone: Milestone) -> Text:
     when = milestone.when
     # A range always says who decides; a clinician's order says whose it is instead.
     note = " (your care team's order)" if milestone.overridden else f" ({ASK})"
-    if milestone.kind == "due" and when.is_range:
+    if milestone.done:
+        text.append(": done (in your record)")
+    elif milestone.kind == "due" and when.is_range:
         text.append(f": due {format_span(when)}{note}")
+        if milestone.deadline:
+            text.append(f". {milestone.deadline} {format_date(when.latest, weekday=False)}")
+    elif milestone.kind == "ends" and milestone.waits_for_visit:
+        text.append(f": {AT_THE_VISIT}")
     elif milestone.kind == "ends":
         text.append(f" may end {format_span(when)}{note}" if when.is_range else ": ends")
         text.append(note if milestone.overridden and not when.is_range else "")
     elif milestone.kind == "starts" and when.is_range:
         text.append(f" may start {format_span(when)}{note}")
     elif milestone.kind == "starts":
-        if milestone.until is not None:
+        if milestone.waits_for_visit:
+            text.append(f", {until_phrase(milestone)}")
+        elif milestone.until is not None:
             text.append(f", until {format_span(milestone.until)}")
             text.append(note if milestone.until.is_range or milestone.overridden else "")
         elif milestone.until_pending is not None:

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.console import Group, RenderableType
 from rich.text import Text
 
 from pumpcare.layout import Bullets
+from pumpcare.pumplife import Logged
+from pumpcare.saved import SavedPlan
 from pumpcare.schedule import Milestone, Plan
-from pumpcare.status import DayStatus, Upcoming
+from pumpcare.status import DayStatus, Upcoming, battery_now, refill_now
 from pumpcare.wording import (
     ASK,
+    AT_THE_VISIT,
+    CARE_TEAM_ORDER,
     DISCLAIMER,
+    NO_REFILL_DATES,
+    RECORD_FOLLOW_UP,
+    battery_sentence,
     day_label,
+    days_phrase,
     format_date,
     format_span,
+    goes_on_sentence,
     headline,
+    logged_sentence,
     members_phrase,
+    refill_basis,
+    refill_sentence,
     until_phrase,
 )
 
+_ALERT = "bold red"
+
 
 def render_today(plan: Plan, status: DayStatus) -> RenderableType:
-    """The day's answer: where you are, what to avoid, what opened up, what is due, what comes next."""
-    parts: list[RenderableType] = [_where(plan, status), Text(DISCLAIMER, style="italic")]
+    """The day's answer: what is overdue, where you are, what to avoid, what is due, the pump, what comes next."""
+    parts: list[RenderableType] = [*_alerts(plan, status), _where(plan, status), Text(DISCLAIMER, style="italic")]
     if status.before_surgery:
         parts.append(_section("Before surgery", [_checklist_line(item) for item in status.before_surgery]))
     due = [m for m in status.due if not (status.before_surgery and m.category == "preparation")]
@@ -37,16 +53,99 @@ def render_today(plan: Plan, status: DayStatus) -> RenderableType:
             parts.append(_section("Keep doing", [_period_line(status, m) for m in status.keep_doing]))
     if status.opened:
         parts.append(_section("Opened up recently", [_opened_line(plan, m) for m in status.opened]))
+    pump = _pump_lines(plan, status)
+    if pump:
+        parts.append(_section("Your pump", pump))
     coming = [_upcoming_line(item) for item in status.coming] or [Text("Nothing else is dated in your plan.")]
     parts.append(_section("Coming next", coming))
     return Group(*parts)
 
 
-def render_next(plan: Plan, items: tuple[Upcoming, ...], days: int) -> RenderableType:
-    """What comes in the next `days` days, one line each."""
+def render_next(plan: Plan, status: DayStatus, items: tuple[Upcoming, ...], days: int) -> RenderableType:
+    """What comes in the next `days` days, one line each, after anything overdue."""
     title = f"Coming in the next {days} days" if days != 1 else "Coming tomorrow"
     lines = [_upcoming_line(item) for item in items] or [Text("Nothing is dated in that time.")]
-    return Group(Text(title, style="bold underline"), Text(DISCLAIMER, style="italic"), Bullets(lines))
+    if status.refill is not None and status.refill.due is None:
+        lines.append(Text(NO_REFILL_DATES))
+    return Group(
+        *_alerts(plan, status), Text(title, style="bold underline"), Text(DISCLAIMER, style="italic"), Bullets(lines)
+    )
+
+
+def _alerts(plan: Plan, status: DayStatus) -> list[RenderableType]:
+    """What is overdue leads the answer, every day until the record says it happened."""
+    lines: list[Text] = []
+    refill = status.refill
+    if refill is not None and refill.overdue and refill.due is not None:
+        lines.append(Text(refill_sentence(refill.due, refill.days_away), style=_ALERT))
+        lines.extend(Text(text, style="bold") for text in _refill_overdue_texts(plan))
+        lines.append(Text("When it is done, record it with `pumpcare log refill`."))
+    battery = status.battery
+    if battery is not None and battery.overdue:
+        lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, status.day), style=_ALERT))
+        if battery.battery.milestone.overdue:
+            lines.append(Text(battery.battery.milestone.overdue, style="bold"))
+        lines.append(Text("When the pump has been replaced, record it with `pumpcare log replacement`."))
+    return [Bullets(lines, bullet="! "), Text("")] if lines else []
+
+
+def _refill_overdue_texts(plan: Plan) -> list[str]:
+    texts = [m.overdue for m in plan.milestones if m.repeats and m.overdue][:1]
+    drug = plan.refill_settings.drug
+    return texts + ([drug.text] if drug is not None else [])
+
+
+def _pump_lines(plan: Plan, status: DayStatus) -> list[Text]:
+    """The next refill (or how to enter refill dates), the battery, and how to record the follow-up visit."""
+    lines: list[Text] = []
+    refill = status.refill
+    if refill is not None and refill.due is None:
+        lines.append(Text(NO_REFILL_DATES))
+    elif refill is not None and refill.due is not None and not refill.overdue:
+        line = Text(refill_sentence(refill.due, refill.days_away), style="bold")
+        line.append(" " + refill_basis(plan, refill.due), style="")
+        lines.append(line)
+    battery = status.battery
+    if battery is not None and not battery.overdue:
+        lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, status.day)))
+    if status.follow_up_to_record:
+        lines.append(Text(RECORD_FOLLOW_UP))
+    return lines
+
+
+def render_history(saved: SavedPlan) -> RenderableType:
+    """What the record says has happened, oldest first, numbered in the order it was logged."""
+    title = Text(f"What has happened · pump surgery on {format_date(_surgery(saved))}", style="bold")
+    if not saved.history:
+        return Group(title, Text("Nothing logged yet. Record a refill with `pumpcare log refill`."))
+    lines = [Text(logged_sentence(entry)[:1].upper() + logged_sentence(entry)[1:]) for entry in _by_day(saved.history)]
+    return Group(
+        title, Bullets(lines), Text("A wrong entry? `pumpcare log undo` takes back the last one logged.", style="dim")
+    )
+
+
+def _by_day(history: tuple[Logged, ...]) -> list[Logged]:
+    return sorted(history, key=lambda entry: entry.day)
+
+
+def _surgery(saved: SavedPlan) -> date:
+    return date.fromisoformat(saved.inputs.surgery_date or "")
+
+
+def render_logged(plan: Plan, kind: str, day: date, today: date) -> RenderableType:
+    """What a `log` command recorded, and what it changes: the next refill, the battery, or the follow-up."""
+    lines = [Text(f"Recorded: {logged_sentence(Logged(kind, day))}")]
+    if kind == "refill":
+        refill = refill_now(plan, today)
+        if refill.due is not None:
+            lines.append(Text(refill_sentence(refill.due, refill.days_away) + " " + goes_on_sentence(plan)))
+    elif kind == "replacement":
+        battery = battery_now(plan, today)
+        if battery is not None:
+            lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, today)))
+    else:
+        lines.append(Text(f"What waited for the visit {AT_THE_VISIT}."))
+    return Group(*lines)
 
 
 def _where(plan: Plan, status: DayStatus) -> Text:
@@ -93,6 +192,8 @@ def _period_line(status: DayStatus, milestone: Milestone) -> Text:
     members = members_phrase(milestone)
     if members:
         line.append(f" ({members.lower()})")
+    if milestone.overridden:
+        line.append(f" ({CARE_TEAM_ORDER})")
     if status.may_end_now(milestone) and milestone.until is not None and milestone.until.is_range:
         line.append(f": may end now, any day {format_span(milestone.until)}. Ask your care team first.")
     elif milestone.until is not None or milestone.until_pending is not None:
@@ -105,6 +206,8 @@ def _opened_line(plan: Plan, milestone: Milestone) -> Text:
         since = plan.day_number(milestone.when.earliest)
         return Text.assemble(f"Since day {since}: ", (milestone.title, "bold"))
     ended = format_date(milestone.when.latest)
+    if milestone.waits_for_visit:
+        return Text.assemble((milestone.title, "bold"), f": {AT_THE_VISIT} (the visit: {ended}).")
     if milestone.when.is_range:
         return Text.assemble(
             (milestone.title, "bold"), f": its window ended on {ended}. Ask your care team before you start again."
@@ -126,14 +229,12 @@ def _upcoming_line(item: Upcoming) -> Text:
     line.append(headline(milestone), style="bold")
     if when.is_range:
         line.append(f" ({format_span(when)}, {ASK})")
+    if milestone.overridden:
+        line.append(f" ({CARE_TEAM_ORDER})")
+    if milestone.deadline:
+        line.append(f"; {milestone.deadline} {format_date(when.latest)}")
     return line
 
 
 def _away(days: int) -> str:
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days < 0:
-        return f"{-days} days ago"
-    return f"in {days} days"
+    return days_phrase(days)

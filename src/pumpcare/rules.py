@@ -8,13 +8,25 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
-from pumpcare.errors import RuleFileError, closest
+from pumpcare.errors import InputError, RuleFileError, closest
+from pumpcare.quantities import Quantity, parse_quantity
 
-ANCHORS = ("surgery", "follow-up", "refill")
+# "implant" is the day the pump now in the body went in: the surgery, or its latest logged replacement.
+ANCHORS = ("surgery", "follow-up", "refill", "implant")
 CATEGORIES = ("preparation", "restriction", "activity", "safety", "device", "visit")
 MAX_RULE_FILE_BYTES = 1_000_000
 
-_TOP_KEYS = {"schema": True, "name": True, "version": True, "source": True, "groups": False, "rules": True}
+_TOP_KEYS = {
+    "schema": True,
+    "name": True,
+    "version": True,
+    "source": True,
+    "documents": False,
+    "reservoir": False,
+    "drugs": False,
+    "groups": False,
+    "rules": True,
+}
 _RULE_KEYS = {
     "id": True,
     "title": True,
@@ -27,7 +39,14 @@ _RULE_KEYS = {
     "until": False,
     "remind": False,
     "repeat": False,
+    "cites": False,
+    "overdue": False,
+    "deadline": False,
 }
+_DOCUMENT_KEYS = {"title": True, "publisher": True, "url": False}
+_RESERVOIR_KEYS = {"alarm_volume": True, "source": True, "cites": True}
+_DRUG_KEYS = {"name": True, "text": True, "source": True, "cites": True, "first_fill": False, "refill_within": False}
+LEAFLET = "leaflet"  # the document a rule cites when it names none: the rule file's own `source`
 _MOMENT_KEYS = ("anchor", "at", "earliest", "latest")
 _SUPPORTED_SCHEMA = 1
 _PROBE = date(2027, 1, 1)  # any day: two offsets that land on the same date from it are the same length
@@ -47,7 +66,12 @@ class Moment(NamedTuple):
 
     def describe(self) -> str:
         """Plain words: "2–4 weeks", "7–1 days before", "the surgery day", "2 days before the follow-up visit"."""
-        anchor = {"surgery": "", "follow-up": " the follow-up visit", "refill": " each refill"}[self.anchor]
+        anchor = {
+            "surgery": "",
+            "follow-up": " the follow-up visit",
+            "refill": " each refill",
+            "implant": " the pump went in",
+        }[self.anchor]
         first, last = self.earliest, self.latest
         if not self.is_window and first.amount == 0:
             return anchor.strip() or "the surgery day"
@@ -82,6 +106,10 @@ class Rule(NamedTuple):
     until: Moment | None = None
     remind: bool = False
     repeat: Duration | None = None
+    cites: str = LEAFLET
+    overdue: str | None = None  # what to say when its date passed and nothing was logged (refill, battery)
+    deadline: str | None = None  # a window whose last day must never pass unseen gets its own event, so named
+    remind_evening: bool = False  # remind on the evening of the day itself ("tonight: nothing to eat")
 
     @property
     def window(self) -> Moment:
@@ -89,6 +117,37 @@ class Rule(NamedTuple):
         moment = self.until or self.due or self.start
         assert moment is not None, "validation guarantees every rule has a timing"
         return moment
+
+
+class Document(NamedTuple):
+    """A document rules cite: the leaflet, a drug label, a manufacturer's page."""
+
+    title: str
+    publisher: str
+    url: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher})"
+
+
+class Drug(NamedTuple):
+    """A drug the rule file knows, with its labeling's warning and refill limits, each cited."""
+
+    id: str
+    name: str
+    text: str
+    source: str
+    cites: str
+    first_fill: Duration | None = None  # a new pump's first fill must be refilled within this
+    refill_within: Duration | None = None  # every later fill must be refilled within this
+
+
+class AlarmVolume(NamedTuple):
+    """The volume at which the pump's low-reservoir alarm sounds, and where that number comes from."""
+
+    volume: Quantity
+    source: str
+    cites: str
 
 
 class RuleSet(NamedTuple):
@@ -100,10 +159,23 @@ class RuleSet(NamedTuple):
     origin: str
     rules: tuple[Rule, ...]
     groups: Mapping[str, str]
+    documents: Mapping[str, Document] = {}
+    drugs: Mapping[str, Drug] = {}
+    alarm_volume: AlarmVolume | None = None
 
     def get(self, rule_id: str) -> Rule | None:
         """The rule with this id, or None."""
         return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def document(self, cites: str) -> Document:
+        """The document a rule or drug cites; the leaflet is the rule file's own `source`."""
+        return self.documents.get(cites) or Document(self.source, "")
+
+    def cited(self, cites: str) -> str:
+        """How a patient-facing text names a source: 'the leaflet (…)' or the document's title and publisher."""
+        if cites == LEAFLET:
+            return f"the leaflet ({self.source})"
+        return str(self.document(cites))
 
 
 def shipped_rules_path() -> Path:
@@ -219,6 +291,10 @@ class _Checker:
         version = self._text(data, "version", "top level", allow_number=True)
         source = self._text(data, "source", "top level")
         groups = self._groups(data.get("groups", {}))
+        documents = self._documents(data.get("documents", {}))
+        cited = {LEAFLET, *documents}
+        alarm = self._alarm_volume(data["reservoir"], cited) if "reservoir" in data else None
+        drugs = self._drugs(data.get("drugs", {}), cited)
         rules_data = data.get("rules")
         if "rules" in data and (not isinstance(rules_data, list) or not rules_data):
             self.problems.append("top level.rules: must be a non-empty list of rules")
@@ -226,11 +302,83 @@ class _Checker:
         rules: list[Rule] = []
         seen: set[str] = set()
         for index, item in enumerate(rules_data or []):
-            rule = self._rule(item, index, groups, seen)
+            rule = self._rule(item, index, groups, seen, cited)
             if rule is not None:
                 rules.append(rule)
         self._group_problems(rules, groups)
-        return RuleSet(name, version, source, origin, tuple(rules), groups)
+        return RuleSet(name, version, source, origin, tuple(rules), groups, documents, drugs, alarm)
+
+    def _mapping_of(self, data: Any, where: str, shape: str) -> dict[Any, Any]:
+        if not isinstance(data, dict):
+            self.problems.append(f"top level.{where}: must be a mapping of {shape}")
+            return {}
+        return data
+
+    def _cites(self, body: dict[Any, Any], where: str, cited: set[str]) -> str:
+        cites = body.get("cites", LEAFLET)
+        if not isinstance(cites, str) or cites not in cited:
+            self.problems.append(f"{where}.cites: {cites!r} is not declared under documents; add it there")
+            return LEAFLET
+        return cites
+
+    def _documents(self, data: Any) -> dict[str, Document]:
+        documents: dict[str, Document] = {}
+        for doc_id, body in self._mapping_of(data, "documents", "document id to {title, publisher, url}").items():
+            where = f"documents.{doc_id}"
+            if not isinstance(body, dict):
+                self.problems.append(f"{where}: must be a mapping with title and publisher")
+                continue
+            self._keys(body, _DOCUMENT_KEYS, where)
+            url = self._text(body, "url", where) or None
+            documents[str(doc_id)] = Document(
+                self._text(body, "title", where), self._text(body, "publisher", where), url
+            )
+        return documents
+
+    def _alarm_volume(self, body: Any, cited: set[str]) -> AlarmVolume | None:
+        where = "reservoir"
+        if not isinstance(body, dict):
+            self.problems.append(f"{where}: must be a mapping with alarm_volume, source and cites")
+            return None
+        self._keys(body, _RESERVOIR_KEYS, where)
+        volume = self._quantity(body.get("alarm_volume"), "volume", f"{where}.alarm_volume")
+        source, cites = self._text(body, "source", where), self._cites(body, where, cited)
+        return AlarmVolume(volume, source, cites) if volume is not None else None
+
+    def _drugs(self, data: Any, cited: set[str]) -> dict[str, Drug]:
+        drugs: dict[str, Drug] = {}
+        for drug_id, body in self._mapping_of(data, "drugs", "drug id to {name, text, source, cites}").items():
+            where = f"drugs.{drug_id}"
+            if not isinstance(body, dict):
+                self.problems.append(f"{where}: must be a mapping with name, text, source and cites")
+                continue
+            if not _is_slug(str(drug_id)):
+                self.problems.append(f"{where}: use lowercase letters, digits and single hyphens, such as baclofen")
+            self._keys(body, _DRUG_KEYS, where)
+            limits = {
+                key: self._duration(body[key], f"{where}.{key}") if key in body else None
+                for key in ("first_fill", "refill_within")
+            }
+            for key, limit in limits.items():
+                if limit is not None and not limit.is_positive:
+                    self.problems.append(f"{where}.{key}: must be longer than zero, such as 40d")
+            drugs[str(drug_id)] = Drug(
+                str(drug_id),
+                self._text(body, "name", where),
+                self._text(body, "text", where),
+                self._text(body, "source", where),
+                self._cites(body, where, cited),
+                limits["first_fill"],
+                limits["refill_within"],
+            )
+        return drugs
+
+    def _quantity(self, value: Any, kind: str, where: str) -> Quantity | None:
+        try:
+            return parse_quantity(str(value), kind, where)
+        except InputError as err:
+            self.problems.append(str(err))
+            return None
 
     def _group_problems(self, rules: list[Rule], groups: Mapping[str, str]) -> None:
         ids = {rule.id for rule in rules}
@@ -282,7 +430,7 @@ class _Checker:
             groups[str(group_id)] = self._text(body, "title", where)
         return groups
 
-    def _rule(self, item: Any, index: int, groups: Mapping[str, str], seen: set[str]) -> Rule | None:
+    def _rule(self, item: Any, index: int, groups: Mapping[str, str], seen: set[str], cited: set[str]) -> Rule | None:
         if not isinstance(item, dict):
             self.problems.append(f"rules[{index}]: must be a mapping with id, title, category, text and source")
             return None
@@ -313,13 +461,21 @@ class _Checker:
         elif group is not None and group not in groups:
             self.problems.append(f"{where}.group: '{group}' is not declared under groups; add it there")
         remind = item.get("remind", False)
-        if not isinstance(remind, bool):
-            self.problems.append(f"{where}.remind: must be true or false")
+        if not isinstance(remind, bool) and remind != "evening":
+            self.problems.append(f"{where}.remind: must be true, false or evening")
         due = self._moment(item, "due", where)
         start = self._moment(item, "from", where)
         until = self._moment(item, "until", where)
         repeat = self._duration(item.get("repeat"), f"{where}.repeat") if "repeat" in item else None
         self._timing(where, due, start, until, repeat, has_timing=bool({"due", "from", "until"} & item.keys()))
+        cites = self._cites(item, where, cited)
+        overdue = self._text(item, "overdue", where) if "overdue" in item else None
+        deadline = self._text(item, "deadline", where) if "deadline" in item else None
+        logged = due is not None and due.anchor in ("refill", "implant")
+        if overdue is not None and not logged:
+            self.problems.append(f"{where}.overdue: only a rule due at a refill or the pump's implant can be overdue")
+        if deadline is not None and (due is None or not due.is_window):
+            self.problems.append(f"{where}.deadline: only a rule due within a window has a last day to name")
         if len(self.problems) > before:
             return None
         if due is None and start is None:
@@ -334,8 +490,12 @@ class _Checker:
             due=due,
             start=start,
             until=until,
-            remind=remind,
+            remind=bool(remind),
             repeat=repeat,
+            cites=cites,
+            overdue=overdue,
+            deadline=deadline,
+            remind_evening=remind == "evening",
         )
 
     def _timing(
@@ -353,11 +513,9 @@ class _Checker:
         if not has_timing:
             self.problems.append(f"{where}: has no timing; add 'due', 'from' or 'until'")
         for key, moment in (("from", start), ("until", until)):
-            if moment is not None and moment.anchor == "refill":
-                self.problems.append(f"{where}.{key}: the refill anchor works only with 'due'")
+            if moment is not None and moment.anchor in ("refill", "implant"):
+                self.problems.append(f"{where}.{key}: the {moment.anchor} anchor works only with 'due'")
         refill = due is not None and due.anchor == "refill"
-        if refill and repeat is None:
-            self.problems.append(f"{where}.repeat: a refill rule needs 'repeat', how far ahead to list visits")
         if repeat is not None and not refill:
             self.problems.append(f"{where}.repeat: only a rule due at the refill anchor repeats")
         if repeat is not None and not repeat.is_positive:

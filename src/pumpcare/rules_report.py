@@ -20,13 +20,23 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from pumpcare.durations import Duration, is_ordered
-from pumpcare.rules import Moment, Rule, RuleSet
+from pumpcare.rules import LEAFLET, Moment, Rule, RuleSet
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-_EVENTS = {"surgery": "surgery", "follow-up": "the follow-up visit", "refill": "each refill visit"}
-_AT_EVENT = {"surgery": "on the surgery day", "follow-up": "at the follow-up visit", "refill": "at each refill visit"}
+_EVENTS = {
+    "surgery": "surgery",
+    "follow-up": "the follow-up visit",
+    "refill": "each refill visit",
+    "implant": "the pump went in",
+}
+_AT_EVENT = {
+    "surgery": "on the surgery day",
+    "follow-up": "at the follow-up visit",
+    "refill": "at each refill visit",
+    "implant": "when the pump goes in",
+}
 _DAYS_PER = {"days": 1, "weeks": 7}
 _NARROWEST_SOURCE = 20
 
@@ -96,6 +106,7 @@ def rules_table(ruleset: RuleSet) -> RenderableType:
 
     count = _rules(len(ruleset.rules))
     heading = Text.assemble((ruleset.name, "bold"), f" · version {ruleset.version} · {count}")
+    leaflet = Text(f"Source leaflet: {ruleset.source}. Other sources are named before the sentence they give.")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
     # Ids and timings are what a nurse looks up and copies, so they never wrap; the leaflet quote does.
     table.add_column("Rule id", no_wrap=True)
@@ -104,10 +115,11 @@ def rules_table(ruleset: RuleSet) -> RenderableType:
     previous = None
     for rule in ruleset.rules:
         # One leaflet sentence often gives several rules (the eight movement limits); quoting it once reads faster.
-        source = Text("(same as above)", style="dim") if rule.source == previous else Text(rule.source)
+        cited = rule.source if rule.cites == LEAFLET else f"{ruleset.document(rule.cites)}: {rule.source}"
+        source = Text("(same as above)", style="dim") if cited == previous else Text(cited)
         table.add_row(rule.id, timing_phrase(rule), source)
-        previous = rule.source
-    return Group(heading, table)
+        previous = cited
+    return Group(heading, table, leaflet)
 
 
 class OutsideLeaflet(NamedTuple):

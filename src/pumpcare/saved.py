@@ -1,7 +1,8 @@
-"""A saved plan: the inputs a plan is made from (never the computed dates), as a small YAML file people can read.
+"""The saved plan: the patient's record. The inputs a plan is made from, and what has happened since.
 
-Only the inputs are kept, so a new pumpcare or a corrected rule file recomputes the dates; the rule file's name
-and version are kept too, so a plan made under other rules can say so.
+Only inputs and events are kept, never computed dates, so a new pumpcare or a corrected rule file recomputes
+them. The record has a schema: every key present, every value readable. Anything short of that is a broken record,
+which pumpcare names and never replaces (see store.py).
 """
 
 from __future__ import annotations
@@ -10,18 +11,29 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pumpcare.errors import PumpcareError
-from pumpcare.inputs import PlanInputs
+from pumpcare.errors import InputError, PumpcareError
+from pumpcare.inputs import PlanInputs, check_label, parse_date, parse_interval, parse_override
+from pumpcare.pumplife import LOGGED_KINDS, Logged
+from pumpcare.quantities import Fill, parse_quantity
 
 FILE_NAME = "plan.yaml"
-FORMAT = 1
-_KEYS = (
+FORMAT = 2
+_INPUT_KEYS = (
+    "surgery_date", "follow_up", "refill_every", "first_refill", "next_refill", "drug",
+    "fill_volume", "concentration", "daily_dose", "alarm_volume",
+)  # fmt: skip
+_KEYS = ("format", *_INPUT_KEYS, "set", "rules_file", "rules_name", "rules_version", "patient_label", "history")
+# Format 1 (pumpcare 0.1) had no record of events and no pump numbers; it is read and written back as format 2.
+_KEYS_V1 = (
     "format", "surgery_date", "follow_up", "refill_every", "first_refill", "set",
     "rules_file", "rules_name", "rules_version", "patient_label",
 )  # fmt: skip
+_FILL_KEYS = ("fill_volume", "concentration", "daily_dose")
+_ENTRY_KEYS = ("event", "date", *_FILL_KEYS)
+_KINDS = {"fill_volume": "volume", "concentration": "concentration", "daily_dose": "dose", "alarm_volume": "volume"}
 _HEADER = """\
-# pumpcare saved plan: the dates and orders your plan is made from, not the computed dates.
-# Change it with `pumpcare plan ... --save`, delete it with `pumpcare forget`.
+# pumpcare saved plan: your dates, your care team's orders and numbers, and what has happened (history).
+# Change it with `pumpcare plan ... --save` and `pumpcare log ...`; delete it with `pumpcare forget`.
 # Dates are YYYY-MM-DD; durations look like 2w, 6 weeks, 3mo; set lists orders like no-driving=6w.
 """
 
@@ -31,75 +43,163 @@ class SavedPlanError(PumpcareError):
 
 
 class SavedPlan(NamedTuple):
-    """A saved plan file's content: the inputs, and which rules they were saved with."""
+    """A saved plan file's content: the inputs, which rules they were saved with, and the record of events."""
 
     inputs: PlanInputs
     rules_name: str
     rules_version: str
+    history: tuple[Logged, ...] = ()
 
 
 def dump_saved(saved: SavedPlan) -> str:
-    """The file's text: a comment saying what it is, then one key a line."""
+    """The file's text: a comment saying what it is, then one key a line, then the history."""
     import yaml
 
     inputs = saved.inputs
-    data: dict[str, Any] = {
-        "format": FORMAT,
-        "surgery_date": inputs.surgery_date,
-        "follow_up": inputs.follow_up,
-        "refill_every": inputs.refill_every,
-        "first_refill": inputs.first_refill,
-        "set": list(inputs.orders),
-        "rules_file": inputs.rules_file,
-        "rules_name": saved.rules_name,
-        "rules_version": saved.rules_version,
-        "patient_label": inputs.patient_label,
-    }
-    body: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    data: dict[str, Any] = {"format": FORMAT}
+    data.update({key: getattr(inputs, key) for key in _INPUT_KEYS})
+    data.update(
+        {
+            "set": list(inputs.orders),
+            "rules_file": inputs.rules_file,
+            "rules_name": saved.rules_name,
+            "rules_version": saved.rules_version,
+            "patient_label": inputs.patient_label,
+            "history": [_entry_data(entry) for entry in saved.history],
+        }
+    )
+    body: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
     return _HEADER + body
 
 
-def parse_saved(text: str, path: Path) -> SavedPlan:
-    """Read a saved plan; raise SavedPlanError naming the file and the fix when it is broken."""
-    import yaml
+def _entry_data(entry: Logged) -> dict[str, str]:
+    data = {"event": entry.kind, "date": entry.day.isoformat()}
+    if entry.fill is not None:
+        data.update(
+            fill_volume=str(entry.fill.volume),
+            concentration=str(entry.fill.concentration),
+            daily_dose=str(entry.fill.dose),
+        )
+    return data
 
+
+def parse_saved(text: str, path: Path) -> SavedPlan:
+    """Read a saved plan and check every value; raise SavedPlanError naming the file and the fix when it is broken."""
     fix = f"fix it in a text editor, or delete it with `pumpcare forget` (the file: {path})"
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise SavedPlanError(f"the saved plan is not valid YAML; {fix}") from None
-    except ValueError:
-        # YAML reads an unquoted 2026-13-01 as a date and fails on the month, outside its own errors.
-        raise SavedPlanError(f"the saved plan has a date that does not exist; {fix}") from None
+        return _parse(text)
+    except SavedPlanError as err:
+        raise SavedPlanError(f"{err}; {fix}") from None
+    except PumpcareError as err:
+        raise SavedPlanError(f"the saved plan has a value pumpcare cannot use ({err}); {fix}") from None
+
+
+def _parse(text: str) -> SavedPlan:
+    data = _load(text)
     if not isinstance(data, dict):
-        raise SavedPlanError(f"the saved plan is not a mapping of keys to values; {fix}")
-    unknown = sorted(str(key) for key in data if key not in _KEYS)
+        raise SavedPlanError("the saved plan is not a mapping of keys to values")
+    found = data.get("format")
+    if found not in (1, FORMAT):
+        raise SavedPlanError(f"the saved plan has format {found!r}, not {FORMAT}")
+    keys = _KEYS_V1 if found == 1 else _KEYS
+    unknown = sorted(str(key) for key in data if key not in keys)
     if unknown:
-        raise SavedPlanError(f"the saved plan has unknown keys ({', '.join(unknown)}); {fix}")
-    if data.get("format") != FORMAT:
-        raise SavedPlanError(f"the saved plan has format {data.get('format')!r}, not {FORMAT}; {fix}")
-    values = {key: _text(data.get(key), key, fix) for key in _KEYS if key not in ("format", "set")}
+        raise SavedPlanError(f"the saved plan has unknown keys ({', '.join(unknown)})")
+    # A file cut short (a full disk, a hand edit) must not read as a plan without orders or refills.
+    missing = [key for key in keys if key not in data]
+    if missing:
+        raise SavedPlanError(f"the saved plan is missing {', '.join(missing)}, so part of it may be lost")
+    values = {key: _text(data.get(key), key) for key in keys if key not in ("format", "set", "history")}
     if not values["surgery_date"]:
-        raise SavedPlanError(f"the saved plan has no surgery_date; {fix}")
+        raise SavedPlanError("the saved plan has no surgery_date")
     orders = data.get("set") or []
     if not isinstance(orders, list) or not all(isinstance(order, str) for order in orders):
-        raise SavedPlanError(f"the saved plan's 'set' must be a list of orders such as no-driving=6w; {fix}")
+        raise SavedPlanError("the saved plan's 'set' must be a list of orders such as no-driving=6w")
     inputs = PlanInputs(
-        surgery_date=values["surgery_date"],
-        follow_up=values["follow_up"],
-        refill_every=values["refill_every"],
-        first_refill=values["first_refill"],
+        **{key: values.get(key) for key in _INPUT_KEYS},
         orders=tuple(orders),
         rules_file=values["rules_file"],
         patient_label=values["patient_label"],
     )
-    return SavedPlan(inputs, values["rules_name"] or "", values["rules_version"] or "")
+    _check_inputs(inputs)
+    history = tuple(_entry(item, index) for index, item in enumerate(data.get("history") or []))
+    return SavedPlan(inputs, values["rules_name"] or "", values["rules_version"] or "", history)
 
 
-def _text(value: Any, key: str, fix: str) -> str | None:
+def _load(text: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise SavedPlanError("the saved plan is not valid YAML") from None
+    except ValueError:
+        # YAML reads an unquoted 2026-13-01 as a date and fails on the month, outside its own errors.
+        raise SavedPlanError("the saved plan has a date that does not exist") from None
+
+
+def _check_inputs(inputs: PlanInputs) -> None:
+    """Every value as the command line would check it: a hand edit gets no way around the checks."""
+    for key in ("surgery_date", "follow_up", "first_refill", "next_refill"):
+        value = getattr(inputs, key)
+        if value is not None:
+            parse_date(value, key)
+    if inputs.refill_every is not None:
+        parse_interval(inputs.refill_every, "refill_every")
+    for order in inputs.orders:
+        parse_override(order, "set")
+    for key, kind in _KINDS.items():
+        value = getattr(inputs, key)
+        if value is not None:
+            parse_quantity(value, kind, key)
+    if inputs.patient_label is not None:
+        check_label(inputs.patient_label, "patient_label")
+
+
+def _entry(item: Any, index: int) -> Logged:
+    where = f"history entry {index + 1}"
+    if not isinstance(item, dict) or set(item) - set(_ENTRY_KEYS) or not {"event", "date"} <= set(item):
+        raise SavedPlanError(f"the saved plan's {where} must have an event and a date, such as event: refill")
+    kind = item["event"]
+    if kind not in LOGGED_KINDS:
+        raise SavedPlanError(f"the saved plan's {where} has the event {kind!r}; use {', '.join(LOGGED_KINDS)}")
+    day = parse_date(_text(item["date"], f"{where} date") or "", f"{where} date")
+    fill = None
+    numbers = [key for key in _FILL_KEYS if item.get(key) is not None]
+    if numbers:
+        if len(numbers) != len(_FILL_KEYS) or kind != "refill":
+            raise SavedPlanError(f"the saved plan's {where} needs all three pump numbers, on a refill only")
+        fill = Fill(*(parse_quantity(str(item[key]), _KINDS[key], key) for key in _FILL_KEYS))
+    return Logged(kind, day, fill)
+
+
+def _text(value: Any, key: str) -> str | None:
     # A hand-edited date without quotes arrives as a date; it means the same thing.
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, date):
         return value.isoformat()
-    raise SavedPlanError(f"the saved plan's {key} should be text, not {value!r}; {fix}")
+    raise SavedPlanError(f"the saved plan's {key} should be text, not {value!r}")
+
+
+def fill_from(inputs: PlanInputs) -> Fill | None:
+    """The pump numbers of the inputs, when all three were given."""
+    if inputs.fill_volume is None or inputs.concentration is None or inputs.daily_dose is None:
+        return None
+    return Fill(
+        parse_quantity(inputs.fill_volume, "volume", "--fill-volume"),
+        parse_quantity(inputs.concentration, "concentration", "--concentration"),
+        parse_quantity(inputs.daily_dose, "dose", "--daily-dose"),
+    )
+
+
+def with_entry(saved: SavedPlan, entry: Logged) -> SavedPlan:
+    """The record with one more entry (entries stay in the order they were logged, so undo takes the last)."""
+    return saved._replace(history=(*saved.history, entry))
+
+
+def without_last(saved: SavedPlan) -> tuple[SavedPlan, Logged]:
+    """The record without its last logged entry, and that entry; raises when there is nothing to take back."""
+    if not saved.history:
+        raise InputError("the saved plan has no logged event to take back; `pumpcare history` lists what it has")
+    return saved._replace(history=saved.history[:-1]), saved.history[-1]

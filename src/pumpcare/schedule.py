@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 from pumpcare.durations import Duration, is_ordered
 from pumpcare.errors import InputError, closest
+from pumpcare.pumplife import Logged, RefillDue, RefillSettings, implant_day, projected_refills, refill_due, until
+from pumpcare.quantities import Fill, Quantity, days_to_alarm
 from pumpcare.rules import Moment, Rule, RuleSet
 
 KINDS = ("due", "ends", "starts")  # also the order of milestones that share a date
@@ -64,6 +66,12 @@ class Milestone(NamedTuple):
     until_pending: Moment | None = None  # when the end waits for a date not yet given (the follow-up visit)
     remind: bool = False
     overridden: bool = False
+    done: bool = False  # the record says it happened (a logged refill, the logged follow-up visit)
+    repeats: bool = False  # one of a series (refill visits)
+    waits_for_visit: bool = False  # a period that ends once the follow-up visit has happened, not on a date
+    deadline: str | None = None  # the window's last day must never pass unseen; this names it
+    overdue: str | None = None  # what to say when the day passed and nothing was logged
+    remind_evening: bool = False  # remind on the evening of the day itself, not the day before
 
     @property
     def category(self) -> str:
@@ -86,6 +94,15 @@ class Unscheduled(NamedTuple):
         return self.moment.anchor
 
 
+class Battery(NamedTuple):
+    """The battery of the pump in the body on a day: the window in which to replace it, and its last day."""
+
+    implant: date
+    opens: date
+    deadline: date
+    milestone: Milestone
+
+
 class Plan(NamedTuple):
     """A patient's dated recovery plan."""
 
@@ -97,10 +114,32 @@ class Plan(NamedTuple):
     milestones: tuple[Milestone, ...]
     unscheduled: tuple[Unscheduled, ...]
     warnings: tuple[str, ...]
+    history: tuple[Logged, ...] = ()
+    refill_settings: RefillSettings = RefillSettings()
+    warning_orders: tuple[str, ...] = ()  # for each warning, the rule id of the order it is about, or ""
+    follow_up_logged: bool = False
 
     def day_number(self, day: date) -> int:
         """Days after surgery (negative before it, 0 on surgery day)."""
         return (day - self.surgery).days
+
+    def refill_due(self, as_of: date | None = None) -> RefillDue | None:
+        """The next refill as the record stood on `as_of` (default: all of it); None when nothing dates refills."""
+        return refill_due(self.surgery, self.refill_settings, self.history, as_of)
+
+    def battery(self, as_of: date | None = None) -> Battery | None:
+        """The battery window of the pump in the body on `as_of`; None when the rule file has no battery rule."""
+        implant = implant_day(self.surgery, self.history, as_of)
+        for milestone in self.milestones:
+            due = milestone.rules[0].due
+            if milestone.kind == "due" and due is not None and due.anchor == "implant":
+                opens, deadline = due.earliest.after(implant), due.latest.after(implant)
+                return Battery(implant, opens, deadline, milestone._replace(when=Window(opens, deadline)))
+        return None
+
+    def logged(self, kind: str, as_of: date | None = None) -> list[Logged]:
+        """The record's entries of one kind on or before a day, in date order."""
+        return [entry for entry in until(self.history, as_of) if entry.kind == kind]
 
 
 def make_plan(
@@ -111,15 +150,28 @@ def make_plan(
     refills: RefillSchedule | None = None,
     overrides: Sequence[Override] = (),
     list_until: date | None = None,
+    history: Sequence[Logged] = (),
+    next_refill: date | None = None,
+    fill: Fill | None = None,
+    alarm_volume: Quantity | None = None,
+    drug: str | None = None,
 ) -> Plan:
     """Date every rule for one patient; raise InputError for dates or orders that cannot make a plan.
 
-    Repeating visits are listed for the rule file's `repeat` span, or up to `list_until` when that is later:
-    a view of a day years on still needs the refill visits around it.
+    `history` is what the record says happened: a logged follow-up visit dates the follow-up, logged refills
+    date the next one, and a logged replacement starts the next battery window. Refill visits are listed up to
+    the battery's last day, or up to `list_until` when that is later: a view of a day years on still needs them.
     """
     _check_dates(surgery, follow_up, refills)
-    rules, warnings = _apply_overrides(ruleset, overrides, surgery, follow_up)
-    anchors = _Anchors(surgery, follow_up, refills, list_until)
+    visits = [entry.day for entry in until(history, None) if entry.kind == "follow-up"]
+    follow_up = visits[0] if visits else follow_up
+    settings = _refill_settings(ruleset, surgery, refills, next_refill, fill, alarm_volume, drug, history)
+    rules, warnings, warning_orders = _apply_overrides(ruleset, overrides, surgery, follow_up)
+    warnings += _interval_warnings(settings)
+    warning_orders += [""] * (len(warnings) - len(warning_orders))
+    implant = implant_day(surgery, history)
+    anchors = _Anchors(surgery, follow_up, refills, list_until, implant=implant)
+    anchors.refill_visits = _refill_visits(ruleset, surgery, settings, history, implant, list_until)
     dated: list[Milestone] = []
     undated: list[Unscheduled] = []
     for kind in KINDS:
@@ -129,8 +181,10 @@ def make_plan(
             if timing.windows is None:
                 undated.append(Unscheduled(f"{name}-{kind}", kind, timing.moment, title, rules_in_entry))
                 continue
-            for occurrence, when in enumerate(timing.windows, start=1):
-                key = f"{name}-{kind}" + (f"-{occurrence}" if timing.repeats else "")
+            first = rules_in_entry[0]
+            for index, when in enumerate(timing.windows):
+                number = timing.numbers[index] if timing.numbers else index + 1
+                key = f"{name}-{kind}" + (f"-{number}" if timing.repeats else "")
                 dated.append(
                     Milestone(
                         key=key,
@@ -142,6 +196,13 @@ def make_plan(
                         until_pending=timing.until_pending,
                         remind=kind == "due" and any(rule.remind for rule in rules_in_entry),
                         overridden=overridden,
+                        done=bool(timing.done and timing.done[index])
+                        or (kind == "due" and timing.moment.anchor == "follow-up" and bool(visits)),
+                        repeats=timing.repeats,
+                        waits_for_visit=kind != "due" and first.until is not None and first.until.anchor == "follow-up",
+                        deadline=first.deadline if kind == "due" else None,
+                        overdue=first.overdue if kind == "due" else None,
+                        remind_evening=kind == "due" and first.remind_evening,
                     )
                 )
     _check_periods(dated)
@@ -157,7 +218,97 @@ def make_plan(
         milestones=tuple(dated),
         unscheduled=tuple(undated),
         warnings=tuple(warnings),
+        history=tuple(history),
+        refill_settings=settings,
+        warning_orders=tuple(warning_orders),
+        follow_up_logged=bool(visits),
     )
+
+
+def _refill_settings(
+    ruleset: RuleSet,
+    surgery: date,
+    refills: RefillSchedule | None,
+    next_refill: date | None,
+    fill: Fill | None,
+    alarm_volume: Quantity | None,
+    drug_id: str | None,
+    history: Sequence[Logged],
+) -> RefillSettings:
+    """The care team's refill inputs, checked: a known drug, an alarm volume for the numbers, sensible dates."""
+    drug = None
+    if drug_id is not None:
+        drug = ruleset.drugs.get(drug_id)
+        if drug is None:
+            known = ", ".join(ruleset.drugs) or "none"
+            raise InputError(
+                f"there is no drug '{drug_id}' in the rule file; use one it lists ({known}), or leave out --drug",
+                field="drug",
+            )
+    if alarm_volume is None and ruleset.alarm_volume is not None:
+        alarm_volume = ruleset.alarm_volume.volume
+    fills = [entry.fill for entry in history if entry.fill is not None]
+    if (fill is not None or fills) and alarm_volume is None:
+        raise InputError(
+            "the refill date from the pump's numbers needs the alarm volume; give --alarm-volume from the "
+            "programmer's printout, such as 2mL",
+            field="alarm_volume",
+        )
+    for numbers in ([fill] if fill else []) + fills:
+        assert alarm_volume is not None
+        days_to_alarm(numbers, alarm_volume)  # refuses numbers that cannot be right before anything is dated
+    refilled = [entry.day for entry in history if entry.kind == "refill"]
+    if next_refill is not None:
+        if not FIRST_YEAR <= next_refill.year <= LAST_YEAR or next_refill <= surgery:
+            raise InputError(
+                f"next refill date {next_refill} is not after the surgery date {surgery}; check the date",
+                field="next_refill",
+            )
+        if refilled and next_refill <= max(refilled):
+            raise InputError(
+                f"next refill date {next_refill} is not after the last recorded refill on {max(refilled)}; "
+                "check the date",
+                field="next_refill",
+            )
+    every = refills.every if refills else None
+    first = refills.first if refills else None
+    return RefillSettings(every, first, next_refill, fill, alarm_volume, drug)
+
+
+def _interval_warnings(settings: RefillSettings) -> list[str]:
+    """A clinic interval longer than the drug's labelled limit: the plan keeps it, but says so."""
+    drug, every = settings.drug, settings.every
+    if drug is None or every is None or drug.refill_within is None or is_ordered(every, drug.refill_within):
+        return []
+    return [
+        f"refills every {every.describe()} is longer than the {drug.refill_within.describe()} the label of "
+        f"{drug.name} gives between refills; the plan dates refills by the earlier day, ask your pump clinic"
+    ]
+
+
+def _refill_visits(
+    ruleset: RuleSet,
+    surgery: date,
+    settings: RefillSettings,
+    history: Sequence[Logged],
+    implant: date,
+    list_until: date | None,
+) -> list[tuple[int, date, bool]]:
+    """Refill visits from the first to the battery's last day (or further, when a view asks for it)."""
+    horizons = [list_until] if list_until else []
+    for rule in ruleset.rules:
+        if rule.due is not None and rule.due.anchor == "implant":
+            horizons.append(rule.due.latest.after(implant))
+        if rule.repeat is not None and settings.first is not None:
+            horizons.append(rule.repeat.after(settings.first))
+    horizon = max(horizons, default=surgery) + timedelta(days=1)
+    try:
+        return projected_refills(surgery, settings, history, horizon, MAX_REFILL_VISITS)
+    except ValueError:
+        every = settings.every or "the pump's numbers"
+        raise InputError(
+            f"a refill every {every} lists more than {MAX_REFILL_VISITS} visits; check the interval"
+        ) from None
 
 
 def _title(ruleset: RuleSet, rules: tuple[Rule, ...]) -> str:
@@ -226,9 +377,11 @@ def _check_dates(surgery: date, follow_up: date | None, refills: RefillSchedule 
 
 def _apply_overrides(
     ruleset: RuleSet, overrides: Sequence[Override], surgery: date, follow_up: date | None
-) -> tuple[dict[str, Rule], list[str]]:
+) -> tuple[dict[str, Rule], list[str], list[str]]:
+    """The rules with the clinicians' orders applied, the warnings, and for each warning the order's rule id."""
     rules = {rule.id: rule for rule in ruleset.rules}
     warnings: list[str] = []
+    about: list[str] = []
     seen: set[str] = set()
     for override in overrides:
         rule = rules.get(override.rule_id)
@@ -242,6 +395,12 @@ def _apply_overrides(
         if rule.window.anchor == "refill":
             raise InputError(
                 f"rule '{rule.id}' follows the refill schedule; change --refill-every instead", field="overrides"
+            )
+        if rule.window.anchor == "implant":
+            raise InputError(
+                f"rule '{rule.id}' counts from the day the pump went in; record a new pump with "
+                "`pumpcare log replacement` instead",
+                field="overrides",
             )
         if rule.due is not None and rule.due.anchor == "follow-up":
             raise InputError(
@@ -257,6 +416,8 @@ def _apply_overrides(
             rules[rule.id] = rule._replace(start=ordered)
         leaflet = _Anchors(surgery, follow_up, None).resolve(rule.window)
         ours = _Anchors(surgery, follow_up, None).resolve(ordered)
+        if not leaflet or (ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest)):
+            about.append(rule.id)
         if not leaflet:
             warnings.append(
                 f"{override} replaces the rule file's '{rule.window.describe()}' for '{rule.id}', which has no date "
@@ -275,11 +436,12 @@ def _apply_overrides(
             rule.id for rule in ruleset.rules if rule.source == source and rule.id not in set_ids and not rule.group
         ]
         if left and not rules[rule_id].group:
+            about.append(rule_id)
             warnings.append(
                 f"'{rule_id}' comes from the same leaflet sentence as {', '.join(repr(i) for i in left)}, "
                 "which keeps its own timing; set it too if it should move"
             )
-    return rules, warnings
+    return rules, warnings, about
 
 
 def _check_order_fits(rule: Rule, override: Override, ordered: Moment) -> None:
@@ -305,53 +467,60 @@ class _Timing(NamedTuple):
     repeats: bool = False
     until: Window | None = None
     until_pending: Moment | None = None
+    numbers: tuple[int, ...] = ()  # for a series: which refill each window is (the first after surgery is 1)
+    done: tuple[bool, ...] = ()  # for a series: whether the record has each one
 
 
 class _Anchors:
-    """Turns a moment into dates, given the patient's surgery, follow-up and refill dates."""
+    """Turns a moment into dates, given the patient's surgery, follow-up, refill and implant dates."""
 
     def __init__(
-        self, surgery: date, follow_up: date | None, refills: RefillSchedule | None, list_until: date | None = None
+        self,
+        surgery: date,
+        follow_up: date | None,
+        refills: RefillSchedule | None,
+        list_until: date | None = None,
+        *,
+        implant: date | None = None,
     ) -> None:
         self.surgery = surgery
         self.follow_up = follow_up
         self.refills = refills
         self.list_until = list_until
+        self.implant = implant or surgery
+        self.refill_visits: list[tuple[int, date, bool]] = []
 
-    def resolve(self, moment: Moment, repeat: Duration | None = None) -> tuple[Window, ...] | None:
+    def resolve(self, moment: Moment) -> tuple[Window, ...] | None:
         if moment.anchor == "surgery":
             bases: tuple[date, ...] = (self.surgery,)
+        elif moment.anchor == "implant":
+            bases = (self.implant,)
         elif moment.anchor == "follow-up":
             if self.follow_up is None:
                 return None
             bases = (self.follow_up,)
         else:
-            if self.refills is None or repeat is None:
+            if not self.refill_visits:
                 return None
-            bases = self._refill_dates(self.refills, repeat, self.list_until)
+            bases = tuple(day for _, day, _ in self.refill_visits)
         return tuple(Window(moment.earliest.after(base), moment.latest.after(base)) for base in bases)
-
-    @staticmethod
-    def _refill_dates(refills: RefillSchedule, repeat: Duration, list_until: date | None) -> tuple[date, ...]:
-        horizon = repeat.after(refills.first)
-        if list_until is not None and list_until >= horizon:
-            horizon = list_until + timedelta(days=1)
-        visits: list[date] = []
-        while (visit := refills.every.after(refills.first, len(visits))) < horizon:
-            visits.append(visit)
-            if len(visits) > MAX_REFILL_VISITS:
-                raise InputError(
-                    f"a refill every {refills.every} lists more than {MAX_REFILL_VISITS} visits; check the interval"
-                )
-        return tuple(visits)
 
 
 def _timing(rule: Rule, kind: str, anchors: _Anchors) -> _Timing | None:
     if kind == "due":
         if rule.due is None:
             return None
-        windows = anchors.resolve(rule.due, rule.repeat)
-        return _Timing(rule.due, windows, repeats=rule.due.anchor == "refill")
+        windows = anchors.resolve(rule.due)
+        if rule.due.anchor != "refill" or windows is None:
+            return _Timing(rule.due, windows)
+        visits = anchors.refill_visits
+        return _Timing(
+            rule.due,
+            windows,
+            repeats=True,
+            numbers=tuple(number for number, _, _ in visits),
+            done=tuple(done for _, _, done in visits),
+        )
     if rule.due is not None:
         return None
     if kind == "ends":

@@ -6,8 +6,16 @@ from datetime import date
 from typing import NamedTuple
 
 from pumpcare.schedule import Milestone, Plan
-from pumpcare.status import chart_span
-from pumpcare.wording import ASK, DISCLAIMER, format_date, format_span, members_phrase, pending_phrase
+from pumpcare.status import chart_span, listed_refills
+from pumpcare.wording import (
+    ASK,
+    DISCLAIMER,
+    format_date,
+    format_span,
+    goes_on_sentence,
+    members_phrase,
+    pending_phrase,
+)
 
 
 class Line(NamedTuple):
@@ -64,7 +72,7 @@ def make_sheet(plan: Plan, patient_label: str | None = None) -> Sheet:
         )
         for m in span.rows
     )
-    refills = tuple(m.when.earliest for m in plan.milestones if m.kind == "due" and m.rules[0].repeat is not None)
+    refills = tuple(m.when.earliest for m in listed_refills(plan))
     return Sheet(
         title=f"Your recovery plan: pump surgery on {format_date(plan.surgery)}",
         patient_label=patient_label,
@@ -94,19 +102,24 @@ def _sections(plan: Plan) -> list[Section]:
         if m.until or m.until_pending or m.when.earliest > plan.surgery
     ]
     every_day = [m.title for m in periods if not (m.until or m.until_pending or m.when.earliest > plan.surgery)]
-    visits = [Line(_when(m), m.title) for m in plan.milestones if m.kind == "due" and m.category in ("visit", "device")]
-    repeated = [m.when.earliest for m in plan.milestones if m.kind == "due" and m.rules[0].repeat is not None]
+    refills = listed_refills(plan)
+    visits = [
+        Line(_when(m), _visit(m))
+        for m in plan.milestones
+        if m.kind == "due" and m.category in ("visit", "device") and (not m.repeats or m in refills)
+    ]
+    repeated = [m.when.earliest for m in refills]
     visits += [Line(_waiting(u.moment.anchor), u.title) for u in plan.unscheduled if u.kind == "due"]
     return [
         Section("Before surgery", tuple(before)),
         Section("Avoid", tuple(avoid)),
         Section("Step by step", tuple(steps)),
         Section("Every day", (Line("From surgery on", " · ".join(every_day)),) if every_day else ()),
-        Section("Visits and the device", tuple(_one_line_per_title(visits, repeated))),
+        Section("Visits and the device", tuple(_one_line_per_title(visits, repeated, goes_on_sentence(plan)))),
     ]
 
 
-def _one_line_per_title(lines: list[Line], repeated: list[date]) -> list[Line]:
+def _one_line_per_title(lines: list[Line], repeated: list[date], goes_on: str) -> list[Line]:
     """Repeating visits (refills) on one line, "26 Jan, 20 Apr, 13 Jul 2027", not a line each."""
     merged: dict[str, list[str]] = {}
     for line in lines:
@@ -114,7 +127,7 @@ def _one_line_per_title(lines: list[Line], repeated: list[date]) -> list[Line]:
     result = []
     for what, whens in merged.items():
         if len(whens) > 1 and len(whens) == len(repeated):
-            result.append(Line(_dates(repeated), what))
+            result.append(Line(_dates(repeated), f"{what}. {goes_on}"))
         else:
             result.extend(Line(when, what) for when in whens)
     return result
@@ -127,6 +140,12 @@ def _dates(days: list[date]) -> str:
         last_of_year = index + 1 == len(days) or days[index + 1].year != day.year
         parts.append(format_date(day, weekday=False) if last_of_year else format_date(day, weekday=False)[:-5])
     return ", ".join(parts)
+
+
+def _visit(milestone: Milestone) -> str:
+    if milestone.deadline:
+        return f"{milestone.title}. {milestone.deadline} {format_date(milestone.when.latest, weekday=False)}"
+    return milestone.title
 
 
 def _what(milestone: Milestone) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from pumpcare.schedule import Milestone, Plan, Window
+from pumpcare.pumplife import RefillDue
+from pumpcare.schedule import Battery, Milestone, Plan, Window
 
 # Not clinical: how far back "opened up recently" looks, and how many milestones "coming next" lists.
 RECENT_DAYS = 14
@@ -13,6 +14,9 @@ NEXT_COUNT = 3
 # Not clinical: a drawn time line shows at least this much after surgery, and a little room after the last end.
 CHART_MIN_SPAN = timedelta(weeks=10)
 CHART_MARGIN = timedelta(weeks=1)
+# Not clinical: how many refill visits a page or a timeline lists one by one before "and so on"; the calendar
+# and the JSON carry every visit to the battery's last day.
+REFILLS_LISTED = 4
 
 
 class Upcoming(NamedTuple):
@@ -21,6 +25,40 @@ class Upcoming(NamedTuple):
     milestone: Milestone
     days_away: int  # negative for a window that opened before the day and is still open
     is_surgery: bool = False  # stands for the surgery and everything that starts with it
+
+
+class RefillNow(NamedTuple):
+    """The next refill seen from a day: when, how far away, or that nothing dates refills yet."""
+
+    due: RefillDue | None  # None: the care team has not given refill dates yet
+    days_away: int = 0  # negative once the day has passed with no refill logged
+
+    @property
+    def overdue(self) -> bool:
+        """True when the refill's day has passed and the record has no refill since."""
+        return self.due is not None and self.days_away < 0
+
+
+class BatteryNow(NamedTuple):
+    """The battery seen from a day: its replacement window, and whether its last day has passed."""
+
+    battery: Battery
+    day: date
+
+    @property
+    def days_to_deadline(self) -> int:
+        """Days from the day to the window's last day (negative once it has passed)."""
+        return (self.battery.deadline - self.day).days
+
+    @property
+    def overdue(self) -> bool:
+        """True once the last day of the replacement window has passed with no replacement logged."""
+        return self.day > self.battery.deadline
+
+    @property
+    def window_open(self) -> bool:
+        """True from the day the replacement window opens to its last day."""
+        return self.battery.opens <= self.day <= self.battery.deadline
 
 
 class DayStatus(NamedTuple):
@@ -34,6 +72,16 @@ class DayStatus(NamedTuple):
     due: tuple[Milestone, ...]
     before_surgery: tuple[Upcoming, ...]
     coming: tuple[Upcoming, ...]
+    refill: RefillNow | None = None  # None before surgery
+    battery: BatteryNow | None = None  # None before surgery, or when the rule file has no battery rule
+    follow_up_to_record: bool = False  # periods wait for a follow-up visit that is neither dated nor logged
+
+    @property
+    def alerts(self) -> tuple[str, ...]:
+        """What is overdue: 'refill', 'battery'. These lead the day's answer."""
+        return tuple(
+            name for name, item in (("refill", self.refill), ("battery", self.battery)) if item and item.overdue
+        )
 
     def may_end_now(self, milestone: Milestone) -> bool:
         """True when a period's end window has opened: it may end any day now, the care team decides."""
@@ -56,8 +104,10 @@ def day_status(plan: Plan, day: date) -> DayStatus:
         )
         or (m.kind == "ends" and recent <= m.when.latest and _over(m, m.when, day))
     ]
-    due = [m for m in plan.milestones if m.kind == "due" and m.when.contains(day)]
+    # Refills and the battery have their own lines, which know what the record says happened.
+    due = [m for m in plan.milestones if m.kind == "due" and m.when.contains(day) and not (m.repeats or m.deadline)]
     preparation = [m for m in plan.milestones if m.category == "preparation"]
+    after_surgery = day >= plan.surgery
     return DayStatus(
         day=day,
         day_number=plan.day_number(day),
@@ -67,7 +117,22 @@ def day_status(plan: Plan, day: date) -> DayStatus:
         due=tuple(due),
         before_surgery=tuple(_away(m, day) for m in preparation) if day < plan.surgery else (),
         coming=upcoming(plan, day, count=NEXT_COUNT),
+        refill=refill_now(plan, day) if after_surgery else None,
+        battery=battery_now(plan, day) if after_surgery else None,
+        follow_up_to_record=after_surgery and plan.follow_up is None and any(m.waits_for_visit for m in in_force),
     )
+
+
+def refill_now(plan: Plan, day: date) -> RefillNow:
+    """The next refill as the record stood on `day`, and how many days away it is (negative: overdue)."""
+    due = plan.refill_due(as_of=day)
+    return RefillNow(due, (due.day - day).days if due else 0)
+
+
+def battery_now(plan: Plan, day: date) -> BatteryNow | None:
+    """The battery window of the pump in on `day`, and the days to its last day (negative: overdue)."""
+    battery = plan.battery(as_of=day)
+    return BatteryNow(battery, day) if battery else None
 
 
 def upcoming(
@@ -76,7 +141,12 @@ def upcoming(
     """Milestones after `day` (from_today: also today's, and windows still open) within `days`, or the next `count`."""
     items: list[Upcoming] = []
     surgery_listed = False
+    due = plan.refill_due(as_of=day) if day >= plan.surgery else None
+    # While a refill is overdue, the later visits' dates mean nothing yet: the overdue line speaks instead.
+    refill_overdue = due is not None and due.day < day
     for milestone in plan.milestones:
+        if milestone.repeats and (refill_overdue or milestone.done):
+            continue
         # What starts with the surgery is one event, the surgery, not a list of everything that begins then.
         with_surgery = milestone.kind == "starts" and milestone.when.earliest == plan.surgery
         if with_surgery and surgery_listed:
@@ -111,6 +181,12 @@ def chart_span(plan: Plan) -> ChartSpan:
     return ChartSpan(rows, plan.surgery, max(ends) + CHART_MARGIN)
 
 
+def listed_refills(plan: Plan, start: date | None = None) -> list[Milestone]:
+    """The refill visits a sheet or a timeline names one by one: the next few from `start` (default: surgery)."""
+    start = start or plan.surgery
+    return [m for m in plan.milestones if m.repeats and not m.done and m.when.earliest >= start][:REFILLS_LISTED]
+
+
 def _in_force(milestone: Milestone, day: date) -> bool:
     if milestone.when.earliest > day:
         return False
@@ -125,9 +201,7 @@ def _over(milestone: Milestone, end: Window, day: date) -> bool:
     follow-up visit: "until you have had your follow-up appointment" still holds on the day of the visit. A
     window may end on any of its days, so the period is over only once its last day has passed.
     """
-    until = milestone.rules[0].until
-    after_the_visit = until is not None and until.anchor == "follow-up"
-    return day > end.latest if end.is_range or after_the_visit else day >= end.latest
+    return day > end.latest if end.is_range or milestone.waits_for_visit else day >= end.latest
 
 
 def _away(milestone: Milestone, day: date) -> Upcoming:

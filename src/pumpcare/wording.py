@@ -7,11 +7,27 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from pumpcare.durations import Duration
+from pumpcare.pumplife import Logged, RefillDue
+from pumpcare.quantities import decimal_text
 from pumpcare.rules import Moment
 from pumpcare.schedule import Milestone, Plan, Window
 
 DISCLAIMER = "pumpcare reminds you of your care team's instructions; it does not replace your care team."
 ASK = "ask your care team"
+ASK_CLINIC = "ask your pump clinic"
+OVERDUE = "OVERDUE"  # a word, not only a colour: it must reach a screen reader and a monochrome terminal
+CARE_TEAM_ORDER = "your care team's order"
+AT_THE_VISIT = "ends once you have had your follow-up visit; ask at the visit"
+NO_REFILL_DATES = (
+    "Refill dates: your care team sets them. To see them here, save what they give you: "
+    "`pumpcare plan --refill-every 12w --first-refill YYYY-MM-DD --save`, or `--next-refill YYYY-MM-DD` "
+    "from the pump programmer's printout."
+)
+RECORD_FOLLOW_UP = (
+    "Follow-up visit: no date yet. Save its date with `pumpcare plan --follow-up YYYY-MM-DD --save`, "
+    "or once you have had it, record it with `pumpcare log follow-up`."
+)
+_LOGGED = {"refill": "pump refill", "follow-up": "follow-up visit", "replacement": "new pump (replacement)"}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _ANCHOR_EVENTS = {"follow-up": "your follow-up visit", "refill": "your refill visit", "surgery": "surgery"}
@@ -68,6 +84,8 @@ def headline(milestone: Milestone) -> str:
         return milestone.title
     if milestone.kind == "starts":
         return f"{milestone.title}: starts"
+    if milestone.waits_for_visit:
+        return f"{milestone.title}: {AT_THE_VISIT}"
     return f"{milestone.title}: may end" if milestone.when.is_range else f"{milestone.title}: ends"
 
 
@@ -83,6 +101,10 @@ def members_phrase(milestone: Milestone) -> str | None:
 
 def until_phrase(milestone: Milestone) -> str:
     """How long a period that starts lasts: 'until between …, ask your care team', 'until your follow-up visit'."""
+    if milestone.waits_for_visit and milestone.until is not None and not milestone.until.is_range:
+        return f"until you have had your follow-up visit ({format_date(milestone.until.earliest)}); ask at the visit"
+    if milestone.waits_for_visit and milestone.until_pending is not None and not _offset(milestone.until_pending):
+        return "until you have had your follow-up visit; ask at the visit"
     if milestone.until is not None:
         if milestone.until.is_range:
             return f"until {format_window(milestone.until)} ({ASK})"
@@ -109,6 +131,10 @@ def pending_phrase(moment: Moment) -> str:
     return f"{span} {side} {event} ({ASK})"
 
 
+def _offset(moment: Moment) -> bool:
+    return not moment.earliest.amount == moment.latest.amount == 0
+
+
 def _unit(duration: Duration) -> str:
     return duration.unit if abs(duration.amount) != 1 else duration.unit[:-1]
 
@@ -116,8 +142,97 @@ def _unit(duration: Duration) -> str:
 def undated_phrase(kind: str, moment: Moment) -> str:
     """Why a milestone has no date yet, and who to ask."""
     if moment.anchor == "refill":
-        return "your care team sets how often the pump is refilled; ask them for the dates."
+        return NO_REFILL_DATES[len("Refill dates: ") :]
     at_the_event = moment.earliest.amount == moment.latest.amount == 0
+    if kind == "ends" and moment.anchor == "follow-up" and at_the_event:
+        return f"{AT_THE_VISIT}."
     if kind == "due":
         return f"{ASK} for the date." if at_the_event else f"{pending_phrase(moment)}; {ASK} for the date."
     return f"ends {'at ' if at_the_event else ''}{pending_phrase(moment)}."
+
+
+def days_phrase(days: int) -> str:
+    """'today', 'tomorrow', 'in 3 days', '1 day ago', '12 days ago'."""
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} ago"
+    return f"in {days} days"
+
+
+def refill_sentence(due: RefillDue, days_away: int) -> str:
+    """The next refill from a day: due in N days, due today, or overdue since when."""
+    when = format_date(due.day)
+    if days_away < 0:
+        return f"{OVERDUE}: the pump refill was due on {when}, {days_phrase(days_away)}, and no refill is recorded."
+    if days_away == 0:
+        return f"Refill due today, {when}."
+    return f"Refill due {days_phrase(days_away)}, {when}."
+
+
+def refill_basis(plan: Plan, due: RefillDue) -> str:
+    """Why the refill falls on that day, in the care team's own numbers, ending with who to ask."""
+    settings = plan.refill_settings
+    if due.basis == "care-team":
+        return "This is the date your care team gave."
+    parts = []
+    if due.basis == "first":
+        parts.append("This is your first refill, on the date your care team gave.")
+    elif due.basis == "interval" and settings.every is not None:
+        parts.append(f"Refills are every {settings.every.describe()}, counted from the last one.")
+    if due.alarm is not None and due.alarm_day is not None:
+        alarm = due.alarm
+        parts.append(
+            f"{decimal_text(alarm.fill.volume.amount)} mL at {decimal_text(alarm.daily_volume)} mL a day reaches "
+            f"the {decimal_text(alarm.alarm_volume.amount)} mL alarm in {alarm.days} days, on "
+            f"{format_date(due.alarm_day)}."
+        )
+    if due.limit is not None and due.limit_day is not None and settings.drug is not None:
+        parts.append(
+            f"The label of {settings.drug.name} gives at most {due.limit.describe()} from this fill, to "
+            f"{format_date(due.limit_day)}."
+        )
+    if len(parts) > 1:
+        parts.append("The earliest of these is the day.")
+    parts.append(f"These are your care team's numbers; {ASK_CLINIC} if they have changed.")
+    return " ".join(parts)
+
+
+def goes_on_sentence(plan: Plan) -> str:
+    """How the refills go on after the next one."""
+    settings = plan.refill_settings
+    if settings.every is not None:
+        return f"Refills go on every {settings.every.describe()} for as long as you have the pump."
+    if settings.fill is not None or settings.drug is not None:
+        return "Refills go on for as long as you have the pump; each one is dated from the one before."
+    return "Refills go on for as long as you have the pump; your care team gives each next date."
+
+
+def battery_sentence(opens: date, deadline: date, day: date) -> str:
+    """The battery's replacement window, seen from a day."""
+    if day > deadline:
+        return (
+            f"{OVERDUE}: the pump battery was due to be replaced by {format_date(deadline)}, "
+            f"{days_phrase((deadline - day).days)}, and no replacement is recorded."
+        )
+    if day >= opens:
+        return (
+            f"Battery: the replacement window is open. The pump must be replaced by {format_date(deadline)} "
+            f"({days_phrase((deadline - day).days)})."
+        )
+    return f"Battery: replace the pump between {format_date(opens)} and {format_date(deadline)}."
+
+
+def logged_sentence(entry: Logged) -> str:
+    """One line of the record: 'pump refill on Tue 26 Jan 2027 (20mL, 2mg/mL, 0.5mg/day)'."""
+    numbers = f" ({entry.fill.volume}, {entry.fill.concentration}, {entry.fill.dose})" if entry.fill else ""
+    return f"{_LOGGED[entry.kind]} on {format_date(entry.day)}{numbers}."
+
+
+def more_refills_sentence(count: int, last: date, plan: Plan) -> str:
+    """The refill visits a timeline leaves out, in one line."""
+    every = plan.refill_settings.every
+    how = f"every {every.describe()}" if every is not None else "each dated from the one before"
+    return f"{count} more refill visit{'s' if count != 1 else ''}, {how}, to {format_date(last)}"

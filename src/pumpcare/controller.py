@@ -1,0 +1,177 @@
+"""Between the command line and the core: the options given and the saved record in, a plan out. No printing.
+
+`plan`, `today`, `next`, `handout` and the `log` commands all go through here, so an input is read, merged with the
+record and checked the same way wherever it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+from pumpcare import store
+from pumpcare.errors import InputError
+from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
+from pumpcare.pumplife import Logged
+from pumpcare.quantities import Fill, parse_quantity
+from pumpcare.saved import SavedPlan, fill_from, with_entry, without_last
+from pumpcare.schedule import Plan, RefillSchedule, make_plan
+
+
+class Resolved(NamedTuple):
+    """A plan, the inputs it was made from, the record it used (if any), and the warnings to show now."""
+
+    inputs: PlanInputs
+    plan: Plan
+    saved: SavedPlan | None
+    warnings: tuple[str, ...]
+
+
+def plan_from(inputs: PlanInputs, history: Sequence[Logged] = (), *, list_until: date | None = None) -> Plan:
+    """The one way from typed inputs (and a record of events) to a plan; InputError names a bad input."""
+    from pumpcare.rules import load_rules
+
+    if inputs.surgery_date is None:
+        raise InputError("no surgery date: give --surgery-date YYYY-MM-DD", field="surgery_date")
+    surgery = parse_date(inputs.surgery_date, "surgery date")
+    follow = parse_date(inputs.follow_up, "follow-up date") if inputs.follow_up is not None else None
+    if (inputs.refill_every is None) != (inputs.first_refill is None):
+        raise InputError("refill visits need both --refill-every and --first-refill; give both or neither")
+    refills = None
+    if inputs.refill_every is not None and inputs.first_refill is not None:
+        refills = RefillSchedule(
+            parse_date(inputs.first_refill, "first refill date"), parse_interval(inputs.refill_every, "--refill-every")
+        )
+    numbers = [inputs.fill_volume, inputs.concentration, inputs.daily_dose]
+    if any(value is not None for value in numbers) and None in numbers:
+        raise InputError(
+            "the refill date from the pump's numbers needs --fill-volume, --concentration and --daily-dose together"
+        )
+    alarm = inputs.alarm_volume
+    rules_file = Path(inputs.rules_file) if inputs.rules_file is not None else None
+    return make_plan(
+        load_rules(rules_file),
+        surgery,
+        follow_up=follow,
+        refills=refills,
+        overrides=[parse_override(order) for order in inputs.orders],
+        list_until=list_until,
+        history=history,
+        next_refill=parse_date(inputs.next_refill, "--next-refill") if inputs.next_refill is not None else None,
+        fill=fill_from(inputs),
+        alarm_volume=parse_quantity(alarm, "volume", "--alarm-volume") if alarm is not None else None,
+        drug=inputs.drug,
+    )
+
+
+def same_surgery(given: PlanInputs, saved: SavedPlan) -> bool:
+    """True when the options speak of the saved plan's surgery: left out, or the same day."""
+    if given.surgery_date is None:
+        return True
+    assert saved.inputs.surgery_date is not None
+    return parse_date(given.surgery_date, "surgery date") == parse_date(saved.inputs.surgery_date, "surgery date")
+
+
+def resolve(given: PlanInputs, path: Path, *, list_until: date | None = None) -> Resolved:
+    """The plan for these options, with the saved record filling in what was not given (same surgery only)."""
+    saved = store.load(path) if given.surgery_date is None or path.exists() else None
+    if saved is not None and not same_surgery(given, saved):
+        saved = None  # another surgery date is another plan: the record is not mixed into it
+    if saved is None and given.surgery_date is None:
+        raise InputError(
+            "no surgery date: give --surgery-date YYYY-MM-DD, or save a plan first with "
+            "`pumpcare plan --surgery-date YYYY-MM-DD --save`"
+        )
+    return _resolved(given, saved, path, list_until)
+
+
+def _resolved(given: PlanInputs, saved: SavedPlan | None, path: Path, list_until: date | None) -> Resolved:
+    inputs = given.over(saved.inputs) if saved is not None else given
+    history = saved.history if saved is not None else ()
+    try:
+        plan = plan_from(inputs, history, list_until=list_until)
+    except InputError as err:
+        if saved is None:
+            raise
+        # The bad value may be one the user never typed: say where it came from.
+        raise InputError(
+            f"{err} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)"
+        ) from None
+    # An order is warned about where it is entered, not every day it is read back from the record.
+    ordered_now = given.given_orders()
+    warnings = [
+        text
+        for text, about in zip(plan.warnings, plan.warning_orders, strict=True)
+        if not about or about in ordered_now
+    ]
+    if saved is not None and (saved.rules_name, saved.rules_version) != (plan.ruleset.name, plan.ruleset.version):
+        warnings.insert(
+            0,
+            f"the saved plan was made with rules version {saved.rules_version or '?'}; this plan uses version "
+            f"{plan.ruleset.version}. Check the dates with your care team.",
+        )
+    return Resolved(inputs, plan, saved, tuple(warnings))
+
+
+def save(given: PlanInputs, path: Path, *, replace: Callable[[SavedPlan], bool]) -> Resolved:
+    """Merge the options into the saved record under its lock and write it; the record's history is kept.
+
+    A different surgery date starts a new record: `replace` is asked first (it shows what would go), and the old
+    record stays as it is unless it says yes.
+    """
+    with store.locked(path):
+        saved = store.load(path)  # a broken record raises here, before anything is written
+        if saved is not None and not same_surgery(given, saved):
+            if not replace(saved):
+                raise InputError(
+                    f"kept the saved plan for surgery on {saved.inputs.surgery_date}; to replace it, "
+                    "add --yes (its follow-up date, refills, orders and history go with it)"
+                )
+            saved = None
+        if saved is None and given.surgery_date is None:
+            raise InputError("no surgery date: give --surgery-date YYYY-MM-DD with --save")
+        resolved = _resolved(given, saved, path, None)
+        history = saved.history if saved is not None else ()
+        ruleset = resolved.plan.ruleset
+        store.write(path, SavedPlan(resolved.inputs, ruleset.name, ruleset.version, history))
+    return resolved
+
+
+def log_event(
+    path: Path, kind: str, day: date, *, today: date, fill: Fill | None = None, next_refill: str | None = None
+) -> tuple[SavedPlan, Plan]:
+    """Add one entry to the record, under its lock, once the plan it makes has been checked."""
+    with store.locked(path):
+        saved = store.must_exist(store.load(path), path)
+        surgery = parse_date(saved.inputs.surgery_date or "", "surgery date")
+        if day > today:
+            raise InputError(f"--date {day} is in the future; log what has happened, on or before today ({today})")
+        if day <= surgery:
+            relation = "is the surgery day" if day == surgery else "is before the surgery"
+            raise InputError(f"--date {day} {relation} on {surgery}; give the day the {kind} happened")
+        same = [entry for entry in saved.history if entry.kind == kind]
+        if any(entry.day == day for entry in same):
+            raise InputError(f"a {kind} on {day} is already in the record; `pumpcare history` lists it")
+        if kind == "follow-up" and same:
+            raise InputError(
+                f"the follow-up visit is already recorded on {same[0].day}; take it back first with `pumpcare log undo`"
+            )
+        inputs = saved.inputs
+        if kind == "refill":
+            # A date from the last printout spoke of this refill; the next one comes from this refill on.
+            inputs = inputs._replace(next_refill=next_refill)
+        updated = with_entry(saved._replace(inputs=inputs), Logged(kind, day, fill))
+        plan = _resolved(PlanInputs(), updated, path, None).plan
+        store.write(path, updated)
+    return updated, plan
+
+
+def undo_last(path: Path) -> tuple[SavedPlan, Logged]:
+    """Take back the record's last entry, under its lock."""
+    with store.locked(path):
+        saved = store.must_exist(store.load(path), path)
+        updated, entry = without_last(saved)
+        store.write(path, updated)
+    return updated, entry

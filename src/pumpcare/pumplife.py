@@ -1,0 +1,149 @@
+"""The pump's later life: when the next refill is due, and which pump (and so which battery) is in. Pure.
+
+The record says what happened (refills, the follow-up visit, pump replacements); the care team's numbers say how
+long a fill lasts. From both, the next refill is the earliest of: one interval after the last refill (or the first
+refill), the day the reservoir reaches its alarm volume, and the drug's labelled limit. A date the care team gives
+from the programmer's printout replaces all three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from pumpcare.durations import Duration
+from pumpcare.quantities import AlarmDays, Fill, Quantity, days_to_alarm
+from pumpcare.rules import Drug
+
+LOGGED_KINDS = ("refill", "follow-up", "replacement")
+
+
+class Logged(NamedTuple):
+    """One entry of the patient's record: a refill, the follow-up visit, or a pump replacement, on a day."""
+
+    kind: str
+    day: date
+    fill: Fill | None = None  # the programmer's numbers for a refill, when the care team gave them
+
+
+class RefillSettings(NamedTuple):
+    """What the care team gave to date refills; any of it may be missing."""
+
+    every: Duration | None = None
+    first: date | None = None
+    next_given: date | None = None  # from the programmer's printout; replaces the computed date
+    fill: Fill | None = None  # the numbers of the fill at surgery, also used for refills logged without numbers
+    alarm_volume: Quantity | None = None
+    drug: Drug | None = None
+
+    @property
+    def is_set(self) -> bool:
+        """True when anything dates a refill: an interval, a date, the pump's numbers, or a drug's limit."""
+        limits = self.drug is not None and (self.drug.first_fill or self.drug.refill_within)
+        return bool(self.every or self.first or self.next_given or self.fill or limits)
+
+
+class RefillDue(NamedTuple):
+    """The next refill: which one it is, when it is due, and why that day."""
+
+    number: int  # 1 for the first refill after surgery
+    day: date
+    basis: str  # "care-team", "interval", "first", "alarm" or "drug-limit": what set the day
+    filled: date  # when the reservoir was last filled
+    alarm: AlarmDays | None = None  # the arithmetic, when the care team's numbers were given
+    alarm_day: date | None = None
+    limit: Duration | None = None  # the drug's labelled limit that applied
+    limit_day: date | None = None
+    interval_day: date | None = None
+
+
+def until(history: Sequence[Logged], as_of: date | None) -> list[Logged]:
+    """The entries on or before a day (all of them when as_of is None), in date order."""
+    return sorted((entry for entry in history if as_of is None or entry.day <= as_of), key=lambda e: e.day)
+
+
+def implant_day(surgery: date, history: Sequence[Logged], as_of: date | None = None) -> date:
+    """The day the pump now in the body went in: the latest replacement, or the surgery."""
+    replaced = [entry.day for entry in until(history, as_of) if entry.kind == "replacement"]
+    return replaced[-1] if replaced else surgery
+
+
+def refill_due(
+    surgery: date, settings: RefillSettings, history: Sequence[Logged], as_of: date | None = None
+) -> RefillDue | None:
+    """The next refill as the record stands on `as_of`; None when nothing dates refills."""
+    if not settings.is_set:
+        return None
+    entries = until(history, as_of)
+    refills = [entry for entry in entries if entry.kind == "refill"]
+    last = refills[-1] if refills else None
+    pump = implant_day(surgery, history, as_of)
+    filled = max(pump, last.day) if last else pump
+    number = len(refills) + 1
+    if settings.next_given is not None and (last is None or settings.next_given > last.day):
+        return RefillDue(number, settings.next_given, "care-team", filled)
+    candidates: list[tuple[date, str]] = []
+    interval_day = None
+    if settings.every is not None and last is not None:
+        interval_day = settings.every.after(last.day)
+        candidates.append((interval_day, "interval"))
+    elif settings.first is not None and last is None:
+        interval_day = settings.first
+        candidates.append((interval_day, "first"))
+    fill = (last.fill if last and last.fill else None) or settings.fill
+    alarm = days_to_alarm(fill, settings.alarm_volume) if fill and settings.alarm_volume else None
+    alarm_day = filled + timedelta(days=alarm.days) if alarm else None
+    if alarm_day is not None:
+        candidates.append((alarm_day, "alarm"))
+    limit = _drug_limit(settings.drug, first_fill=filled == pump)
+    limit_day = limit.after(filled) if limit else None
+    if limit_day is not None:
+        candidates.append((limit_day, "drug-limit"))
+    if not candidates:
+        return None
+    day, basis = min(candidates, key=lambda c: c[0])
+    return RefillDue(number, day, basis, filled, alarm, alarm_day, limit, limit_day, interval_day)
+
+
+def _drug_limit(drug: Drug | None, *, first_fill: bool) -> Duration | None:
+    if drug is None:
+        return None
+    return (drug.first_fill if first_fill else None) or drug.refill_within
+
+
+def later_refill(settings: RefillSettings, due: RefillDue, steps: int) -> date | None:
+    """The refill `steps` cycles after the due one, if the care team's numbers repeat; None when only they can say.
+
+    Counted from the due day in whole multiples, so monthly refills from 31 Jan land on 28 Feb and 31 Mar.
+    """
+    if settings.every is not None:
+        return settings.every.after(due.day, steps)
+    cycles = []
+    if due.alarm is not None:
+        cycles.append(due.day + timedelta(days=due.alarm.days * steps))
+    if settings.drug is not None and settings.drug.refill_within is not None:
+        cycles.append(settings.drug.refill_within.after(due.day, steps))
+    return min(cycles) if cycles else None
+
+
+def projected_refills(
+    surgery: date, settings: RefillSettings, history: Sequence[Logged], horizon: date, most: int
+) -> list[tuple[int, date, bool]]:
+    """Every refill from the first to `horizon`: (number, day, done), the logged ones first, then the due ones.
+
+    Raises ValueError past `most` visits, so a typo such as a 1-day interval cannot list thousands.
+    """
+    refilled = [entry.day for entry in until(history, None) if entry.kind == "refill"]
+    visits = [(number, day, True) for number, day in enumerate(refilled, start=1)]
+    due = refill_due(surgery, settings, history)
+    if due is None:
+        return visits
+    visits.append((due.number, due.day, False))
+    steps = 1
+    while (following := later_refill(settings, due, steps)) is not None and following < horizon:
+        if len(visits) >= most:
+            raise ValueError(most)
+        visits.append((due.number + steps, following, False))
+        steps += 1
+    return visits

@@ -1,0 +1,103 @@
+"""The care team's pump numbers (volume, concentration, daily dose) and the days a fill lasts. Pure arithmetic.
+
+These are the numbers on the pump programmer's printout. pumpcare never suggests one: it only does the sum the
+programmer does, so a patient can see when the low-reservoir alarm is due, and it always says to ask the clinic.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import NamedTuple
+
+from pumpcare.errors import InputError
+
+# Each kind of number and the units it may be written in, with the factor to one base unit (mL, or micrograms).
+_UNITS: dict[str, dict[str, tuple[str, int]]] = {
+    "volume": {"ml": ("mL", 1)},
+    "concentration": {"mg/ml": ("mg/mL", 1000), "mcg/ml": ("mcg/mL", 1), "µg/ml": ("mcg/mL", 1)},
+    "dose": {"mg/day": ("mg/day", 1000), "mcg/day": ("mcg/day", 1), "µg/day": ("mcg/day", 1)},
+}
+_EXAMPLES = {"volume": "20mL", "concentration": "2mg/mL or 500mcg/mL", "dose": "0.5mg/day or 100mcg/day"}
+_NOUNS = {"volume": "a volume", "concentration": "a concentration", "dose": "a daily dose"}
+# Not clinical: a typo such as 2000000mL must not reach the arithmetic; no pump number has more digits.
+_MAX_DIGITS, _MAX_DECIMALS = 6, 4
+
+
+class Quantity(NamedTuple):
+    """A positive amount in one of pumpcare's units: mL, mg/mL, mcg/mL, mg/day or mcg/day."""
+
+    amount: Fraction
+    unit: str
+
+    def __str__(self) -> str:
+        return f"{decimal_text(self.amount)}{self.unit}"
+
+    @property
+    def base(self) -> Fraction:
+        """The amount in mL, micrograms per mL or micrograms per day, so units can be mixed."""
+        return self.amount * next(factor for unit, factor in _all_units() if unit == self.unit)
+
+
+def _all_units() -> list[tuple[str, int]]:
+    return [pair for units in _UNITS.values() for pair in units.values()]
+
+
+def parse_quantity(text: str, kind: str, what: str) -> Quantity:
+    """Read '20mL', '2 mg/mL' or '0.5mg/day' for an option; refuse the wrong unit, zero or a negative number."""
+    cleaned = text.strip()
+    number = cleaned[: len(cleaned) - len(cleaned.lstrip("+-0123456789."))]
+    unit_text = cleaned[len(number) :].strip()
+    example = _EXAMPLES[kind]
+    whole, _, decimals = number.lstrip("+").partition(".")
+    if not number or number.count(".") > 1 or not (whole + decimals).isdigit() or not unit_text:
+        raise InputError(f"{what} '{cleaned}' is not a number with a unit; write it like {example}", field=what)
+    if number.startswith("-") or Fraction(number.lstrip("+")) == 0:
+        raise InputError(f"{what} {cleaned} is not more than zero; give the number on the care team's printout")
+    if len(whole.lstrip("0")) > _MAX_DIGITS or len(decimals) > _MAX_DECIMALS:
+        raise InputError(f"{what} {cleaned} is out of range; check the number on the care team's printout")
+    found = _UNITS[kind].get(unit_text.lower().replace(" ", ""))
+    if found is None:
+        raise InputError(f"{what} '{cleaned}' is not {_NOUNS[kind]}; write it like {example}", field=what)
+    return Quantity(Fraction(number.lstrip("+")), found[0])
+
+
+class Fill(NamedTuple):
+    """What the care team put in the pump: the volume, the drug's concentration and the daily dose."""
+
+    volume: Quantity
+    concentration: Quantity
+    dose: Quantity
+
+
+class AlarmDays(NamedTuple):
+    """How long a fill lasts until the low-reservoir alarm: the care team's numbers and the result."""
+
+    fill: Fill
+    alarm_volume: Quantity
+    daily_volume: Fraction  # mL a day
+    days: int  # whole days until the reservoir reaches the alarm volume, rounded down
+
+
+def days_to_alarm(fill: Fill, alarm_volume: Quantity) -> AlarmDays:
+    """Days until a fill reaches the alarm volume: (fill - alarm) / (dose / concentration), rounded down."""
+    daily = fill.dose.base / fill.concentration.base
+    volume = fill.volume.base
+    if volume <= alarm_volume.base:
+        raise InputError(
+            f"the fill volume {fill.volume} is not above the {alarm_volume} alarm volume; check the numbers"
+        )
+    days = int((volume - alarm_volume.base) // daily)
+    if volume / daily < 1 or days < 1:
+        raise InputError(
+            f"{fill.dose} at {fill.concentration} would use {decimal_text(daily)} mL a day and reach the alarm "
+            f"in under a day; check the dose, the concentration and their units"
+        )
+    return AlarmDays(fill, alarm_volume, daily, days)
+
+
+def decimal_text(amount: Fraction) -> str:
+    """A number as people write it: 20, 0.25, 0.333 (rounded to three decimals where it does not end)."""
+    if amount.denominator == 1:
+        return str(amount.numerator)
+    text = f"{float(round(amount, 3)):.3f}".rstrip("0").rstrip(".")
+    return text

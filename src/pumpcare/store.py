@@ -1,0 +1,102 @@
+"""Where the saved plan lives, and the one way to change it: under a lock, read and check it, change it, write it.
+
+The record is the patient's: a save that reports success is there afterwards, whatever else runs at the same time
+(the lock), and a file pumpcare cannot read or check is never replaced (the read comes first, and raises).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from pumpcare.errors import OutputError
+from pumpcare.saved import FILE_NAME, SavedPlan, SavedPlanError, dump_saved, parse_saved
+
+MAX_RECORD_BYTES = 1_000_000  # not clinical: a record of a lifetime of refills is a few kilobytes
+LOCK_SECONDS = 15  # how long a save waits for another pumpcare that is saving the same record
+
+
+def saved_path(config_dir: Path | None) -> Path:
+    """The saved plan's path: in `config_dir`, or in the user's config folder."""
+    if config_dir is None:
+        from platformdirs import user_config_dir
+
+        config_dir = Path(user_config_dir("pumpcare", appauthor=False))
+    return config_dir / FILE_NAME
+
+
+def load(path: Path) -> SavedPlan | None:
+    """The saved plan, checked against its schema; None when there is none; SavedPlanError when it is broken."""
+    fix = f"fix it, or delete it with `pumpcare forget` (the file: {path})"
+    try:
+        data = _read_regular(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        reason = (err.strerror or "it failed").lower()
+        raise SavedPlanError(f"the saved plan cannot be read ({reason}); {fix}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SavedPlanError(f"the saved plan is not UTF-8 text; {fix}") from None
+    return parse_saved(text, path)
+
+
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes, at most the limit: a FIFO or a device must not hang or fill memory."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except (FileNotFoundError, NotADirectoryError):
+        raise FileNotFoundError(path) from None
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise OSError(0, "it is not a regular file")
+        data = stream.read(MAX_RECORD_BYTES + 1)
+    if len(data) > MAX_RECORD_BYTES:
+        raise OSError(0, f"it is larger than {MAX_RECORD_BYTES:,} bytes")
+    return data
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the record's lock: one pumpcare at a time reads, changes and writes it, on every platform."""
+    from filelock import FileLock, Timeout
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create {path.parent}: {(err.strerror or 'it failed').lower()}") from None
+    lock = FileLock(str(path.with_name(f".{path.name}.lock")), timeout=LOCK_SECONDS)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise OutputError(
+            f"another pumpcare has been changing the saved plan at {path} for {LOCK_SECONDS} seconds; "
+            "try again when it has finished"
+        ) from None
+    except PermissionError:
+        raise OutputError(f"cannot lock the saved plan in {path.parent}: permission denied; check the folder") from None
+
+
+def write(path: Path, saved: SavedPlan) -> None:
+    """Write the record atomically, readable by its owner only: it is health information."""
+    from pumpcare.files import write_atomically
+
+    write_atomically(path, dump_saved(saved).encode("utf-8"))
+    with contextlib.suppress(OSError):
+        path.chmod(0o600)
+
+
+def must_exist(saved: SavedPlan | None, path: Path) -> SavedPlan:
+    """The saved plan, or the sentence that says how to make one."""
+    if saved is None:
+        raise SavedPlanError(
+            f"there is no saved plan at {path} to add to; save one first with "
+            "`pumpcare plan --surgery-date YYYY-MM-DD --save`"
+        )
+    return saved
