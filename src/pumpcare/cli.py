@@ -488,12 +488,7 @@ def log_refill_command(
     from pumpcare.inputs import PlanInputs, parse_date
     from pumpcare.saved import fill_from
 
-    numbers = PlanInputs(fill_volume=fill_volume, concentration=concentration, daily_dose=daily_dose)
-    fill = fill_from(numbers)
-    if fill is None and any(value is not None for value in (fill_volume, concentration, daily_dose)):
-        raise InputError(
-            "the refill date from the pump's numbers needs --fill-volume, --concentration and --daily-dose together"
-        )
+    fill = fill_from(PlanInputs(fill_volume=fill_volume, concentration=concentration, daily_dose=daily_dose))
     if next_refill is not None:
         parse_date(next_refill, "--next-refill")
     _log("refill", date_, config_dir, fill=fill, next_refill=next_refill)

@@ -44,11 +44,6 @@ def plan_from(inputs: PlanInputs, history: Sequence[Logged] = (), *, list_until:
         refills = RefillSchedule(
             parse_date(inputs.first_refill, "first refill date"), parse_interval(inputs.refill_every, "--refill-every")
         )
-    numbers = [inputs.fill_volume, inputs.concentration, inputs.daily_dose]
-    if any(value is not None for value in numbers) and None in numbers:
-        raise InputError(
-            "the refill date from the pump's numbers needs --fill-volume, --concentration and --daily-dose together"
-        )
     alarm = inputs.alarm_volume
     rules_file = Path(inputs.rules_file) if inputs.rules_file is not None else None
     return make_plan(

@@ -48,17 +48,19 @@ def parse_quantity(text: str, kind: str, what: str) -> Quantity:
     number = cleaned[: len(cleaned) - len(cleaned.lstrip("+-0123456789."))]
     unit_text = cleaned[len(number) :].strip()
     example = _EXAMPLES[kind]
-    whole, _, decimals = number.lstrip("+").partition(".")
-    if not number or number.count(".") > 1 or not (whole + decimals).isdigit() or not unit_text:
+    digits = number.lstrip("+-")
+    whole, _, decimals = digits.partition(".")
+    signs = len(number) - len(digits)
+    if not digits or signs > 1 or digits.count(".") > 1 or not (whole + decimals).isdigit() or not unit_text:
         raise InputError(f"{what} '{cleaned}' is not a number with a unit; write it like {example}", field=what)
-    if number.startswith("-") or Fraction(number.lstrip("+")) == 0:
+    if number.startswith("-") or Fraction(digits) == 0:
         raise InputError(f"{what} {cleaned} is not more than zero; give the number on the care team's printout")
     if len(whole.lstrip("0")) > _MAX_DIGITS or len(decimals) > _MAX_DECIMALS:
         raise InputError(f"{what} {cleaned} is out of range; check the number on the care team's printout")
     found = _UNITS[kind].get(unit_text.lower().replace(" ", ""))
     if found is None:
         raise InputError(f"{what} '{cleaned}' is not {_NOUNS[kind]}; write it like {example}", field=what)
-    return Quantity(Fraction(number.lstrip("+")), found[0])
+    return Quantity(Fraction(digits), found[0])
 
 
 class Fill(NamedTuple):

@@ -26,11 +26,13 @@ from pumpcare.wording import (
     format_span,
     goes_on_sentence,
     headline,
+    logged_overdue_sentence,
     logged_sentence,
     members_phrase,
     refill_basis,
     refill_sentence,
     until_phrase,
+    visit_logged_sentence,
 )
 
 _ALERT = "bold red"
@@ -137,14 +139,18 @@ def render_logged(plan: Plan, kind: str, day: date, today: date) -> RenderableTy
     lines = [Text(f"Recorded: {logged_sentence(Logged(kind, day))}")]
     if kind == "refill":
         refill = refill_now(plan, today)
-        if refill.due is not None:
+        if refill.due is not None and refill.overdue:
+            lines.append(Text(logged_overdue_sentence(refill.due)))
+        elif refill.due is not None:
             lines.append(Text(refill_sentence(refill.due, refill.days_away) + " " + goes_on_sentence(plan)))
     elif kind == "replacement":
         battery = battery_now(plan, today)
         if battery is not None:
             lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, today)))
     else:
-        lines.append(Text(f"What waited for the visit {AT_THE_VISIT}."))
+        waited = [m.title for m in plan.milestones if m.kind == "ends" and m.waits_for_visit]
+        if waited:
+            lines.append(Text(visit_logged_sentence(waited)))
     return Group(*lines)
 
 
@@ -232,7 +238,7 @@ def _upcoming_line(item: Upcoming) -> Text:
     if milestone.overridden:
         line.append(f" ({CARE_TEAM_ORDER})")
     if milestone.deadline:
-        line.append(f"; {milestone.deadline} {format_date(when.latest)}")
+        line.append(f". {milestone.deadline} {format_date(when.latest)}")
     return line
 
 

@@ -183,14 +183,23 @@ def _text(value: Any, key: str) -> str | None:
 
 
 def fill_from(inputs: PlanInputs) -> Fill | None:
-    """The pump numbers of the inputs, when all three were given."""
-    if inputs.fill_volume is None or inputs.concentration is None or inputs.daily_dose is None:
+    """The pump numbers of the inputs: each checked for its unit, then all three or none."""
+    given = {
+        option: parse_quantity(text, kind, option)
+        for option, text, kind in (
+            ("--fill-volume", inputs.fill_volume, "volume"),
+            ("--concentration", inputs.concentration, "concentration"),
+            ("--daily-dose", inputs.daily_dose, "dose"),
+        )
+        if text is not None
+    }
+    if not given:
         return None
-    return Fill(
-        parse_quantity(inputs.fill_volume, "volume", "--fill-volume"),
-        parse_quantity(inputs.concentration, "concentration", "--concentration"),
-        parse_quantity(inputs.daily_dose, "dose", "--daily-dose"),
-    )
+    if len(given) < 3:
+        raise InputError(
+            "the refill date from the pump's numbers needs --fill-volume, --concentration and --daily-dose together"
+        )
+    return Fill(*given.values())
 
 
 def with_entry(saved: SavedPlan, entry: Logged) -> SavedPlan:

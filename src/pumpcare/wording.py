@@ -236,3 +236,17 @@ def more_refills_sentence(count: int, last: date, plan: Plan) -> str:
     every = plan.refill_settings.every
     how = f"every {every.describe()}" if every is not None else "each dated from the one before"
     return f"{count} more refill visit{'s' if count != 1 else ''}, {how}, to {format_date(last)}"
+
+
+def logged_overdue_sentence(due: RefillDue) -> str:
+    """After logging a refill that was not the last: the next one's day has passed too."""
+    return (
+        f"The refill after it was due on {format_date(due.day)}. If it has happened, record it too: "
+        f"`pumpcare log refill --date YYYY-MM-DD`."
+    )
+
+
+def visit_logged_sentence(waited: list[str]) -> str:
+    """After logging the follow-up visit: what waited for it, and who says it may start again."""
+    names = ", ".join(title[:1].lower() + title[1:] for title in waited)
+    return f"What waited for this visit ({names}) may start again once your care team said so at the visit."
