@@ -194,7 +194,8 @@ def test_every_day_to_the_battery_deadline_shows_the_next_refill_or_that_it_is_o
     if today > battery.deadline:
         today = battery.deadline
     status = day_status(plan, today)
-    assert status.refill is not None and status.refill.due is not None
+    assert status.refill is not None
+    assert status.refill.due is not None
     console = Console(record=True, width=100, color_system=None)
     console.print(render_today(plan, status))
     text = console.export_text()
