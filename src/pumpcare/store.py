@@ -52,6 +52,11 @@ def _read_regular(path: Path) -> bytes:
         descriptor = os.open(path, flags)
     except (FileNotFoundError, NotADirectoryError):
         raise FileNotFoundError(path) from None
+    except IsADirectoryError:
+        raise OSError(0, "it is a folder") from None
+    if stat.S_ISDIR(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(0, "it is a folder")
     with os.fdopen(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
             raise OSError(0, "it is not a regular file")
