@@ -1,4 +1,4 @@
-"""The saved plan is the patient's record: concurrent saves lose nothing, and a file it cannot trust is never replaced."""
+"""The saved plan is the patient's record: concurrent saves lose nothing; a file it cannot trust is never replaced."""
 
 from __future__ import annotations
 
