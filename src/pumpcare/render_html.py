@@ -44,7 +44,8 @@ def render_html(sheet: Sheet, *, paper: str = "letter") -> str:
     parts.extend(
         f'<tr><td><strong>{escape(name)}:</strong></td><td class="line"></td></tr>' for name in sheet.phone_lines
     )
-    parts.append("</table></body></html>")
+    parts.append("</table>")
+    parts.append(f'<p class="note">{escape(sheet.footer)}</p></body></html>')
     return "\n".join(parts) + "\n"
 
 

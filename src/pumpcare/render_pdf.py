@@ -81,6 +81,8 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
         )
     )
     story.append(phones)
+    story.append(Spacer(1, 4))
+    story.append(Paragraph(_escape(sheet.footer), ParagraphStyle("footer", parent=small, fontSize=9, leading=11)))
 
     out = io.BytesIO()
     document = SimpleDocTemplate(

@@ -56,7 +56,11 @@ def _pump(plan: Plan, today: date | None) -> list[Text]:
     if due is not None:
         days = (due.day - today).days if today is not None else 1
         sentence = refill_sentence(due, days)
-        lines.append(Text.assemble((sentence, "bold"), " ", refill_basis(plan, due), " ", goes_on_sentence(plan)))
+        if days < 0:
+            action = next((m.overdue for m in plan.milestones if m.repeats and m.overdue), "")
+            lines.append(Text.assemble((sentence, "bold red"), " ", action))
+        else:
+            lines.append(Text.assemble((sentence, "bold"), " ", refill_basis(plan, due), " ", goes_on_sentence(plan)))
     drug = plan.refill_settings.drug
     if drug is not None:
         lines.append(Text(drug.text))

@@ -15,6 +15,7 @@ from pumpcare.wording import (
     goes_on_sentence,
     members_phrase,
     pending_phrase,
+    sources_sentence,
 )
 
 
@@ -55,6 +56,7 @@ class Sheet(NamedTuple):
     sections: tuple[Section, ...]
     call_when: tuple[Line, ...]  # (title, text) of the safety rules
     phone_lines: tuple[str, ...]
+    footer: str = ""  # where the instructions come from, and which rules made the plan
 
 
 PHONE_LINES = ("Care team", "After hours", "Pump clinic")
@@ -87,6 +89,7 @@ def make_sheet(plan: Plan, patient_label: str | None = None) -> Sheet:
             Line(rule.title, rule.text) for m in plan.milestones if m.category == "safety" for rule in m.rules
         ),
         phone_lines=PHONE_LINES,
+        footer=sources_sentence(plan),
     )
 
 

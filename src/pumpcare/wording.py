@@ -250,3 +250,14 @@ def visit_logged_sentence(waited: list[str]) -> str:
     """After logging the follow-up visit: what waited for it, and who says it may start again."""
     names = ", ".join(title[:1].lower() + title[1:] for title in waited)
     return f"What waited for this visit ({names}) may start again once your care team said so at the visit."
+
+
+def sources_sentence(plan: Plan) -> str:
+    """Where the plan's words come from: the leaflet, any other cited document, and the rules' name and version."""
+    ruleset = plan.ruleset
+    others = sorted({str(ruleset.document(rule.cites)) for rule in ruleset.rules if rule.cites != "leaflet"})
+    drug = plan.refill_settings.drug
+    if drug is not None and drug.cites != "leaflet":
+        others = sorted({*others, str(ruleset.document(drug.cites))})
+    also = f" Also from: {'; '.join(others)}." if others else ""
+    return f"Instructions from the leaflet {ruleset.source}.{also} Rules: {ruleset.name}, version {ruleset.version}."
