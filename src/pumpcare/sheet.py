@@ -16,6 +16,7 @@ from pumpcare.wording import (
     members_phrase,
     pending_phrase,
     sources_sentence,
+    until_phrase,
 )
 
 
@@ -163,6 +164,9 @@ def _when(milestone: Milestone) -> str:
 
 
 def _until(milestone: Milestone) -> str:
+    if milestone.waits_for_visit:
+        phrase = until_phrase(milestone)
+        return phrase[:1].upper() + phrase[1:]
     if milestone.until is not None:
         suffix = f" ({ASK})" if milestone.until.is_range else ""
         return f"Until {format_span(milestone.until)}{suffix}"
