@@ -135,3 +135,26 @@ def test_a_broken_record_is_kept_even_with_a_new_surgery_date_and_yes(runner: Cl
     assert result.exit_code == 1
     assert result.stderr.startswith("pumpcare: the saved plan is missing follow_up")
     assert path.read_text(encoding="utf-8") == "format: 2\nsurgery_date: '2026-12-01'\n"
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (BOMB, "the saved plan uses a YAML alias (*name), which pumpcare never writes"),
+        ("[" * 990 + "]" * 990, "the saved plan nests lists or mappings too deeply to be a plan"),
+        (b"\xff\xfe\x00".decode("latin-1"), "the saved plan is not valid YAML"),
+    ],
+    ids=["alias-bomb", "deep", "junk"],
+)
+def test_a_hostile_record_is_refused_in_one_sentence(
+    runner: CliRunner, config_dir: Path, text: str, problem: str
+) -> None:
+    path = config_dir / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["today"])
+    fix = f"fix it in a text editor, or delete it with `pumpcare forget` (the file: {path})"
+    assert (result.exit_code, result.stderr) == (1, f"pumpcare: {problem}; {fix}\n")
+    assert path.read_text(encoding="utf-8") == text

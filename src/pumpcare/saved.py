@@ -130,12 +130,32 @@ def _load(text: str) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_loader())
+    except _AliasFound:
+        raise SavedPlanError("the saved plan uses a YAML alias (*name), which pumpcare never writes") from None
     except yaml.YAMLError:
         raise SavedPlanError("the saved plan is not valid YAML") from None
     except ValueError:
         # YAML reads an unquoted 2026-13-01 as a date and fails on the month, outside its own errors.
         raise SavedPlanError("the saved plan has a date that does not exist") from None
+    except RecursionError:
+        raise SavedPlanError("the saved plan nests lists or mappings too deeply to be a plan") from None
+
+
+class _AliasFound(Exception):
+    """A YAML alias in the record: pumpcare writes none, and a few hundred bytes of them can fill memory."""
+
+
+def _loader() -> Any:
+    import yaml
+
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise _AliasFound
+            return super().compose_node(parent, index)
+
+    return NoAliases
 
 
 def _check_inputs(inputs: PlanInputs) -> None:
