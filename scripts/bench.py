@@ -80,7 +80,9 @@ TYPER = ("typer",)
 RULES = ("yaml", "dateutil.relativedelta")  # reading the rule file, and date arithmetic
 TERMINAL = ("rich.console", "rich.text")  # the timeline (laid out by hand: no rich.table since 33bf59c)
 CALENDAR = ("ics",)  # `import ics` brings ics.utils and ics.grammar.parse that render_ics uses
-CONFIG = ("platformdirs",)  # finding the saved plan in the user's config folder
+# Finding the saved plan in the user's config folder: every plan looks, since a record for the same surgery
+# date fills in what the options leave out (its history, its refills).
+CONFIG = ("platformdirs",)
 SAVE = ("plan", "--surgery-date", "2026-12-01", "--follow-up", "2027-01-05", "--save", "--json")
 
 CASES: tuple[Case, ...] = (
@@ -96,25 +98,25 @@ CASES: tuple[Case, ...] = (
     Case(
         "plan",
         ("plan", "--surgery-date", "2026-12-01", "--today", "2026-11-24"),
-        TYPER + TERMINAL + RULES,
+        TYPER + TERMINAL + RULES + CONFIG,
         must_not_import=("ics",),
     ),
     Case(
         "plan --json",
         ("plan", "--surgery-date", "2026-12-01", "--json"),
-        TYPER + RULES,
+        TYPER + RULES + CONFIG,
         must_not_import=("ics", "rich"),
     ),
     Case(
         "plan --ics -",
         ("plan", "--surgery-date", "2026-12-01", "--ics", "-"),
-        TYPER + RULES + CALENDAR,
+        TYPER + RULES + CALENDAR + CONFIG,
         must_not_import=("rich",),
     ),
     Case(
         "plan --ics FILE",
         ("plan", "--surgery-date", "2026-12-01", "--ics", f"{TMP}/plan.ics"),
-        TYPER + RULES + CALENDAR,
+        TYPER + RULES + CALENDAR + CONFIG,
         writes="plan.ics",
     ),
 )
