@@ -134,7 +134,7 @@ class _Chart:
         for milestone in self.plan.milestones:
             if milestone.kind != "due" or milestone.category != "visit" or milestone.when.earliest > self.last:
                 continue
-            is_follow_up = milestone.rules[0].due is not None and milestone.rules[0].due.anchor == "follow-up"
+            is_follow_up = milestone.anchor == "follow-up"
             cells[column(milestone.when.earliest)] = glyphs.follow_up if is_follow_up else glyphs.refill
         return Text(f"{'Visits':<{label_width}} " + "".join(cells))
 

@@ -72,6 +72,7 @@ class Milestone(NamedTuple):
     deadline: str | None = None  # the window's last day must never pass unseen; this names it
     overdue: str | None = None  # what to say when the day passed and nothing was logged
     remind_evening: bool = False  # remind on the evening of the day itself, not the day before
+    anchor: str = "surgery"  # what its dates count from: surgery, follow-up, refill or implant
 
     @property
     def category(self) -> str:
@@ -132,7 +133,7 @@ class Plan(NamedTuple):
         implant = implant_day(self.surgery, self.history, as_of)
         for milestone in self.milestones:
             due = milestone.rules[0].due
-            if milestone.kind == "due" and due is not None and due.anchor == "implant":
+            if milestone.kind == "due" and milestone.anchor == "implant" and due is not None:
                 opens, deadline = due.earliest.after(implant), due.latest.after(implant)
                 return Battery(implant, opens, deadline, milestone._replace(when=Window(opens, deadline)))
         return None
@@ -203,6 +204,7 @@ def make_plan(
                         deadline=first.deadline if kind == "due" else None,
                         overdue=first.overdue if kind == "due" else None,
                         remind_evening=kind == "due" and first.remind_evening,
+                        anchor=timing.moment.anchor,
                     )
                 )
     _check_periods(dated)
