@@ -1,3 +1,88 @@
-"""pumpcare: a dated recovery plan for people with an implanted intrathecal pain pump."""
+"""pumpcare: a dated recovery plan for people with an implanted intrathecal pain pump.
+
+The Python API (see the README, "Python API"): load a rule file, make a plan, look at a day, write it out.
+
+    from datetime import date, datetime, timezone
+    import pumpcare
+
+    plan = pumpcare.make_plan(pumpcare.load_rules(), date(2026, 12, 1), follow_up=date(2027, 1, 5))
+    calendar = pumpcare.render_ics(plan, stamp=datetime(2026, 12, 1, tzinfo=timezone.utc))
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# Each public name and the module it lives in. They are imported on first use, not here: the command line
+# imports this package too, and must not pay for the calendar or PDF libraries it does not use.
+_API = {
+    "load_rules": "pumpcare.rules",
+    "RuleSet": "pumpcare.rules",
+    "make_plan": "pumpcare.schedule",
+    "Plan": "pumpcare.schedule",
+    "Milestone": "pumpcare.schedule",
+    "RefillSchedule": "pumpcare.schedule",
+    "Override": "pumpcare.schedule",
+    "Logged": "pumpcare.pumplife",
+    "Fill": "pumpcare.quantities",
+    "parse_quantity": "pumpcare.quantities",
+    "parse_duration": "pumpcare.durations",
+    "day_status": "pumpcare.status",
+    "render_ics": "pumpcare.render_ics",
+    "render_json": "pumpcare.render_json",
+    "make_sheet": "pumpcare.sheet",
+    "render_pdf": "pumpcare.render_pdf",
+    "render_html": "pumpcare.render_html",
+    "PumpcareError": "pumpcare.errors",
+}
+__all__ = [
+    "Fill",
+    "Logged",
+    "Milestone",
+    "Override",
+    "Plan",
+    "PumpcareError",
+    "RefillSchedule",
+    "RuleSet",
+    "__version__",
+    "day_status",
+    "load_rules",
+    "make_plan",
+    "make_sheet",
+    "parse_duration",
+    "parse_quantity",
+    "render_html",
+    "render_ics",
+    "render_json",
+    "render_pdf",
+]
+
+if TYPE_CHECKING:
+    from pumpcare.durations import parse_duration
+    from pumpcare.errors import PumpcareError
+    from pumpcare.pumplife import Logged
+    from pumpcare.quantities import Fill, parse_quantity
+    from pumpcare.render_html import render_html
+    from pumpcare.render_ics import render_ics
+    from pumpcare.render_json import render_json
+    from pumpcare.render_pdf import render_pdf
+    from pumpcare.rules import RuleSet, load_rules
+    from pumpcare.schedule import Milestone, Override, Plan, RefillSchedule, make_plan
+    from pumpcare.sheet import make_sheet
+    from pumpcare.status import day_status
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pumpcare' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

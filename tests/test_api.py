@@ -1,0 +1,40 @@
+"""The Python API: the README's example runs and prints what the README says; every name is documented."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pumpcare
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+SECTION = README.split("## Python API", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_example_runs_and_prints_what_it_says() -> None:
+    code = re.search(r"```python\n(.*?)```", SECTION, re.DOTALL)
+    printed = re.search(r"```text\n(.*?)```", SECTION, re.DOTALL)
+    assert code is not None
+    assert printed is not None
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code.group(1), "README.md", "exec"), {})
+    assert out.getvalue() == printed.group(1)
+
+
+def test_every_public_name_is_documented_and_importable() -> None:
+    assert sorted(pumpcare.__all__) == sorted(["__version__", *pumpcare._API])
+    for name in pumpcare.__all__:
+        assert getattr(pumpcare, name) is not None
+        if name != "__version__":
+            assert f"`{name}" in SECTION, name
+
+
+def test_import_pumpcare_loads_none_of_the_heavy_libraries() -> None:
+    code = "import sys, pumpcare; print(sorted(m for m in ('yaml', 'ics', 'reportlab', 'rich') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout == "[]\n"
