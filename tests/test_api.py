@@ -34,6 +34,13 @@ def test_every_public_name_is_documented_and_importable() -> None:
             assert f"`{name}" in SECTION, name
 
 
+def test_a_submodule_import_does_not_shadow_an_api_name() -> None:
+    import pumpcare.render_ics
+
+    assert callable(pumpcare.calendar_ics)
+    assert pumpcare.render_ics.render_ics is pumpcare.calendar_ics
+
+
 def test_import_pumpcare_loads_none_of_the_heavy_libraries() -> None:
     code = "import sys, pumpcare; print(sorted(m for m in ('yaml', 'ics', 'reportlab', 'rich') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

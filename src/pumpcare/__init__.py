@@ -6,7 +6,7 @@ The Python API (see the README, "Python API"): load a rule file, make a plan, lo
     import pumpcare
 
     plan = pumpcare.make_plan(pumpcare.load_rules(), date(2026, 12, 1), follow_up=date(2027, 1, 5))
-    calendar = pumpcare.render_ics(plan, stamp=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    calendar = pumpcare.calendar_ics(plan, stamp=datetime(2026, 12, 1, tzinfo=timezone.utc))
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ _API = {
     "parse_quantity": "pumpcare.quantities",
     "parse_duration": "pumpcare.durations",
     "day_status": "pumpcare.status",
-    "render_ics": "pumpcare.render_ics",
-    "render_json": "pumpcare.render_json",
+    # The writers get names of their own: an imported submodule (pumpcare.render_ics) would shadow its namesake.
+    "calendar_ics": "pumpcare.render_ics:render_ics",
+    "plan_json": "pumpcare.render_json:render_json",
     "make_sheet": "pumpcare.sheet",
-    "render_pdf": "pumpcare.render_pdf",
-    "render_html": "pumpcare.render_html",
+    "sheet_pdf": "pumpcare.render_pdf:render_pdf",
+    "sheet_html": "pumpcare.render_html:render_html",
     "PumpcareError": "pumpcare.errors",
 }
 __all__ = [
@@ -48,16 +49,16 @@ __all__ = [
     "RefillSchedule",
     "RuleSet",
     "__version__",
+    "calendar_ics",
     "day_status",
     "load_rules",
     "make_plan",
     "make_sheet",
     "parse_duration",
     "parse_quantity",
-    "render_html",
-    "render_ics",
-    "render_json",
-    "render_pdf",
+    "plan_json",
+    "sheet_html",
+    "sheet_pdf",
 ]
 
 if TYPE_CHECKING:
@@ -65,10 +66,10 @@ if TYPE_CHECKING:
     from pumpcare.errors import PumpcareError
     from pumpcare.pumplife import Logged
     from pumpcare.quantities import Fill, parse_quantity
-    from pumpcare.render_html import render_html
-    from pumpcare.render_ics import render_ics
-    from pumpcare.render_json import render_json
-    from pumpcare.render_pdf import render_pdf
+    from pumpcare.render_html import render_html as sheet_html
+    from pumpcare.render_ics import render_ics as calendar_ics
+    from pumpcare.render_json import render_json as plan_json
+    from pumpcare.render_pdf import render_pdf as sheet_pdf
     from pumpcare.rules import RuleSet, load_rules
     from pumpcare.schedule import Milestone, Override, Plan, RefillSchedule, make_plan
     from pumpcare.sheet import make_sheet
@@ -76,10 +77,11 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    module = _API.get(name)
-    if module is None:
+    where = _API.get(name)
+    if where is None:
         raise AttributeError(f"module 'pumpcare' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    module, _, attribute = where.partition(":")
+    value = getattr(import_module(module), attribute or name)
     globals()[name] = value
     return value
 
