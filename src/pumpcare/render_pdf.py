@@ -1,15 +1,23 @@
 """The discharge sheet as a one-page PDF, drawn with ReportLab.
 
-ReportLab installs from PyPI alone (no system libraries), draws vector shapes for the time line, and its
-standard fonts carry the dashes and bullets the sheet uses. Body text is 12 pt, for older eyes.
+ReportLab installs from PyPI alone (no system libraries) and draws vector shapes for the time line. Its
+standard fonts only know Latin-1 and print any other letter as a black square, so the sheet embeds DejaVu
+Sans Condensed (shipped in pumpcare/fonts): Latin, Greek and Cyrillic, dashes and bullets. The condensed cut
+sets a line about as wide as Helvetica did; plain DejaVu Sans is 14% wider and pushed the standard plan onto
+a second page. Body text is 12 pt, for older eyes.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import unicodedata
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any, NamedTuple
 
+from pumpcare.errors import OutputError
 from pumpcare.sheet import Sheet
 
 PAPER = ("letter", "a4")
@@ -17,6 +25,17 @@ BODY_SIZE = 12
 _MARGIN = 34  # points: about 12 mm, inside any printer's edge
 _INK = "#222222"
 _WINDOW = "#bbbbbb"
+_FONT, _BOLD, _OBLIQUE = "PumpcareSans", "PumpcareSans-Bold", "PumpcareSans-Oblique"
+_FONT_FILES = {
+    _FONT: "DejaVuSansCondensed.ttf",
+    _BOLD: "DejaVuSansCondensed-Bold.ttf",
+    _OBLIQUE: "DejaVuSansCondensed-Oblique.ttf",
+}
+# A table row cannot break across pages: a cell taller than this is cut into rows of at most this height,
+# so no text the rule file allows can be taller than a page.
+_MAX_ROW_HEIGHT = 200.0
+# The time line is cut into drawings of this many bars: a drawing cannot break across pages either.
+_BARS_PER_DRAWING = 40
 
 
 class RenderedPdf(NamedTuple):
@@ -32,11 +51,13 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
     from reportlab.lib.pagesizes import A4, LETTER
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus.doctemplate import LayoutError
 
+    check_glyphs(sheet)
     size = A4 if paper == "a4" else LETTER
-    body = ParagraphStyle("body", fontName="Helvetica", fontSize=BODY_SIZE, leading=BODY_SIZE + 2)
-    bold = ParagraphStyle("bold", parent=body, fontName="Helvetica-Bold")
-    small = ParagraphStyle("small", parent=body, fontName="Helvetica-Oblique")
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=BODY_SIZE, leading=BODY_SIZE + 2)
+    bold = ParagraphStyle("bold", parent=body, fontName=_BOLD)
+    small = ParagraphStyle("small", parent=body, fontName=_OBLIQUE)
     title = ParagraphStyle("title", parent=bold, fontSize=16, leading=19)
     heading = ParagraphStyle("heading", parent=bold, fontSize=13, leading=15, spaceBefore=3, spaceAfter=0)
     width = size[0] - 2 * _MARGIN
@@ -46,11 +67,16 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
         story.append(Paragraph(f"For: {_escape(sheet.patient_label)}", bold))
     story.append(Paragraph(_escape(sheet.disclaimer), small))
     story.append(Spacer(1, 4))
-    story.append(_chart(sheet, width))
+    story.extend(_chart(sheet, width))
+    columns = [width * 0.43, width * 0.57]
     for section in sheet.sections:
         story.append(Paragraph(_escape(section.title), heading))
-        rows = [[Paragraph(_escape(line.when), body), Paragraph(_escape(line.what), body)] for line in section.lines]
-        table = Table(rows, colWidths=[width * 0.42, width * 0.58], hAlign="LEFT")
+        rows = [
+            row
+            for line in section.lines
+            for row in _rows([Paragraph(_escape(line.when), body), Paragraph(_escape(line.what), body)], columns)
+        ]
+        table = Table(rows, colWidths=columns, hAlign="LEFT")
         table.setStyle(
             TableStyle(
                 [
@@ -73,7 +99,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
     phones.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), "Helvetica-Bold", BODY_SIZE),
+                ("FONT", (0, 0), (-1, -1), _BOLD, BODY_SIZE),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 *line_style,
@@ -100,22 +126,126 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
 
     def later_page(canvas: Any, doc: Any) -> None:
         # Should a long plan spill over, every later page still says whose plan it is.
-        canvas.setFont("Helvetica-Oblique", 10)
+        canvas.setFont(_OBLIQUE, 10)
         canvas.drawString(_MARGIN, size[1] - _MARGIN / 2, f"{header}  ·  page {doc.page}")
 
-    document.build(story, onLaterPages=later_page)
+    try:
+        document.build(story, onLaterPages=later_page)
+    except LayoutError:
+        # Not expected within the rule file's limits (long cells are cut into rows, the time line into
+        # drawings); should ReportLab still give up, the user gets a sentence, not a traceback.
+        raise OutputError(
+            "the sheet cannot be laid out: a line is too long for the page; shorten it, or use --html"
+        ) from None
     return RenderedPdf(out.getvalue(), document.page)
 
 
-def _chart(sheet: Sheet, width: float) -> Any:
-    """The time line: a bar per period, solid while in force, grey where it may end; visits as marks."""
+def check_glyphs(sheet: Sheet) -> None:
+    """Refuse a sheet with a letter the PDF cannot draw, naming the first one and where it is."""
+    covered = _register_fonts()
+    for text, where, fix in _texts(sheet):
+        for char in text:
+            if ord(char) in covered and unicodedata.bidirectional(char) not in ("R", "AL"):
+                continue
+            shown = f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"
+            if ord(char) in covered:
+                # ReportLab writes every line left to right: Hebrew or Arabic would come out reversed.
+                problem = f"the PDF cannot write right-to-left letters such as {shown}"
+            else:
+                problem = f"the PDF font has no letter for {shown}"
+            raise OutputError(
+                f"{problem} {where}; use --html for this sheet, or {fix} in Latin, Greek or Cyrillic letters"
+            )
+
+
+def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
+    """Every text that goes onto the page: the text, where it is, and what to write in other letters."""
+    rules = "write the rule file's texts"
+    yield sheet.title, "in the title", "write the dates"
+    if sheet.patient_label:
+        yield sheet.patient_label, "in the patient label", "write the label"
+    yield sheet.disclaimer, "in the note under the title", rules
+    for bar in sheet.bars:
+        yield bar.label, f"in the time line label '{_quote(bar.label)}'", rules
+    for section in sheet.sections:
+        yield section.title, f"in the heading '{_quote(section.title)}'", rules
+        for line in section.lines:
+            for text in (line.when, line.what):
+                yield text, f"in the line '{_quote(line.what)}' under '{section.title}'", rules
+    for item in sheet.call_when:
+        for text in (item.when, item.what):
+            yield text, f"in '{_quote(item.when)}' under 'When to call your care team'", rules
+    for name in sheet.phone_lines:
+        yield name, f"in the phone line '{_quote(name)}'", rules
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    # Enough of a line to find it in the rule file, with the unprintable shown as code points.
+    shown = "".join(char if char.isprintable() else f"U+{ord(char):04X}" for char in text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+@functools.cache
+def _register_fonts() -> frozenset[int]:
+    """Register the sheet's fonts with ReportLab once per process; the code points all three can draw."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    folder = Path(__file__).with_name("fonts")
+    covered: frozenset[int] | None = None
+    for name, file in _FONT_FILES.items():
+        font = TTFont(name, str(folder / file))
+        pdfmetrics.registerFont(font)
+        codes = frozenset(font.face.charToGlyph)
+        covered = codes if covered is None else covered & codes
+    # <b> inside a paragraph looks up the bold face of the family; there is no bold oblique on the sheet.
+    for bold, italic, name in ((0, 0, _FONT), (1, 0, _BOLD), (0, 1, _OBLIQUE), (1, 1, _BOLD)):
+        addMapping(_FONT, bold, italic, name)
+    assert covered is not None
+    return covered
+
+
+def _rows(cells: list[Any], widths: list[float]) -> list[list[Any]]:
+    """A table row, cut into several where a cell is too tall to fit a page (a row cannot break)."""
+    columns = [_pieces(cell, width) for cell, width in zip(cells, widths, strict=True)]
+    count = max(len(pieces) for pieces in columns)
+    return [[pieces[index] if index < len(pieces) else "" for pieces in columns] for index in range(count)]
+
+
+def _pieces(paragraph: Any, width: float) -> list[Any]:
+    pieces = []
+    rest = paragraph
+    while rest.wrap(width, _MAX_ROW_HEIGHT)[1] > _MAX_ROW_HEIGHT:
+        parts = rest.split(width, _MAX_ROW_HEIGHT)
+        if len(parts) < 2:
+            break
+        pieces.append(parts[0])
+        rest = parts[1]
+    pieces.append(rest)
+    return pieces
+
+
+def _chart(sheet: Sheet, width: float) -> list[Any]:
+    """The time line, as drawings of at most _BARS_PER_DRAWING bars: the first has the weeks, the last the visits."""
+    chunks = [sheet.bars[start : start + _BARS_PER_DRAWING] for start in range(0, len(sheet.bars), _BARS_PER_DRAWING)]
+    chunks = chunks or [()]
+    return [
+        _chart_part(sheet, width, chunk, first=index == 0, last=index == len(chunks) - 1)
+        for index, chunk in enumerate(chunks)
+    ]
+
+
+def _chart_part(sheet: Sheet, width: float, bars: tuple[Any, ...], *, first: bool, last: bool) -> Any:
+    """A bar per period, solid while in force, grey where it may end; the visits as marks."""
     from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, String
     from reportlab.lib import colors
 
     ink, grey = colors.HexColor(_INK), colors.HexColor(_WINDOW)
     label_width, row, font = 150.0, 13.0, 10
-    rows = len(sheet.bars) + 1  # the bars, then the visits
-    height = rows * row + 34
+    rows = len(bars) + (1 if last else 0)  # the bars, then the visits
+    head, foot = (14 if first else 0), (20 if last else 0)
+    height = rows * row + head + foot
     drawing = Drawing(width, height)
     span = max((sheet.last - sheet.first).days, 1)
     left, right = label_width, width - 4
@@ -123,26 +253,35 @@ def _chart(sheet: Sheet, width: float) -> Any:
     def x(day: date) -> float:
         return left + (right - left) * min(max((day - sheet.first).days, 0), span) / span
 
-    top = height - 14
+    top = height - head
     week, step = 0, label_step(sheet)
     while (tick := sheet.first.toordinal() + 7 * week) <= sheet.last.toordinal():
         at = x(date.fromordinal(tick))
-        drawing.add(Line(at, top + 2, at, 14, strokeColor=colors.HexColor("#dddddd"), strokeWidth=0.5))
-        if week % step == 0:
+        drawing.add(
+            Line(
+                at,
+                top + (2 if first else 0),
+                at,
+                14 if last else 0,
+                strokeColor=colors.HexColor("#dddddd"),
+                strokeWidth=0.5,
+            )
+        )
+        if first and week % step == 0:
             drawing.add(
                 String(
                     at,
                     top + 4,
                     "surgery" if week == 0 else f"{week} wk",
                     fontSize=font,
-                    fontName="Helvetica",
+                    fontName=_FONT,
                     textAnchor="middle",
                 )
             )
         week += 1
-    for index, bar in enumerate(sheet.bars):
+    for index, bar in enumerate(bars):
         y = top - (index + 1) * row
-        drawing.add(String(0, y + 3, fit_label(bar.label), fontSize=font, fontName="Helvetica"))
+        drawing.add(String(0, y + 3, fit_label(bar.label), fontSize=font, fontName=_FONT))
         solid_end = bar.window_start or sheet.last
         drawing.add(
             Rect(x(bar.start), y + 2, max(x(solid_end) - x(bar.start), 1), row - 6, fillColor=ink, strokeColor=None)
@@ -158,8 +297,10 @@ def _chart(sheet: Sheet, width: float) -> Any:
                     strokeColor=None,
                 )
             )
+    if not last:
+        return drawing
     y = top - rows * row
-    drawing.add(String(0, y + 3, "Visits", fontSize=font, fontName="Helvetica"))
+    drawing.add(String(0, y + 3, "Visits", fontSize=font, fontName=_FONT))
     if sheet.follow_up is not None:
         cx, cy = x(sheet.follow_up), y + row / 2
         drawing.add(Polygon([cx, cy + 5, cx + 5, cy, cx, cy - 5, cx - 5, cy], fillColor=ink, strokeColor=None))
@@ -167,7 +308,7 @@ def _chart(sheet: Sheet, width: float) -> Any:
         if refill <= sheet.last:
             drawing.add(Circle(x(refill), y + row / 2, 3.5, fillColor=None, strokeColor=ink, strokeWidth=1.2))
     legend = "Black: in force.  Grey: may end (ask your care team).  Diamond: follow-up visit.  Circle: refill visit."
-    drawing.add(String(0, 0, legend, fontSize=font, fontName="Helvetica"))
+    drawing.add(String(0, 0, legend, fontSize=font, fontName=_FONT))
     return drawing
 
 
