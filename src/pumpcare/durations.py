@@ -32,9 +32,12 @@ _LONGEST = {"days": 36_600, "weeks": 5_220, "months": 1_200, "years": 100}
 
 
 # Months and years vary in length, so an order between durations of different units is checked from every
-# day of a common and a leap year. Only mixed units ("13mo" against "394d") get here, and rarely.
+# day of a common and a leap year. Only mixed units ("13mo" against "394d") get here.
 _REFERENCE_START = date(2027, 1, 1)
 _REFERENCE_DAYS = 365 + 366
+# How many days one month or year can be, with a margin for the clamp to a month's end (31 Jan + 1 month is
+# 28 Feb): bounds, not exact lengths, so that only durations whose lengths overlap need the walk.
+_SPAN = {"days": (1, 1, 0), "weeks": (7, 7, 0), "months": (28, 31, 3), "years": (365, 366, 1)}
 
 
 class DurationSyntaxError(ValueError):
@@ -105,5 +108,20 @@ def is_ordered(earliest: Duration, latest: Duration) -> bool:
     fixed = {"days": 1, "weeks": 7}
     if earliest.unit in fixed and latest.unit in fixed:
         return earliest.amount * fixed[earliest.unit] <= latest.amount * fixed[latest.unit]
+    (first_short, first_long), (last_short, last_long) = _day_range(earliest), _day_range(latest)
+    if first_long <= last_short:
+        return True
+    if first_short > last_long:
+        return False
+    # From a day up to the 28th a month or a year later keeps the day of the month, so every such day of a
+    # month gives the same lengths as its 1st: only the 1st and the 29th to 31st need trying.
     days = (_REFERENCE_START + timedelta(days=offset) for offset in range(_REFERENCE_DAYS))
-    return all(earliest.after(day) <= latest.after(day) for day in days)
+    return all(earliest.after(day) <= latest.after(day) for day in days if day.day == 1 or day.day > 28)
+
+
+def _day_range(duration: Duration) -> tuple[int, int]:
+    """Fewest and most days the duration can span, whatever the start date (a little wider, never narrower)."""
+    short, long, margin = _SPAN[duration.unit]
+    count = abs(duration.amount)
+    low, high = max(count * short - margin, 0), count * long + margin
+    return (low, high) if duration.amount >= 0 else (-high, -low)

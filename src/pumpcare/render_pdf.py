@@ -165,8 +165,6 @@ def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
     if sheet.patient_label:
         yield sheet.patient_label, "in the patient label", "write the label"
     yield sheet.disclaimer, "in the note under the title", rules
-    for bar in sheet.bars:
-        yield bar.label, f"in the time line label '{_quote(bar.label)}'", rules
     for section in sheet.sections:
         yield section.title, f"in the heading '{_quote(section.title)}'", rules
         for line in section.lines:
@@ -175,8 +173,21 @@ def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
     for item in sheet.call_when:
         for text in (item.when, item.what):
             yield text, f"in '{_quote(item.when)}' under 'When to call your care team'", rules
+    for bar in sheet.bars:
+        yield bar.label, f"in the time line label '{_quote(bar.label)}'", rules
     for name in sheet.phone_lines:
         yield name, f"in the phone line '{_quote(name)}'", rules
+    yield sheet.footer, "in the sources at the foot of the sheet", rules
+    # Whatever else the sheet comes to carry is checked too, if with less to say about where it is.
+    yield from ((text, "on the sheet", rules) for text in _strings(sheet))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -197,7 +208,13 @@ def _register_fonts() -> frozenset[int]:
     for name, file in _FONT_FILES.items():
         font = TTFont(name, str(folder / file))
         pdfmetrics.registerFont(font)
-        codes = frozenset(font.face.charToGlyph)
+        # ReportLab writes a character beyond U+FFFF (emoji, rare CJK) with a broken text map, and control
+        # or format characters (a bidirectional override) draw nothing anyone can read: refuse those.
+        codes = frozenset(
+            code
+            for code in font.face.charToGlyph
+            if code <= 0xFFFF and unicodedata.category(chr(code)) not in ("Cc", "Cf", "Zl", "Zp")
+        )
         covered = codes if covered is None else covered & codes
     # <b> inside a paragraph looks up the bold face of the family; there is no bold oblique on the sheet.
     for bold, italic, name in ((0, 0, _FONT), (1, 0, _BOLD), (0, 1, _OBLIQUE), (1, 1, _BOLD)):

@@ -15,6 +15,24 @@ from pumpcare.quantities import Quantity, parse_quantity
 ANCHORS = ("surgery", "follow-up", "refill", "implant")
 CATEGORIES = ("preparation", "restriction", "activity", "safety", "device", "visit")
 MAX_RULE_FILE_BYTES = 1_000_000
+# Bounds on what a rule file holds, so that every command answers within seconds on any file it accepts
+# (layout and window checks grow with the content) and every text fits a calendar title or a sheet's line.
+MAX_ENTRIES = {"rules": 200, "groups": 200, "documents": 50, "drugs": 50}
+MAX_TEXT = {
+    "name": 120,
+    "version": 40,
+    "title": 80,
+    "deadline": 80,
+    "publisher": 120,
+    "overdue": 200,
+    "url": 300,
+    "text": 600,
+    "source": 1000,
+}
+_MAX_DOCUMENT_TITLE = 200  # a drug label's full title is longer than a calendar-friendly rule title
+_MAX_OTHER_TEXT = 600  # a text key not listed above
+# Escape sequences (ESC[2J clears a terminal), NUL, bidirectional overrides: nothing a leaflet prints.
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x0D: "CR", 0x1B: "ESC", 0x7F: "DEL"}
 
 _TOP_KEYS = {
     "schema": True,
@@ -283,6 +301,7 @@ class _Checker:
             self.problems.append("the top level must be a mapping with schema, name, version, source and rules")
             return None
         self._keys(data, _TOP_KEYS, "top level")
+        self._counts(data)
         if "schema" in data and (type(data["schema"]) is not int or data["schema"] != _SUPPORTED_SCHEMA):
             self.problems.append(
                 f"top level.schema: {data['schema']!r} is not supported; this pumpcare reads schema {_SUPPORTED_SCHEMA}"
@@ -405,16 +424,33 @@ class _Checker:
                 if required and key not in data:
                     self.problems.append(f"{where}: missing '{key}'; add it")
 
+    def _counts(self, data: dict[Any, Any]) -> None:
+        for key, limit in MAX_ENTRIES.items():
+            value = data.get(key)
+            if isinstance(value, (list, dict)) and len(value) > limit:
+                self.problems.append(
+                    f"top level.{key}: has {len(value):,} entries; a rule file holds at most {limit}, so remove some"
+                )
+
     def _text(self, data: dict[Any, Any], key: str, where: str, *, allow_number: bool = False) -> str:
         value = data.get(key)
         if value is None:
             return ""
         if allow_number and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
+            value = str(value)
         if not isinstance(value, str) or not value.strip():
             self.problems.append(f"{where}.{key}: must be non-empty text")
             return ""
-        return " ".join(value.split())
+        control = _control_character(value)
+        if control is not None:
+            self.problems.append(f"{where}.{key}: has a control character ({control}); remove it")
+            return ""
+        text = " ".join(value.split())
+        limit = _MAX_DOCUMENT_TITLE if where.startswith("documents.") and key == "title" else MAX_TEXT.get(key)
+        limit = limit or _MAX_OTHER_TEXT
+        if len(text) > limit:
+            self.problems.append(f"{where}.{key}: is {len(text):,} characters long; shorten it to at most {limit}")
+        return text
 
     def _groups(self, data: Any) -> dict[str, str]:
         if not isinstance(data, dict):
@@ -576,6 +612,21 @@ class _Checker:
         except DurationSyntaxError as err:
             self.problems.append(f"{where}: {err}")
             return None
+
+
+def _control_character(text: str) -> str | None:
+    """The name of the first control or format character in text (a line break or tab is fine), or None."""
+    import unicodedata
+
+    for char in text:
+        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf"):
+            continue
+        code = ord(char)
+        if code in _CONTROL_NAMES:
+            return _CONTROL_NAMES[code]
+        name = unicodedata.name(char, "")
+        return f"U+{code:04X} {name}" if name else f"U+{code:04X}"
+    return None
 
 
 def _is_slug(text: str) -> bool:
