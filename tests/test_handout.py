@@ -125,3 +125,38 @@ def test_the_file_name_picks_html(runner: CliRunner, tmp_path: Path) -> None:
     refused = runner.invoke(app, ["handout", *FULL, "--html", "--out", str(tmp_path / "sheet.pdf")])
     assert refused.exit_code == 1
     assert "name it .html or leave out --html" in refused.stderr
+
+
+def test_a_label_in_cyrillic_greek_or_polish_prints_its_letters(runner: CliRunner, tmp_path: Path) -> None:
+    label = "Иван Петров · Αλέξανδρος · Łukasz Żółć"
+    pages, text, _ = pdf_text(sheet(runner, tmp_path, "--patient-label", label))
+    assert pages == 1
+    assert f"For: {label}" in text
+
+
+@pytest.mark.parametrize(
+    ("label", "problem"),
+    [
+        ("王小明", "the PDF font has no letter for '王'"),
+        ("Bed 4 😀", "the PDF font has no letter for '😀'"),
+        ("שרה כהן", "the PDF cannot write right-to-left letters such as 'ש'"),
+        ("Sara سارة", "the PDF font has no letter for 'س'"),
+    ],
+)
+def test_a_label_the_pdf_cannot_draw_is_refused(runner: CliRunner, tmp_path: Path, label: str, problem: str) -> None:
+    out = tmp_path / "sheet.pdf"
+    result = runner.invoke(app, ["handout", *FULL[:4], "--patient-label", label, "--out", str(out)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"pumpcare: {problem} in the patient label; use --html for this sheet, "
+        "or write the label in Latin, Greek or Cyrillic letters\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+    html = runner.invoke(app, ["handout", *FULL[:4], "--patient-label", label, "--out", str(tmp_path / "sheet.html")])
+    assert html.exit_code == 0
+    assert f"For: {label}" in (tmp_path / "sheet.html").read_text(encoding="utf-8")
+
+
+def test_the_same_plan_in_another_script_gives_the_same_bytes(runner: CliRunner, tmp_path: Path) -> None:
+    label = ("--patient-label", "Ελένη Łoś")
+    assert sheet(runner, tmp_path, *label) == sheet(runner, tmp_path, *label)

@@ -449,7 +449,7 @@ class _Checker:
         limit = _MAX_DOCUMENT_TITLE if where.startswith("documents.") and key == "title" else MAX_TEXT.get(key)
         limit = limit or _MAX_OTHER_TEXT
         if len(text) > limit:
-            self.problems.append(f"{where}.{key}: is {len(text):,} characters long; shorten it to at most {limit}")
+            self.problems.append(f"{where}.{key}: is {len(text):,} characters long; shorten it to at most {limit:,}")
         return text
 
     def _groups(self, data: Any) -> dict[str, str]:
