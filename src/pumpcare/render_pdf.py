@@ -68,6 +68,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
     story.append(Paragraph(_escape(sheet.disclaimer), small))
     story.append(Spacer(1, 4))
     story.extend(_chart(sheet, width))
+    # 43%: the widest "when" of the standard plan, "Until 9–23 Feb 2027 (ask your care team)", fits one line.
     columns = [width * 0.43, width * 0.57]
     for section in sheet.sections:
         story.append(Paragraph(_escape(section.title), heading))
