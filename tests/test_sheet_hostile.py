@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from pumpcare import render_pdf
 from pumpcare.cli import app
 from pumpcare.durations import Duration, is_ordered
 from pumpcare.errors import OutputError
+from pumpcare.render_pdf import render_pdf
 from pumpcare.rules import MAX_ENTRIES, MAX_TEXT, RuleSet, load_rules
 from pumpcare.schedule import make_plan
 from pumpcare.sheet import make_sheet
@@ -229,10 +229,10 @@ def test_a_layout_reportlab_gives_up_on_is_one_sentence(tmp_path: Path, monkeypa
         rule.update(category="restriction", group="group-0", until={"earliest": "2w", "latest": "4w"})
     ruleset = load_rules(write_yaml(tmp_path / "one-group.yaml", data))
     sheet = make_sheet(make_plan(ruleset, date(2026, 12, 1)))
-    assert render_pdf.render_pdf(sheet).pages > 1
-    monkeypatch.setattr(render_pdf, "_MAX_ROW_HEIGHT", 100_000.0)
+    assert render_pdf(sheet).pages > 1
+    monkeypatch.setattr("pumpcare.render_pdf._MAX_ROW_HEIGHT", 100_000.0)
     with pytest.raises(OutputError) as caught:
-        render_pdf.render_pdf(sheet)
+        render_pdf(sheet)
     assert str(caught.value) == (
         "the sheet cannot be laid out: a line is too long for the page; shorten it, or use --html"
     )
