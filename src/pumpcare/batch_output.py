@@ -105,7 +105,7 @@ def write_batch(
                 if isinstance(result, Done):
                     done += 1
                     if result.warnings:
-                        warned.append(result)
+                        warned.append(result._replace(files=()))  # the summary needs no paths: keep memory flat
                 else:
                     failed.append(result)
                 advance()
