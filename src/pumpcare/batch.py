@@ -1,43 +1,62 @@
 """A day's discharges from one CSV file: each row a patient, read one at a time, each its calendar and sheet.
 
-Rows are streamed (never all held at once), so time grows with the rows and memory does not; a bad row is
-reported with its row number, column and reason, and the others go on.
+Rows are streamed (never all held at once), so time grows with the rows and memory does not. A bad row, or a
+line the CSV reader cannot make sense of, is that row's failure only: it is reported with its line number,
+column and reason, and the others go on. Writing the files into the output folder is batch_output's job.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from pumpcare.errors import InputError, PumpcareError
-from pumpcare.files import write_atomically
 from pumpcare.inputs import check_label, parse_date, parse_interval, parse_override
-from pumpcare.render_ics import render_ics
 from pumpcare.rules import RuleSet
 from pumpcare.schedule import Plan, RefillSchedule, make_plan
-from pumpcare.sheet import make_sheet
 
-COLUMNS = ("label", "surgery_date", "follow_up", "refill_every", "first_refill", "overrides")
+REQUIRED = ("label", "surgery_date")
+OPTIONAL = ("follow_up", "refill_every", "first_refill", "overrides")
+COLUMNS = REQUIRED + OPTIONAL
+# A row is a few hundred characters; anything near csv's 131,072-character field limit is a runaway quote.
+MAX_LINE = 65_536
+# A quoted cell may hold a line break, but one that runs on for this many lines is a stray quote.
+MAX_RECORD_LINES = 20
 _FILE_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+_EXPECTED = (
+    f"the first row must name the columns {' and '.join(REQUIRED)}, and may name "
+    f"{', '.join(OPTIONAL[:-1])} and {OPTIONAL[-1]}"
+)
 
 
 class Done(NamedTuple):
-    """A row whose calendar and sheet were written."""
+    """A row whose calendar and sheet were written, with anything the nurse should check on them."""
 
     row: int
     label: str
     files: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()
 
 
 class Failed(NamedTuple):
-    """A row that could not be planned: where, and why."""
+    """A row that could not be planned or written: where, and why."""
 
     row: int
     column: str
     reason: str
+
+
+class Made(NamedTuple):
+    """A row planned and rendered, not yet written: each file's suffix and bytes, and the row's warnings."""
+
+    row: int
+    label: str
+    files: tuple[tuple[str, bytes], ...]
+    warnings: tuple[str, ...]
 
 
 class BatchOptions(NamedTuple):
@@ -50,90 +69,269 @@ class BatchOptions(NamedTuple):
     html: bool = False
 
 
-def check_header(fieldnames: Iterable[str] | None) -> None:
-    """Refuse a header with unknown or missing columns, listing the expected ones."""
-    found = [name.strip() for name in fieldnames or ()]
-    unknown = [name for name in found if name not in COLUMNS]
-    missing = [name for name in COLUMNS if name not in found]
-    if unknown or missing:
-        problems = []
-        if unknown:
-            problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
-        if missing:
-            problems.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-        raise InputError(
-            f"the CSV header has {' and '.join(problems)}; the first row must name the columns {','.join(COLUMNS)}"
-        )
+class _Line(NamedTuple):
+    number: int
+    text: str | None  # None: longer than MAX_LINE, and skipped
 
 
-def open_rows(lines: Iterable[str]) -> csv.DictReader[str]:
-    """A reader over the CSV whose header has been checked; nothing is read past the header yet."""
-    reader = csv.DictReader(lines)
-    check_header(reader.fieldnames)
-    return reader
+class _Record(NamedTuple):
+    number: int
+    cells: list[str] | None
+    problem: str = ""
 
 
-def run_batch(reader: csv.DictReader[str], options: BatchOptions) -> Iterator[Done | Failed]:
-    """Plan and write each row in turn; yield what happened to it as soon as it is done."""
-    for row in reader:
-        # The line the row ends on, as a spreadsheet numbers it: blank lines and quoted line breaks count.
-        row_number = reader.line_num
-        if None in row:
-            yield Failed(row_number, "-", "the row has more cells than the header; check for a stray comma")
-            continue
-        if None in row.values():
-            yield Failed(row_number, "-", "the row has fewer cells than the header; check for a missing comma")
-            continue
-        cells = {key.strip(): (value or "").strip() for key, value in row.items()}
-        yield _one(row_number, cells, options)
+def open_csv(path: Path) -> IO[str]:
+    """The CSV file opened for reading; undecodable bytes are kept (as surrogates) so a line can be named."""
+    try:
+        return path.open(encoding="utf-8", errors="surrogateescape", newline="")
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {(err.strerror or 'it failed').lower()}; check the path") from None
 
 
-def _one(row_number: int, cells: dict[str, str], options: BatchOptions) -> Done | Failed:
+def count_rows(path: Path) -> int:
+    """How many rows follow the header, after checking the file is UTF-8 text; refuse it, naming the line, if not."""
+    try:
+        with path.open("rb") as raw:
+            start = raw.read(4)
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {(err.strerror or 'it failed').lower()}; check the path") from None
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path} is saved as UTF-16 text; save it as CSV UTF-8 (comma-separated) and try again")
+    lines = 0
+    try:
+        with open_csv(path) as stream:
+            for line in _lines(stream):
+                lines += 1
+                if line.text is None:
+                    continue
+                if lines == 1 and "\x00" in line.text:
+                    raise InputError(
+                        f"{path} looks like UTF-16 text; save it as CSV UTF-8 (comma-separated) and try again"
+                    )
+                try:
+                    line.text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InputError(
+                        f"{path} line {line.number} is not UTF-8 text (perhaps Latin-1 or Windows-1252); "
+                        "save the file as CSV UTF-8 and try again"
+                    ) from None
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {(err.strerror or 'it failed').lower()}; check the path") from None
+    return max(lines - 1, 0)
+
+
+def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]] | Failed]:
+    """Check the header, then yield each row's line number and cells, or the line's failure, one at a time."""
+    lines = _lines(stream)
+    first = next(lines, _Line(1, ""))
+    columns = check_header(first.text or "")
+    for record in _records(lines, len(columns)):
+        if record.cells is None:
+            yield Failed(record.number, "-", record.problem)
+        elif not record.cells:
+            continue  # a blank line
+        elif len(record.cells) > len(columns):
+            yield Failed(record.number, "-", "the row has more cells than the header; check for a stray comma")
+        elif len(record.cells) < len(columns):
+            yield Failed(record.number, "-", "the row has fewer cells than the header; check for a missing comma")
+        else:
+            yield record.number, {name: value.strip() for name, value in zip(columns, record.cells, strict=True)}
+
+
+def check_header(line: str) -> list[str]:
+    """The header's column names; refuse a header with unknown, missing or repeated columns, or another separator."""
+    line = line.removeprefix("\ufeff")
+    try:
+        names = [name.strip() for name in next(csv.reader([line]), [])]
+    except csv.Error:
+        names = [line.strip()]
+    if len(names) <= 1:
+        for separator, said in ((";", "';'"), ("\t", "tabs")):
+            if separator in line:
+                raise InputError(f"the file uses {said} between columns; save it as comma-separated CSV")
+    problems = []
+    unknown = [name or "(a column with no name)" for name in names if name not in COLUMNS]
+    if unknown:
+        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        problems.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    twice = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
+    if twice:
+        problems.append(f"the column{'s' if len(twice) > 1 else ''} {', '.join(twice)} more than once")
+    if problems:
+        raise InputError(f"the CSV header has {' and '.join(problems)}; {_EXPECTED}")
+    return names
+
+
+def plan_rows(stream: IO[str], options: BatchOptions) -> Iterator[Made | Failed]:
+    """Plan and render each row in turn; yield what became of it as soon as it is done."""
+    for item in read_rows(stream):
+        if isinstance(item, Failed):
+            yield item
+        else:
+            yield _one(*item, options)
+
+
+def file_stem(row: int, label: str) -> str:
+    """The name a row's files share: its line number, then its label with only file-safe characters."""
+    # Letters, digits, - and _ only: a label may hold slashes or colons that no file system takes.
+    name = "".join(char if char in _FILE_SAFE else "-" for char in label).strip("-")
+    return f"{row:04d}-{name[:40] or 'patient'}"
+
+
+def _one(row: int, cells: dict[str, str], options: BatchOptions) -> Made | Failed:
     column = "label"
     try:
         label = check_label(cells["label"], "label")
         column = "surgery_date"
         surgery = parse_date(cells["surgery_date"], "surgery date")
         column = "follow_up"
-        follow_up = parse_date(cells["follow_up"], "follow-up date") if cells["follow_up"] else None
+        follow_up = parse_date(cells["follow_up"], "follow-up date") if cells.get("follow_up") else None
         column = "refill_every"
         refills = None
-        if bool(cells["refill_every"]) != bool(cells["first_refill"]):
+        if bool(cells.get("refill_every")) != bool(cells.get("first_refill")):
             raise InputError("refill visits need both refill_every and first_refill; give both or neither")
-        if cells["refill_every"]:
+        if cells.get("refill_every"):
             every = parse_interval(cells["refill_every"], "refill_every")
             column = "first_refill"
             refills = RefillSchedule(parse_date(cells["first_refill"], "first refill date"), every)
         column = "overrides"
-        orders = [parse_override(order, "overrides") for order in cells["overrides"].split(";") if order.strip()]
+        overrides = cells.get("overrides", "").split(";")
+        orders = [parse_override(order, "overrides") for order in overrides if order.strip()]
         plan = make_plan(options.rules, surgery, follow_up=follow_up, refills=refills, overrides=orders)
         column = "-"
-        return Done(row_number, label, _write(row_number, label, plan, options))
+        return _render(row, label, plan, options)
     except InputError as err:
-        return Failed(row_number, err.field or column, str(err))
+        return Failed(row, err.field or column, str(err))
     except PumpcareError as err:
-        return Failed(row_number, column, str(err))
+        return Failed(row, column, str(err))
+    except Exception as err:  # one row that trips a bug or a library must not cost the others
+        return Failed(
+            row,
+            column,
+            f"pumpcare could not make this row's calendar or sheet ({type(err).__name__}); check the row, "
+            "and report it to pumpcare's maintainers if it looks right",
+        )
 
 
-def _write(row_number: int, label: str, plan: Plan, options: BatchOptions) -> tuple[Path, ...]:
-    stem = options.out_dir / f"{row_number:04d}-{_file_name(label)}"
-    calendar = stem.with_suffix(".ics")
-    write_atomically(calendar, render_ics(plan, stamp=options.stamp, patient_label=label))
+def _render(row: int, label: str, plan: Plan, options: BatchOptions) -> Made:
+    from pumpcare.render_ics import render_ics
+    from pumpcare.sheet import make_sheet
+
+    calendar = render_ics(plan, stamp=options.stamp, patient_label=label)
     sheet = make_sheet(plan, label)
+    warnings = plan.warnings
     if options.html:
         from pumpcare.render_html import render_html
 
-        handout = stem.with_suffix(".html")
-        write_atomically(handout, render_html(sheet, paper=options.paper).encode("utf-8"))
+        handout = (".html", render_html(sheet, paper=options.paper).encode("utf-8"))
     else:
         from pumpcare.render_pdf import render_pdf
 
-        handout = stem.with_suffix(".pdf")
-        write_atomically(handout, render_pdf(sheet, paper=options.paper).data)
-    return calendar, handout
+        pdf = render_pdf(sheet, paper=options.paper)
+        handout = (".pdf", pdf.data)
+        if pdf.pages > 1:
+            warnings += (
+                f"the sheet runs to {pdf.pages} pages; fewer orders split from their group, "
+                "or --paper a4, may bring it back to one",
+            )
+    return Made(row, label, ((".ics", calendar), handout), warnings)
 
 
-def _file_name(label: str) -> str:
-    # Letters, digits, - and _ only: a label may hold slashes or colons that no file system takes.
-    name = "".join(char if char in _FILE_SAFE else "-" for char in label).strip("-")
-    return name[:40] or "patient"
+def _lines(stream: IO[str]) -> Iterator[_Line]:
+    """The file's lines, numbered as an editor numbers them; a line too long to be a row is not held in memory."""
+    number = 0
+    while True:
+        text = stream.readline(MAX_LINE)
+        if not text:
+            return
+        number += 1
+        if len(text) == MAX_LINE and not text.endswith(("\n", "\r")):
+            while text and not text.endswith(("\n", "\r")):
+                text = stream.readline(MAX_LINE)
+            yield _Line(number, None)
+        else:
+            yield _Line(number, text)
+
+
+def _records(lines: Iterator[_Line], width: int) -> Iterator[_Record]:
+    """Each record's first line number and cells; a line that cannot start a record is reported, and skipped."""
+    again: deque[_Line] = deque()  # lines a runaway quote took, read again from the line after it
+    while True:
+        first = again.popleft() if again else next(lines, None)
+        if first is None:
+            return
+        if first.text is None:
+            yield _Record(
+                first.number,
+                None,
+                f"line {first.number} is longer than {MAX_LINE:,} characters; check it for a stray quote "
+                "or a missing line break",
+            )
+            continue
+        if "\x00" in first.text:
+            yield _Record(
+                first.number,
+                None,
+                f"line {first.number} holds a NUL character; delete it, or save the file again as CSV UTF-8",
+            )
+            continue
+        taken = [first]
+        size = len(first.text)
+        inside = _open_quote(first.text, inside=False)
+        while inside:
+            more = again.popleft() if again else next(lines, None)
+            if (
+                more is None
+                or more.text is None
+                or "\x00" in more.text
+                or len(taken) == MAX_RECORD_LINES
+                or size + len(more.text) > MAX_LINE
+            ):
+                again.extendleft(reversed([*taken[1:], *([more] if more is not None else [])]))
+                break
+            taken.append(more)
+            size += len(more.text)
+            inside = _open_quote(more.text, inside=True)
+        if inside:
+            yield _Record(first.number, None, _runaway(first.number, None))
+            continue
+        try:
+            cells = next(csv.reader(line.text or "" for line in taken), [])
+        except csv.Error as err:
+            yield _Record(first.number, None, f"line {first.number} cannot be read as CSV ({err}); check its quotes")
+            continue
+        if len(taken) > 1 and len(cells) != width:
+            # A quoted line break is allowed, but not one that swallows the next rows: read them again.
+            again.extendleft(reversed(taken[1:]))
+            yield _Record(first.number, None, _runaway(first.number, taken[-1].number))
+            continue
+        yield _Record(first.number, cells)
+
+
+def _runaway(number: int, closed_on: int | None) -> str:
+    where = "is never closed" if closed_on is None else f"is not closed until line {closed_on}"
+    return (
+        f'a quote (") on line {number} opens a cell that {where}; remove the stray quote or close it '
+        f"(the batch went on from line {number + 1})"
+    )
+
+
+def _open_quote(text: str, *, inside: bool) -> bool:
+    """Whether a quoted cell is still open at the end of this line, as Python's csv reader reads quotes."""
+    at_start = not inside
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if inside:
+            if char == '"':
+                if text.startswith('"', index + 1):
+                    index += 1  # a doubled quote is a quote inside the cell
+                else:
+                    inside = False
+        elif char == '"' and at_start:
+            inside = True
+        at_start = char == "," and not inside
+        index += 1
+    return inside

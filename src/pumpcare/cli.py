@@ -17,7 +17,6 @@ from pumpcare.errors import InputError, OutputError, PumpcareError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from pumpcare.batch import Failed
     from pumpcare.controller import Resolved
     from pumpcare.inputs import PlanInputs
     from pumpcare.saved import SavedPlan
@@ -298,78 +297,16 @@ def batch_command(
 
     # Thousands of rows make garbage the one-plan commands never do: collect it again.
     gc.enable()
-    from pumpcare.batch import BatchOptions, Done, Failed, open_rows, run_batch
+    from pumpcare.batch import BatchOptions
+    from pumpcare.batch_output import run_and_report
     from pumpcare.render_pdf import PAPER
     from pumpcare.rules import load_rules
 
     if paper.lower() not in PAPER:
         raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
     options = BatchOptions(load_rules(rules), out_dir, _build_time(), paper.lower(), html)
-    failed: list[Failed] = []
-    done = 0
-    try:
-        with csv_file.open(encoding="utf-8-sig", newline="") as stream:
-            rows = sum(1 for _ in stream) - 1
-            stream.seek(0)
-            reader = open_rows(stream)  # a bad header is refused before any folder is made
-            _ensure_folder(out_dir)
-            with _progress(rows) as advance:
-                for result in run_batch(reader, options):
-                    if isinstance(result, Done):
-                        done += 1
-                    else:
-                        failed.append(result)
-                    advance()
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read {csv_file}: {err}; check the path and that it is a UTF-8 CSV file") from None
-    _console().print(_batch_summary(done, failed, out_dir))
-    if failed:
+    if not run_and_report(csv_file, options, out=_console(), err=_console(stderr=True)):
         raise typer.Exit(code=1)
-
-
-def _ensure_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"cannot write into {folder}: it is a file; give a folder with --out-dir")
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as err:
-        raise OutputError(f"cannot create {folder}: {(err.strerror or 'it failed').lower()}; check the path") from None
-
-
-def _progress(total: int) -> Any:
-    """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
-    import contextlib
-
-    if not sys.stderr.isatty():
-        return contextlib.nullcontext(lambda: None)
-    from rich.progress import Progress
-
-    @contextlib.contextmanager
-    def bar() -> Any:
-        with Progress(transient=True, console=_console(stderr=True)) as progress:
-            task = progress.add_task("Writing calendars and sheets", total=max(total, 0))
-            yield lambda: progress.advance(task)
-
-    return bar()
-
-
-def _batch_summary(done: int, failed: "list[Failed]", out_dir: Path) -> Any:
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    patients = f"{done} patient{'s' if done != 1 else ''}"
-    rows = f"{len(failed)} row{'s' if len(failed) != 1 else ''}"
-    lines: list[Any] = [Text(f"{patients} written to {out_dir}; {rows} failed.")]
-    if failed:
-        table = Table(title="Rows that failed", title_justify="left")
-        table.add_column("Row", justify="right", no_wrap=True)
-        table.add_column("Column", no_wrap=True)
-        table.add_column("Reason")
-        for item in failed:
-            table.add_row(str(item.row), item.column, item.reason)
-        lines.append(table)
-    return Group(*lines)
 
 
 @app.command("today")

@@ -1,0 +1,246 @@
+"""Where a batch writes: a folder it owns for the whole run, and the summary it prints at the end.
+
+A batch owns its output folder. It holds a lock there for the whole run (two runs never mix their files), and
+keeps a manifest, `.pumpcare-batch.json`, of the files it wrote. The next run into the same folder removes the
+previous run's files it did not write again (a row that now fails, or moved to another line), and a folder that
+holds anything else is refused and left as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pumpcare.batch import BatchOptions, Done, Failed, Made, count_rows, file_stem, open_csv, plan_rows
+from pumpcare.errors import OutputError, PumpcareError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+MANIFEST = ".pumpcare-batch.json"
+LOCK = ".pumpcare-batch.lock"
+# The names a batch gives its files (file_stem, then a suffix), and the temporary files they are written through.
+_OURS = re.compile(r"[0-9]{4,}-[A-Za-z0-9_-]{1,40}\.(?:ics|pdf|html)")
+_TEMP = re.compile(r"\.(?:[0-9]{4,}-[A-Za-z0-9_-]{1,40}\.(?:ics|pdf|html)|\.pumpcare-batch\.json)\..*\.tmp")
+
+
+class Report(NamedTuple):
+    """What a batch did: how many patients were written, the rows with warnings, and the rows that failed."""
+
+    out_dir: Path
+    done: int
+    warned: list[Done]
+    failed: list[Failed]
+
+
+class _Folder:
+    """The output folder while a run holds it: what the last run left, and what this run has written."""
+
+    def __init__(self, path: Path, previous: set[str]) -> None:
+        self.path = path
+        self.previous = previous
+        self.written: set[str] = set()
+
+    def write(self, made: Made) -> Done | Failed:
+        """Write one row's calendar and sheet as a pair: if the second cannot be written, the first goes too."""
+        from pumpcare.files import write_atomically
+
+        stem = file_stem(made.row, made.label)
+        paths: list[Path] = []
+        try:
+            for suffix, data in made.files:
+                path = self.path / f"{stem}{suffix}"
+                write_atomically(path, data)
+                paths.append(path)
+                self.written.add(path.name)
+        except PumpcareError as err:
+            for path in paths:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                self.written.discard(path.name)
+            return Failed(made.row, "-", str(err))
+        return Done(made.row, made.label, tuple(paths), made.warnings)
+
+    def finish(self, *, complete: bool) -> None:
+        """Remove what the last run wrote and this one did not, and record this run's files in the manifest."""
+        kept = set()
+        for name in sorted(self.previous - self.written):
+            try:
+                (self.path / name).unlink()
+            except FileNotFoundError:
+                pass
+            except OSError:
+                # Still listed, so the next run owns it and tries again, rather than refusing it as a stranger's.
+                kept.add(name)
+        _write_manifest(self.path, self.written | kept, complete=complete)
+
+
+def run_and_report(csv_file: Path, options: BatchOptions, *, out: Console, err: Console) -> bool:
+    """Run a batch with a progress bar on a terminal, print its summary; whether every row was written."""
+    with _progress(err) as progress:
+        report = write_batch(csv_file, options, progress=progress)
+    out.print(summary(report))
+    return not report.failed
+
+
+def write_batch(
+    csv_file: Path, options: BatchOptions, *, progress: Callable[[int], Callable[[], None]] | None = None
+) -> Report:
+    """Plan each row of the CSV file and write its calendar and sheet into the batch's folder; what became of each."""
+    total = count_rows(csv_file)  # refuses a file that is not UTF-8 text before anything is written
+    advance = progress(total) if progress else lambda: None
+    done = 0
+    warned: list[Done] = []
+    failed: list[Failed] = []
+    with open_csv(csv_file) as stream:
+        rows = plan_rows(stream, options)
+        first = next(rows, None)  # reads the header: a bad one is refused before any folder is made
+        with _owned(options.out_dir) as folder:
+            for item in rows if first is None else _chain(first, rows):
+                result = folder.write(item) if isinstance(item, Made) else item
+                if isinstance(result, Done):
+                    done += 1
+                    if result.warnings:
+                        warned.append(result._replace(files=()))  # the summary needs no paths: keep memory flat
+                else:
+                    failed.append(result)
+                advance()
+    return Report(options.out_dir, done, warned, failed)
+
+
+def summary(report: Report) -> Any:
+    """The batch's summary: a count line, then the rows that failed and the rows with warnings, as tables."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    patients = f"{report.done} patient{'s' if report.done != 1 else ''}"
+    warned = f" ({len(report.warned)} with warnings)" if report.warned else ""
+    rows = f"{len(report.failed)} row{'s' if len(report.failed) != 1 else ''}"
+    lines: list[Any] = [Text(f"{patients} written to {report.out_dir}{warned}; {rows} failed.")]
+    if report.failed:
+        table = Table(title="Rows that failed", title_justify="left")
+        table.add_column("Row", justify="right", no_wrap=True)
+        table.add_column("Column", no_wrap=True)
+        table.add_column("Reason")
+        for item in report.failed:
+            table.add_row(str(item.row), item.column, item.reason)
+        lines.append(table)
+    if report.warned:
+        table = Table(title="Rows with warnings (written; check them)", title_justify="left")
+        table.add_column("Row", justify="right", no_wrap=True)
+        table.add_column("Label", no_wrap=True)
+        table.add_column("Warning")
+        for done in report.warned:
+            for warning in done.warnings:
+                table.add_row(str(done.row), done.label, warning)
+        lines.append(table)
+    return Group(*lines)
+
+
+def _chain(first: Made | Failed, rest: Iterator[Made | Failed]) -> Iterator[Made | Failed]:
+    yield first
+    yield from rest
+
+
+@contextlib.contextmanager
+def _owned(folder: Path) -> Iterator[_Folder]:
+    """Hold the folder for one run: refuse another run's folder or a foreign one, clean up what it leaves."""
+    from filelock import FileLock, Timeout
+
+    _previous_files(folder)  # a foreign folder is refused before anything, even the lock file, is put in it
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create {folder}: {(err.strerror or 'it failed').lower()}; check the path") from None
+    lock = FileLock(str(folder / LOCK), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise OutputError(
+            f"another pumpcare batch is writing into {folder}; wait for it to finish, or give another --out-dir"
+        ) from None
+    except OSError as err:
+        raise OutputError(f"cannot lock {folder}: {(err.strerror or 'it failed').lower()}; check the folder") from None
+    try:
+        state = _Folder(folder, _previous_files(folder))
+        # Marked unfinished first: if this run dies hard, the next one knows the batch names in here are a batch's.
+        _write_manifest(folder, state.previous, complete=False)
+        try:
+            yield state
+        except BaseException:
+            state.finish(complete=False)
+            raise
+        state.finish(complete=True)
+    finally:
+        lock.release()
+
+
+def _previous_files(folder: Path) -> set[str]:
+    """The files an earlier batch left in the folder; refuse a folder that is a file or holds anything else."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write into {folder}: it is a file; give a folder with --out-dir")
+    if not folder.exists():
+        return set()
+    try:
+        names = {entry.name for entry in folder.iterdir()}
+    except OSError as err:
+        raise OutputError(f"cannot read {folder}: {(err.strerror or 'it failed').lower()}; check the path") from None
+    listed, complete = _read_manifest(folder) if MANIFEST in names else (set(), True)
+    ours = {name for name in names if name in listed or (not complete and _OURS.fullmatch(name))}
+    foreign = sorted(name for name in names - ours if name not in (MANIFEST, LOCK) and not _TEMP.fullmatch(name))
+    if foreign:
+        more = f" and {len(foreign) - 1} other{'s' if len(foreign) > 2 else ''}" if len(foreign) > 1 else ""
+        raise OutputError(
+            f"cannot write into {folder}: it holds {foreign[0]}{more}, which no pumpcare batch wrote there; "
+            "give an empty folder, or the folder of an earlier batch, with --out-dir"
+        )
+    # Temporary files a killed run left behind are its own, and go with the rest.
+    return ours | {name for name in names if _TEMP.fullmatch(name)}
+
+
+def _read_manifest(folder: Path) -> tuple[set[str], bool]:
+    import json
+
+    damaged = OutputError(f"cannot write into {folder}: its {MANIFEST} is damaged; give an empty folder with --out-dir")
+    try:
+        data = json.loads((folder / MANIFEST).read_bytes()[:10_000_000])
+    except (OSError, ValueError):
+        raise damaged from None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        raise damaged
+    # Only names a batch gives its files: a hand-edited manifest must not make a batch delete anything else.
+    files = {name for name in data["files"] if isinstance(name, str) and _OURS.fullmatch(name)}
+    return files, data.get("complete") is True
+
+
+def _write_manifest(folder: Path, files: set[str], *, complete: bool) -> None:
+    import json
+
+    from pumpcare.files import write_atomically
+
+    text = json.dumps({"pumpcare_batch": 1, "complete": complete, "files": sorted(files)}, indent=1)
+    write_atomically(folder / MANIFEST, (text + "\n").encode("utf-8"))
+
+
+def _progress(console: Console) -> Any:
+    """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def bar() -> Iterator[Callable[[int], Callable[[], None]]]:
+        with Progress(transient=True, console=console) as shown:
+
+            def start(total: int) -> Callable[[], None]:
+                task = shown.add_task("Writing calendars and sheets", total=max(total, 0))
+                return lambda: shown.advance(task)
+
+            yield start
+
+    return bar()
