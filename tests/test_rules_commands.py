@@ -77,7 +77,7 @@ TIMINGS = [
     ({"due": "-1d"}, "due 1 day before surgery"),
     ({"due": "0d"}, "due on the surgery day"),
     ({"due": {"earliest": "5y", "latest": "7y"}}, "due 5–7 years after surgery"),
-    ({"due": {"anchor": "implant", "earliest": "5y", "latest": "7y"}}, "due 5–7 years after the pump went in"),
+    ({"due": {"anchor": "implant", "earliest": "5y", "latest": "7y"}}, "due 5–7 years after the implant"),
     ({"due": {"anchor": "follow-up"}}, "due at the follow-up visit"),
     ({"due": {"anchor": "follow-up", "at": "-2d"}}, "due 2 days before the follow-up visit"),
     ({"due": {"anchor": "refill"}, "repeat": "1y"}, "due at each refill visit"),
@@ -125,7 +125,7 @@ TIMED = {
     "walk-further": "from 2 weeks after surgery",
     "follow-up-visit": "due at the follow-up visit",
     "reservoir-refill": "due at each refill visit",
-    "battery-replacement": "due 5–7 years after the pump went in",
+    "battery-replacement": "due 5–7 years after the implant",
 }
 
 SMALL_CLINIC = """\
@@ -256,7 +256,7 @@ def test_check_flags_a_window_outside_the_leaflet_and_fails(tmp_path: Path, ship
         f"{path}: warning: rules[{driving}] 'no-driving'.until: "
         "1–6 weeks after surgery is outside the leaflet's range, 2–4 weeks after surgery\n"
         f"{path}: warning: rules[{battery}] 'battery-replacement'.due: "
-        "5–8 years after the pump went in is outside the leaflet's range, 5–7 years after the pump went in\n"
+        "5–8 years after the implant is outside the leaflet's range, 5–7 years after the implant\n"
         f"{path}: {len(shipped.rules)} rules, 2 differences from the leaflet; if the clinic means it, "
         "check again with --allow-outside-leaflet.\n"
     )

@@ -108,8 +108,6 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
         )
     )
     story.append(phones)
-    story.append(Spacer(1, 4))
-    story.append(Paragraph(_escape(sheet.footer), ParagraphStyle("footer", parent=small, fontSize=9, leading=11)))
 
     out = io.BytesIO()
     document = SimpleDocTemplate(
@@ -125,13 +123,24 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
     )
     header = sheet.title + (f"  ·  For: {sheet.patient_label}" if sheet.patient_label else "")
 
+    def footer(canvas: Any) -> None:
+        # In the bottom margin, like a printed page's footer: where the words come from takes no room from them.
+        room = size[0] - 2 * _MARGIN
+        points = min(8.0, 8.0 * room / max(canvas.stringWidth(sheet.footer, _OBLIQUE, 8), 1))
+        canvas.setFont(_OBLIQUE, points)  # a clinic's long leaflet name gets smaller type, never a cut line
+        canvas.drawString(_MARGIN, _MARGIN / 2, sheet.footer)
+
+    def first_page(canvas: Any, doc: Any) -> None:
+        footer(canvas)
+
     def later_page(canvas: Any, doc: Any) -> None:
         # Should a long plan spill over, every later page still says whose plan it is.
         canvas.setFont(_OBLIQUE, 10)
         canvas.drawString(_MARGIN, size[1] - _MARGIN / 2, f"{header}  ·  page {doc.page}")
+        footer(canvas)
 
     try:
-        document.build(story, onLaterPages=later_page)
+        document.build(story, onFirstPage=first_page, onLaterPages=later_page)
     except LayoutError:
         # Not expected within the rule file's limits (long cells are cut into rows, the time line into
         # drawings); should ReportLab still give up, the user gets a sentence, not a traceback.

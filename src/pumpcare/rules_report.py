@@ -29,7 +29,7 @@ _EVENTS = {
     "surgery": "surgery",
     "follow-up": "the follow-up visit",
     "refill": "each refill visit",
-    "implant": "the pump went in",
+    "implant": "the implant",
 }
 _AT_EVENT = {
     "surgery": "on the surgery day",
@@ -108,10 +108,10 @@ def rules_table(ruleset: RuleSet) -> RenderableType:
     heading = Text.assemble((ruleset.name, "bold"), f" · version {ruleset.version} · {count}")
     leaflet = Text(f"Source leaflet: {ruleset.source}. Other sources are named before the sentence they give.")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
-    # Ids and timings are what a nurse looks up and copies, so they never wrap; the leaflet quote does.
+    # Ids and timings are what a nurse looks up and copies, so they never wrap; the source folds, never crops.
     table.add_column("Rule id", no_wrap=True)
     table.add_column("Timing", no_wrap=True)
-    table.add_column("Source", min_width=_NARROWEST_SOURCE, ratio=1)
+    table.add_column("Source", min_width=_NARROWEST_SOURCE, ratio=1, overflow="fold")
     previous = None
     for rule in ruleset.rules:
         # One leaflet sentence often gives several rules (the eight movement limits); quoting it once reads faster.

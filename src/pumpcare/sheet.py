@@ -12,7 +12,6 @@ from pumpcare.wording import (
     DISCLAIMER,
     format_date,
     format_span,
-    goes_on_sentence,
     members_phrase,
     pending_phrase,
     sources_sentence,
@@ -119,7 +118,7 @@ def _sections(plan: Plan) -> list[Section]:
         Section("Avoid", tuple(avoid)),
         Section("Step by step", tuple(steps)),
         Section("Every day", (Line("From surgery on", " · ".join(every_day)),) if every_day else ()),
-        Section("Visits and the device", tuple(_one_line_per_title(visits, repeated, goes_on_sentence(plan)))),
+        Section("Visits and the device", tuple(_one_line_per_title(visits, repeated, _goes_on(plan)))),
     ]
 
 
@@ -131,7 +130,7 @@ def _one_line_per_title(lines: list[Line], repeated: list[date], goes_on: str) -
     result = []
     for what, whens in merged.items():
         if len(whens) > 1 and len(whens) == len(repeated):
-            result.append(Line(_dates(repeated), f"{what}. {goes_on}"))
+            result.append(Line(_dates(repeated), f"{what}{goes_on}"))
         else:
             result.extend(Line(when, what) for when in whens)
     return result
@@ -146,9 +145,14 @@ def _dates(days: list[date]) -> str:
     return ", ".join(parts)
 
 
+def _goes_on(plan: Plan) -> str:
+    every = plan.refill_settings.every
+    return f", then every {every.describe()}" if every is not None else ", then as your care team dates them"
+
+
 def _visit(milestone: Milestone) -> str:
     if milestone.deadline:
-        return f"{milestone.title}. {milestone.deadline} {format_date(milestone.when.latest, weekday=False)}"
+        return f"{milestone.title} (by {format_date(milestone.when.latest, weekday=False)} at the latest)"
     return milestone.title
 
 

@@ -253,11 +253,8 @@ def visit_logged_sentence(waited: list[str]) -> str:
 
 
 def sources_sentence(plan: Plan) -> str:
-    """Where the plan's words come from: the leaflet, any other cited document, and the rules' name and version."""
+    """Where the plan's words come from: the leaflet by name, the other documents by where to find them."""
     ruleset = plan.ruleset
-    others = sorted({str(ruleset.document(rule.cites)) for rule in ruleset.rules if rule.cites != "leaflet"})
-    drug = plan.refill_settings.drug
-    if drug is not None and drug.cites != "leaflet":
-        others = sorted({*others, str(ruleset.document(drug.cites))})
-    also = f" Also from: {'; '.join(others)}." if others else ""
-    return f"Instructions from the leaflet {ruleset.source}.{also} Rules: {ruleset.name}, version {ruleset.version}."
+    others = any(rule.cites != "leaflet" for rule in ruleset.rules) or plan.refill_settings.drug is not None
+    also = " and the sources `pumpcare rules list` names" if others else ""
+    return f"From the leaflet {ruleset.source}{also}. Rules: {ruleset.name}, version {ruleset.version}."
