@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from pumpcare.errors import InputError, PumpcareError
-from pumpcare.inputs import check_label, parse_date, parse_interval, parse_override
+from pumpcare.inputs import PlanInputs, check_label
 from pumpcare.rules import RuleSet
-from pumpcare.schedule import Plan, RefillSchedule, make_plan
+from pumpcare.schedule import Plan
 
 REQUIRED = ("label", "surgery_date")
 OPTIONAL = ("follow_up", "refill_every", "first_refill", "overrides")
@@ -181,29 +181,24 @@ def file_stem(row: int, label: str) -> str:
 
 
 def _one(row: int, cells: dict[str, str], options: BatchOptions) -> Made | Failed:
+    from pumpcare.controller import CSV_NAMES, plan_from
+
     column = "label"
     try:
         label = check_label(cells["label"], "label")
-        column = "surgery_date"
-        surgery = parse_date(cells["surgery_date"], "surgery date")
-        column = "follow_up"
-        follow_up = parse_date(cells["follow_up"], "follow-up date") if cells.get("follow_up") else None
-        column = "refill_every"
-        refills = None
-        if bool(cells.get("refill_every")) != bool(cells.get("first_refill")):
-            raise InputError("refill visits need both refill_every and first_refill; give both or neither")
-        if cells.get("refill_every"):
-            every = parse_interval(cells["refill_every"], "refill_every")
-            column = "first_refill"
-            refills = RefillSchedule(parse_date(cells["first_refill"], "first refill date"), every)
-        column = "overrides"
-        overrides = cells.get("overrides", "").split(";")
-        orders = [parse_override(order, "overrides") for order in overrides if order.strip()]
-        plan = make_plan(options.rules, surgery, follow_up=follow_up, refills=refills, overrides=orders)
+        inputs = PlanInputs(
+            surgery_date=cells["surgery_date"],
+            follow_up=cells.get("follow_up") or None,
+            refill_every=cells.get("refill_every") or None,
+            first_refill=cells.get("first_refill") or None,
+            orders=tuple(order for order in cells.get("overrides", "").split(";") if order.strip()),
+            patient_label=label,
+        )
         column = "-"
+        plan = plan_from(inputs, ruleset=options.rules, names=CSV_NAMES)
         return _render(row, label, plan, options)
     except InputError as err:
-        return Failed(row, err.field or column, str(err))
+        return Failed(row, _COLUMNS.get(err.field or "", err.field or column), str(err))
     except PumpcareError as err:
         return Failed(row, column, str(err))
     except Exception as err:  # one row that trips a bug or a library must not cost the others
@@ -213,6 +208,10 @@ def _one(row: int, cells: dict[str, str], options: BatchOptions) -> Made | Faile
             f"pumpcare could not make this row's calendar or sheet ({type(err).__name__}); check the row, "
             "and report it to pumpcare's maintainers if it looks right",
         )
+
+
+# The plan's inputs and the CSV columns that hold them, where the names differ.
+_COLUMNS = {"orders": "overrides"}
 
 
 def _render(row: int, label: str, plan: Plan, options: BatchOptions) -> Made:

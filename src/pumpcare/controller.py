@@ -6,7 +6,8 @@ record and checked the same way wherever it is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -16,6 +17,7 @@ from pumpcare.errors import InputError
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
 from pumpcare.pumplife import Logged
 from pumpcare.quantities import Fill, parse_quantity
+from pumpcare.rules import RuleSet
 from pumpcare.saved import SavedPlan, fill_from, with_entry, without_last
 from pumpcare.schedule import Plan, RefillSchedule, make_plan
 
@@ -29,36 +31,74 @@ class Resolved(NamedTuple):
     warnings: tuple[str, ...]
 
 
-def plan_from(inputs: PlanInputs, history: Sequence[Logged] = (), *, list_until: date | None = None) -> Plan:
-    """The one way from typed inputs (and a record of events) to a plan; InputError names a bad input."""
-    from pumpcare.rules import load_rules
+# How each input is named in messages: the command line's options. A CSV batch names its columns instead.
+OPTION_NAMES = {"refill_every": "--refill-every", "first_refill": "--first-refill", "orders": "--set"}
+CSV_NAMES = {"refill_every": "refill_every", "first_refill": "first_refill", "orders": "overrides"}
 
+
+def plan_from(
+    inputs: PlanInputs,
+    history: Sequence[Logged] = (),
+    *,
+    list_until: date | None = None,
+    ruleset: RuleSet | None = None,
+    names: Mapping[str, str] = OPTION_NAMES,
+) -> Plan:
+    """The one way from typed inputs (and a record of events) to a plan; InputError names the bad input.
+
+    Every InputError carries the input it is about in `field`, so a batch can name the CSV column.
+    """
     if inputs.surgery_date is None:
         raise InputError("no surgery date: give --surgery-date YYYY-MM-DD", field="surgery_date")
-    surgery = parse_date(inputs.surgery_date, "surgery date")
-    follow = parse_date(inputs.follow_up, "follow-up date") if inputs.follow_up is not None else None
-    if (inputs.refill_every is None) != (inputs.first_refill is None):
-        raise InputError("refill visits need both --refill-every and --first-refill; give both or neither")
+    with _about("surgery_date"):
+        surgery = parse_date(inputs.surgery_date, "surgery date")
+    with _about("follow_up"):
+        follow = parse_date(inputs.follow_up, "follow-up date") if inputs.follow_up is not None else None
     refills = None
-    if inputs.refill_every is not None and inputs.first_refill is not None:
-        refills = RefillSchedule(
-            parse_date(inputs.first_refill, "first refill date"), parse_interval(inputs.refill_every, "--refill-every")
-        )
-    alarm = inputs.alarm_volume
-    rules_file = Path(inputs.rules_file) if inputs.rules_file is not None else None
+    with _about("refill_every"):
+        if (inputs.refill_every is None) != (inputs.first_refill is None):
+            raise InputError(
+                f"refill visits need both {names['refill_every']} and {names['first_refill']}; give both or neither"
+            )
+        every = parse_interval(inputs.refill_every, names["refill_every"]) if inputs.refill_every else None
+    with _about("first_refill"):
+        if every is not None and inputs.first_refill is not None:
+            refills = RefillSchedule(parse_date(inputs.first_refill, "first refill date"), every)
+    with _about("orders"):
+        orders = [parse_override(order, names["orders"]) for order in inputs.orders]
+    with _about("next_refill"):
+        next_refill = parse_date(inputs.next_refill, "--next-refill") if inputs.next_refill is not None else None
+    with _about("alarm_volume"):
+        alarm = inputs.alarm_volume
+        alarm_volume = parse_quantity(alarm, "volume", "--alarm-volume") if alarm is not None else None
+    if ruleset is None:
+        from pumpcare.rules import load_rules
+
+        ruleset = load_rules(Path(inputs.rules_file) if inputs.rules_file is not None else None)
     return make_plan(
-        load_rules(rules_file),
+        ruleset,
         surgery,
         follow_up=follow,
         refills=refills,
-        overrides=[parse_override(order) for order in inputs.orders],
+        overrides=orders,
         list_until=list_until,
         history=history,
-        next_refill=parse_date(inputs.next_refill, "--next-refill") if inputs.next_refill is not None else None,
+        next_refill=next_refill,
         fill=fill_from(inputs),
-        alarm_volume=parse_quantity(alarm, "volume", "--alarm-volume") if alarm is not None else None,
+        alarm_volume=alarm_volume,
         drug=inputs.drug,
     )
+
+
+@contextlib.contextmanager
+def _about(field: str) -> Iterator[None]:
+    """Name the input an InputError is about, unless it already names one."""
+    try:
+        yield
+    except InputError as err:
+        if err.field is None:
+            err.field = field
+        raise
 
 
 def same_surgery(given: PlanInputs, saved: SavedPlan) -> bool:
