@@ -85,11 +85,12 @@ def test_a_saved_plan_that_is_no_regular_file_is_refused_without_hanging(
     runner: CliRunner, config_dir: Path, kind: str
 ) -> None:
     path = config_dir / "plan.yaml"
-    reason = "it is not a regular file"
     if kind == "fifo":
         os.mkfifo(path)
+        reason = "it is a FIFO, not a regular file"
     elif kind == "device":
         path.symlink_to("/dev/zero")
+        reason = "it is a device, not a regular file"
     elif kind == "folder":
         path.mkdir()
         reason = "it is a folder"

@@ -209,27 +209,30 @@ def shipped_rules_path() -> Path:
 
 def load_rules(path: Path | None = None) -> RuleSet:
     """Read and validate a rule file (the shipped one when path is None)."""
+    from pumpcare.reading import UnreadableFileError, read_regular_file
+
     path = path or shipped_rules_path()
     shown = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_RULE_FILE_BYTES:
-            raise RuleFileError(
-                shown, [f"the file is {size:,} bytes; a rule file is at most {MAX_RULE_FILE_BYTES:,} bytes"]
-            )
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise RuleFileError(shown, ["it is a folder; give the path of a .yaml rule file"]) from None
-    except (FileNotFoundError, NotADirectoryError):
-        raise RuleFileError(shown, ["no such file; check the path"]) from None
-    except OSError as err:
-        raise RuleFileError(shown, [f"it cannot be read ({err.strerror}); check its permissions"]) from None
+        raw = read_regular_file(path, MAX_RULE_FILE_BYTES)
+    except UnreadableFileError as err:
+        reason = err.reason
+        if reason == "it is a folder":
+            reason = "it is a folder; give the path of a .yaml rule file"
+        elif reason.startswith("it is larger than"):
+            size = path.stat().st_size  # a regular file, so its size is real
+            reason = f"the file is {size:,} bytes; a rule file is at most {MAX_RULE_FILE_BYTES:,} bytes"
+        elif not err.missing and "; " not in reason:
+            reason = f"it cannot be read ({reason}); check the path"
+        raise RuleFileError(shown, [reason]) from None
     return parse_rules(raw, shown)
 
 
 def parse_rules(raw: bytes, origin: str) -> RuleSet:
     """Validate rule-file bytes; raise RuleFileError listing every problem with where it is."""
     import yaml
+
+    from pumpcare.reading import YamlShapeError, load_yaml
 
     try:
         text = raw.decode("utf-8")
@@ -238,9 +241,11 @@ def parse_rules(raw: bytes, origin: str) -> RuleSet:
     if not text.strip():
         raise RuleFileError(origin, ["the file is empty; start from the shipped rules (data/aftercare.yaml)"])
     try:
-        data = yaml.load(text, Loader=_strict_loader())
+        data = load_yaml(text, _strict_loader())
     except yaml.YAMLError as err:
         raise RuleFileError(origin, [_yaml_problem(err)]) from None
+    except YamlShapeError as err:
+        raise RuleFileError(origin, [f"{err}; a rule file is a plain list of rules"]) from None
     checker = _Checker()
     ruleset = checker.ruleset(data, origin)
     if checker.problems or ruleset is None:

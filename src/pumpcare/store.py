@@ -7,8 +7,6 @@ The record is the patient's: a save that reports success is there afterwards, wh
 from __future__ import annotations
 
 import contextlib
-import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,40 +28,20 @@ def saved_path(config_dir: Path | None) -> Path:
 
 def load(path: Path) -> SavedPlan | None:
     """The saved plan, checked against its schema; None when there is none; SavedPlanError when it is broken."""
+    from pumpcare.reading import UnreadableFileError, read_regular_file
+
     fix = f"fix it, or delete it with `pumpcare forget` (the file: {path})"
     try:
-        data = _read_regular(path)
-    except FileNotFoundError:
-        return None
-    except OSError as err:
-        reason = (err.strerror or "it failed").lower()
-        raise SavedPlanError(f"the saved plan cannot be read ({reason}); {fix}") from None
+        data = read_regular_file(path, MAX_RECORD_BYTES)
+    except UnreadableFileError as err:
+        if err.missing:
+            return None
+        raise SavedPlanError(f"the saved plan cannot be read ({err.reason}); {fix}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SavedPlanError(f"the saved plan is not UTF-8 text; {fix}") from None
     return parse_saved(text, path)
-
-
-def _read_regular(path: Path) -> bytes:
-    """A regular file's bytes, at most the limit: a FIFO or a device must not hang or fill memory."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except (FileNotFoundError, NotADirectoryError):
-        raise FileNotFoundError(path) from None
-    except IsADirectoryError:
-        raise OSError(0, "it is a folder") from None
-    if stat.S_ISDIR(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise OSError(0, "it is a folder")
-    with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-            raise OSError(0, "it is not a regular file")
-        data = stream.read(MAX_RECORD_BYTES + 1)
-    if len(data) > MAX_RECORD_BYTES:
-        raise OSError(0, f"it is larger than {MAX_RECORD_BYTES:,} bytes")
-    return data
 
 
 @contextlib.contextmanager

@@ -1,0 +1,134 @@
+"""Reading the files people hand pumpcare (rule files, the saved plan) without letting a hostile one hang it,
+fill its memory or overflow its stack.
+
+Only regular files are read, and at most a limit plus one byte of them: a FIFO, a device or a symlink to
+/dev/zero is refused before a byte is read. YAML is parsed into nodes first, and its shape checked (how many
+nodes its aliases expand to, how deep it nests) before any Python object is built from it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from pumpcare.errors import PumpcareError
+
+# Not clinical: far more than any rule file or record holds (the shipped rules are about 2,000 nodes, 6 deep).
+MAX_YAML_NODES = 100_000
+MAX_YAML_DEPTH = 50
+
+
+class UnreadableFileError(PumpcareError):
+    """A file that cannot or must not be read; the message is the plain reason ("it is a folder")."""
+
+    def __init__(self, reason: str, *, missing: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing
+
+
+class YamlShapeError(PumpcareError):
+    """YAML whose aliases expand too far, that nests too deeply, or that refers to itself."""
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """A regular file's bytes; refuse folders, devices, FIFOs, sockets, symlink loops and anything over `limit`."""
+    # O_NONBLOCK: opening a FIFO with no writer must not hang; it is refused once fstat says what it is.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except (FileNotFoundError, NotADirectoryError):
+        raise UnreadableFileError("no such file; check the path", missing=True) from None
+    except IsADirectoryError:
+        raise UnreadableFileError("it is a folder") from None
+    except OSError as err:
+        raise UnreadableFileError(_reason(err)) from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise UnreadableFileError("it is a folder")
+        if not stat.S_ISREG(mode):
+            raise UnreadableFileError(f"it is {_kind(mode)}, not a regular file")
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(descriptor, min(1 << 16, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as err:
+        raise UnreadableFileError(_reason(err)) from None
+    finally:
+        os.close(descriptor)
+    if size > limit:
+        raise UnreadableFileError(f"it is larger than {limit:,} bytes")
+    return b"".join(chunks)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "something else"
+
+
+def _reason(err: OSError) -> str:
+    if err.errno == errno.ELOOP:
+        return "it is a symbolic link loop; check the path"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied; check its permissions"
+    return (err.strerror or "it cannot be read").lower()
+
+
+def load_yaml(text: str, loader: Any) -> Any:
+    """Parse YAML with `loader` (a PyYAML loader class), checking its shape before building any object.
+
+    yaml.YAMLError comes through for syntax errors; YamlShapeError for a document too large once its aliases
+    are expanded (a few hundred bytes can stand for billions of nodes), too deep, or referring to itself.
+    """
+    instance = loader(text)
+    try:
+        node = instance.get_single_node()
+        if node is None:
+            return None
+        _check_shape(node)
+        return instance.construct_document(node)
+    except RecursionError:
+        raise YamlShapeError("it nests lists or mappings too deeply") from None
+    finally:
+        instance.dispose()
+
+
+def _check_shape(root: Any) -> None:
+    """Count the nodes a document expands to, and how deep it nests, each shared node once."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: Any, depth: int) -> int:
+        if depth > MAX_YAML_DEPTH:
+            raise YamlShapeError(f"it nests lists or mappings more than {MAX_YAML_DEPTH} deep")
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise YamlShapeError("an alias in it refers to itself")
+        open_nodes.add(key)
+        total = 1
+        value = node.value
+        if isinstance(value, list):
+            for item in value:
+                children = item if isinstance(item, tuple) else (item,)
+                for child in children:
+                    total += size(child, depth + 1)
+                    if total > MAX_YAML_NODES:
+                        raise YamlShapeError(
+                            f"its aliases expand it to more than {MAX_YAML_NODES:,} values; write it out plainly"
+                        )
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root, 0)
