@@ -43,7 +43,8 @@ def test_parse_duration(text: str, expected: Duration) -> None:
         ("-", "'-' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
         ("w", "'w' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
         ("\u0663w", "'\u0663w' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
-        ("12345d", "'12345d' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
+        ("36601d", "'36601d' is longer than 100 years; check the number"),
+        ("99999y", "'99999y' is longer than 100 years; check the number"),
         ("2 w 3", "'2 w 3' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"),
     ],
 )

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
+import os
+import signal
 import sys
+from typing import Any, NoReturn
+
+# Writing our output failed, not a file we were asked for: the disk, the pipe or the terminal is the problem.
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 
 
 def main() -> None:
@@ -15,13 +23,48 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
+    if hasattr(signal, "SIGTERM"):
+        # A polite kill unwinds like Ctrl-C, so a file being written removes its temporary copy.
+        signal.signal(signal.SIGTERM, _terminated)
     from pumpcare.cli import app_for
 
     try:
-        app_for(sys.argv[1:])()
+        try:
+            app_for(sys.argv[1:])()
+        finally:
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        _stop("interrupted; nothing was half-written", 130)
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(1)  # the reader left (`pumpcare plan | head`): nothing to say to it
+    except OSError as err:
+        if err.errno not in _OUTPUT_ERRORS:
+            raise
+        _quiet_stdout()
+        _stop(f"cannot write the output: {(err.strerror or 'it failed').lower()}; check the disk or the pipe", 1)
     finally:
         # Frozen objects are skipped by the collection the interpreter runs on its way out.
         gc.freeze()
+
+
+def _terminated(signum: int, frame: Any) -> NoReturn:
+    raise SystemExit(128 + signum)
+
+
+def _quiet_stdout() -> None:
+    # Python flushes stdout again on its way out; pointed at devnull, that flush cannot fail a second time.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _stop(message: str, code: int) -> NoReturn:
+    with contextlib.suppress(OSError):
+        print(f"pumpcare: {message}", file=sys.stderr)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -169,10 +169,10 @@ def plan_command(
     """Show the dated recovery plan, and write it as a calendar or JSON."""
     if json_ and ics == "-":
         raise InputError("--json and --ics - both write to stdout; write the calendar to a file instead")
-    from pumpcare.inputs import check_label, parse_date
+    from pumpcare.inputs import check_label, parse_day
 
     # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
-    marked = parse_date(today, "--today") if today is not None else date.today()
+    marked = parse_day(today, "--today") if today is not None else date.today()
     patient_label = check_label(patient_label) if patient_label is not None else None
     given = _given(locals())
     if save:
@@ -503,8 +503,9 @@ def _console(*, stderr: bool = False) -> "Console":
 
 
 def _path_text(path: Path | None) -> str | None:
-    # Saved as an absolute path, so the saved plan works from any folder.
-    return str(path.resolve()) if path is not None else None
+    # Saved as an absolute path, so the saved plan works from any folder. abspath, not resolve: it touches no
+    # file (a symlink loop is the loader's to report) and keeps a link's own name.
+    return os.path.abspath(path) if path is not None else None  # noqa: PTH100
 
 
 def _saved_path(config_dir: Path | None) -> Path:

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
+from pumpcare.errors import excerpt
+
 _UNITS = {
     "d": "days",
     "day": "days",
@@ -84,20 +86,23 @@ def parse_duration(text: str) -> Duration:
     rest = rest[len(sign) :].lstrip()
     number = rest[: len(rest) - len(rest.lstrip("0123456789"))]
     unit_word = rest[len(number) :].strip()
-    if not number or len(number) > 4 or not unit_word.isascii() or not unit_word.isalpha():
+    if not number or not unit_word.isascii() or not unit_word.isalpha():
         raise DurationSyntaxError(
-            f"'{text}' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"
+            f"'{excerpt(text)}' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"
         )
     if unit_word == "m":
-        raise DurationSyntaxError(f"'{text}' is ambiguous; write 'mo' or 'months' for months")
+        raise DurationSyntaxError(f"'{excerpt(text)}' is ambiguous; write 'mo' or 'months' for months")
     unit = _UNITS.get(unit_word)
     if unit is None:
         raise DurationSyntaxError(
-            f"'{text}' has an unknown unit '{unit_word}'; use d (days), w (weeks), mo (months) or y (years)"
+            f"'{excerpt(text)}' has an unknown unit '{excerpt(unit_word, 12)}'; "
+            "use d (days), w (weeks), mo (months) or y (years)"
         )
-    amount = int(number)
+    # A long run of digits is refused by its length before it is read as a number: int() of a million digits
+    # costs seconds. Any duration over a century is refused the same way, whatever its unit.
+    amount = int(number) if len(number.lstrip("0")) <= 9 else _LONGEST[unit] + 1
     if amount > _LONGEST[unit]:
-        raise DurationSyntaxError(f"'{text}' is longer than 100 years; check the number")
+        raise DurationSyntaxError(f"'{excerpt(text)}' is longer than 100 years; check the number")
     return Duration(-amount if sign == "-" else amount, unit)
 
 

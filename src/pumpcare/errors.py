@@ -37,3 +37,9 @@ def closest(word: str, choices: list[str]) -> str | None:
 
     matches = difflib.get_close_matches(word, choices, n=1)
     return matches[0] if matches else None
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """A value as a message may quote it: its repr, cut to `limit` characters, so no input can flood the screen."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -7,7 +7,7 @@ from datetime import date
 from typing import NamedTuple
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
-from pumpcare.errors import InputError
+from pumpcare.errors import InputError, excerpt
 from pumpcare.schedule import Override
 
 
@@ -73,7 +73,8 @@ def parse_override(text: str, what: str = "--set") -> Override:
     rule_id = rule_id.strip()
     if not sep or not rule_id or not value.strip():
         raise InputError(
-            f"{what} '{text}' needs the form RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, such as no-driving=6w"
+            f"{what} '{excerpt(text)}' needs the form RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, "
+            "such as no-driving=6w"
         )
     earliest_text, dots, latest_text = value.partition("..")
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
-from pumpcare.errors import InputError, RuleFileError, closest
+from pumpcare.errors import InputError, RuleFileError, closest, excerpt
 from pumpcare.quantities import Quantity, parse_quantity
 
 # "implant" is the day the pump now in the body went in: the surgery, or its latest logged replacement.
@@ -309,7 +309,8 @@ class _Checker:
         self._counts(data)
         if "schema" in data and (type(data["schema"]) is not int or data["schema"] != _SUPPORTED_SCHEMA):
             self.problems.append(
-                f"top level.schema: {data['schema']!r} is not supported; this pumpcare reads schema {_SUPPORTED_SCHEMA}"
+                f"top level.schema: {excerpt(data['schema'])} is not supported; "
+                f"this pumpcare reads schema {_SUPPORTED_SCHEMA}"
             )
         name = self._text(data, "name", "top level")
         version = self._text(data, "version", "top level", allow_number=True)
@@ -341,7 +342,7 @@ class _Checker:
     def _cites(self, body: dict[Any, Any], where: str, cited: set[str]) -> str:
         cites = body.get("cites", LEAFLET)
         if not isinstance(cites, str) or cites not in cited:
-            self.problems.append(f"{where}.cites: {cites!r} is not declared under documents; add it there")
+            self.problems.append(f"{where}.cites: {excerpt(cites)!r} is not declared under documents; add it there")
             return LEAFLET
         return cites
 
@@ -423,7 +424,7 @@ class _Checker:
             if key not in names:
                 close = closest(str(key), names)
                 hint = f"did you mean '{close}'?" if close else f"known keys are: {', '.join(names)}"
-                self.problems.append(f"{where}: unknown key '{key}'; {hint}")
+                self.problems.append(f"{where}: unknown key '{excerpt(key)}'; {hint}")
         if isinstance(known, Mapping):
             for key, required in known.items():
                 if required and key not in data:
@@ -476,7 +477,7 @@ class _Checker:
             self.problems.append(f"rules[{index}]: must be a mapping with id, title, category, text and source")
             return None
         rule_id = item.get("id")
-        where = f"rules[{index}] '{rule_id}'" if isinstance(rule_id, str) else f"rules[{index}]"
+        where = f"rules[{index}] '{excerpt(rule_id)}'" if isinstance(rule_id, str) else f"rules[{index}]"
         before = len(self.problems)
         self._keys(item, _RULE_KEYS, where)
         if isinstance(rule_id, str):
@@ -494,13 +495,14 @@ class _Checker:
         source = self._text(item, "source", where)
         category = item.get("category")
         if "category" in item and category not in CATEGORIES:
-            self.problems.append(f"{where}.category: '{category}' is unknown; use one of {', '.join(CATEGORIES)}")
+            known = ", ".join(CATEGORIES)
+            self.problems.append(f"{where}.category: '{excerpt(category)}' is unknown; use one of {known}")
         group = item.get("group")
         if group is not None and not isinstance(group, str):
             self.problems.append(f"{where}.group: must be the id of a group declared under groups")
             group = None
         elif group is not None and group not in groups:
-            self.problems.append(f"{where}.group: '{group}' is not declared under groups; add it there")
+            self.problems.append(f"{where}.group: '{excerpt(group)}' is not declared under groups; add it there")
         remind = item.get("remind", False)
         if not isinstance(remind, bool) and remind != "evening":
             self.problems.append(f"{where}.remind: must be true, false or evening")
@@ -588,7 +590,7 @@ class _Checker:
         self._keys(value, _MOMENT_KEYS, where)
         anchor = value.get("anchor", "surgery")
         if anchor not in ANCHORS:
-            self.problems.append(f"{where}.anchor: '{anchor}' is unknown; use one of {', '.join(ANCHORS)}")
+            self.problems.append(f"{where}.anchor: '{excerpt(anchor)}' is unknown; use one of {', '.join(ANCHORS)}")
         has_window = "earliest" in value or "latest" in value
         if "at" in value and has_window:
             self.problems.append(f"{where}: give 'at' or 'earliest' and 'latest', not both")
@@ -610,7 +612,7 @@ class _Checker:
 
     def _duration(self, value: Any, where: str) -> Duration | None:
         if not isinstance(value, str):
-            self.problems.append(f"{where}: {value!r} needs a unit; write it like 2w, 6 weeks, 3mo or 5y")
+            self.problems.append(f"{where}: {excerpt(repr(value))} needs a unit; write it like 2w, 6 weeks, 3mo or 5y")
             return None
         try:
             return parse_duration(value)

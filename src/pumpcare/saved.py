@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pumpcare.errors import InputError, PumpcareError
+from pumpcare.errors import InputError, PumpcareError, excerpt
 from pumpcare.inputs import PlanInputs, check_label, parse_date, parse_interval, parse_override
 from pumpcare.pumplife import LOGGED_KINDS, Logged
 from pumpcare.quantities import Fill, parse_quantity
@@ -100,7 +100,7 @@ def _parse(text: str) -> SavedPlan:
         raise SavedPlanError("the saved plan is not a mapping of keys to values")
     found = data.get("format")
     if found not in (1, FORMAT):
-        raise SavedPlanError(f"the saved plan has format {found!r}, not {FORMAT}")
+        raise SavedPlanError(f"the saved plan has format {excerpt(found)}, not {FORMAT}")
     keys = _KEYS_V1 if found == 1 else _KEYS
     unknown = sorted(str(key) for key in data if key not in keys)
     if unknown:
@@ -182,7 +182,7 @@ def _entry(item: Any, index: int) -> Logged:
         raise SavedPlanError(f"the saved plan's {where} must have an event and a date, such as event: refill")
     kind = item["event"]
     if kind not in LOGGED_KINDS:
-        raise SavedPlanError(f"the saved plan's {where} has the event {kind!r}; use {', '.join(LOGGED_KINDS)}")
+        raise SavedPlanError(f"the saved plan's {where} has the event {excerpt(kind)!r}; use {', '.join(LOGGED_KINDS)}")
     day = parse_date(_text(item["date"], f"{where} date") or "", f"{where} date")
     fill = None
     numbers = [key for key in _FILL_KEYS if item.get(key) is not None]
@@ -199,7 +199,7 @@ def _text(value: Any, key: str) -> str | None:
         return value
     if isinstance(value, date):
         return value.isoformat()
-    raise SavedPlanError(f"the saved plan's {key} should be text, not {value!r}")
+    raise SavedPlanError(f"the saved plan's {key} should be text, not {excerpt(value)}")
 
 
 def fill_from(inputs: PlanInputs) -> Fill | None:
