@@ -56,7 +56,7 @@ def check_command(
 
     # A path that is no file is a mistake on the command line, said in one line; what is wrong inside a file
     # is this command's report, listed on stdout.
-    if not file.exists():
+    if not file.exists() and not file.is_symlink():
         raise InputError(f"there is no rule file at {file}; check the path")
     if file.is_dir():
         raise InputError(f"{file} is a folder; give the path of a .yaml rule file")

@@ -22,8 +22,20 @@ class RuleFileError(PumpcareError):
         self.path = path
         self.problems = problems
         count = "1 problem; fix it" if len(problems) == 1 else f"{len(problems)} problems; fix them"
-        lines = "\n".join(f"  - {problem}" for problem in problems)
+        lines = "\n".join(f"  - {problem}" for problem in shown_problems(problems))
         super().__init__(f"rule file {path} has {count} and try again:\n{lines}")
+
+
+# Not clinical: every problem of a hand-edited file is listed, but a generated one could have thousands.
+MAX_PROBLEMS_SHOWN = 50
+
+
+def shown_problems(problems: list[str]) -> list[str]:
+    """The problems to list: all of them, or the first MAX_PROBLEMS_SHOWN and how many more there are."""
+    if len(problems) <= MAX_PROBLEMS_SHOWN:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS_SHOWN
+    return [*problems[:MAX_PROBLEMS_SHOWN], f"... and {rest:,} more like these"]
 
 
 class OutputError(PumpcareError):

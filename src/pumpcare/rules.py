@@ -246,6 +246,9 @@ def parse_rules(raw: bytes, origin: str) -> RuleSet:
         raise RuleFileError(origin, [_yaml_problem(err)]) from None
     except YamlShapeError as err:
         raise RuleFileError(origin, [f"{err}; a rule file is a plain list of rules"]) from None
+    except ValueError:
+        # YAML reads an unquoted 2026-13-01 as a date, or 200,000 digits as a number, outside its own errors.
+        raise RuleFileError(origin, ["a value is not a real date or a number Python can read; quote it"]) from None
     checker = _Checker()
     ruleset = checker.ruleset(data, origin)
     if checker.problems or ruleset is None:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from pumpcare.durations import Duration, is_ordered
+from pumpcare.errors import shown_problems
 from pumpcare.rules import LEAFLET, Moment, Rule, RuleSet
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ class CheckReport(NamedTuple):
 
 def report_problems(shown: str, problems: Sequence[str]) -> CheckReport:
     """The report for a file that cannot be used: every problem with where it is, then a count."""
-    lines = [f"{shown}: {problem}" for problem in problems]
+    lines = [f"{shown}: {problem}" for problem in shown_problems(list(problems))]
     fix = "fix it" if len(problems) == 1 else "fix them"
     lines.append(f"{shown}: {_count(len(problems), 'problem')}; {fix} and check again.")
     return CheckReport(tuple(lines), passed=False)

@@ -137,7 +137,7 @@ def _load(text: str) -> Any:
         raise SavedPlanError("the saved plan is not valid YAML") from None
     except ValueError:
         # YAML reads an unquoted 2026-13-01 as a date and fails on the month, outside its own errors.
-        raise SavedPlanError("the saved plan has a date that does not exist") from None
+        raise SavedPlanError("the saved plan has a date that does not exist, or a number too long to read") from None
     except RecursionError:
         raise SavedPlanError("the saved plan nests lists or mappings too deeply to be a plan") from None
 

@@ -1,0 +1,211 @@
+"""Hostile files and machines: YAML that explodes, special files, links, full disks, closed pipes, interruptions.
+
+Each corpus file in tests/hostile/yaml has its expected outcome below; a file without one fails the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pumpcare.cli import app
+
+CORPUS = Path(__file__).parent / "hostile" / "yaml"
+YAML_OUTCOMES = {
+    "alias-bomb.yaml": "its aliases expand it to more than 100,000 values; write it out plainly; "
+    "a rule file is a plain list of rules",
+    "deep-nesting.yaml": "it nests lists or mappings more than 50 deep; a rule file is a plain list of rules",
+    "self-reference.yaml": "an alias in it refers to itself; a rule file is a plain list of rules",
+    "duplicate-key.yaml": "not valid YAML at line 2, column 1: the key 'schema' is given twice in one mapping; keep one",
+    "huge-scalar.yaml": "a value is not a real date or a number Python can read; quote it",
+    "binary-junk.yaml": "it is not UTF-8 text; save it as UTF-8",
+    "bom-and-tabs.yaml": "not valid YAML at line 2, column 1: found a tab character that violates indentation "
+    "(while scanning a plain scalar started at line 1, column 9)",
+    "unknown-key-flood.yaml": None,  # 2,004 problems: the first 50 are listed, then a count of the rest
+}
+
+
+def test_every_corpus_file_has_an_outcome() -> None:
+    assert sorted(path.name for path in CORPUS.iterdir()) == sorted(YAML_OUTCOMES)
+
+
+@pytest.mark.parametrize("name", sorted(YAML_OUTCOMES))
+def test_a_hostile_rule_file_gets_sentences_not_a_traceback(runner: CliRunner, name: str) -> None:
+    path = CORPUS / name
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--rules", str(path)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    expected = YAML_OUTCOMES[name]
+    if expected is not None:
+        assert result.stderr == f"pumpcare: rule file {path} has 1 problem; fix it and try again:\n  - {expected}\n"
+        check = runner.invoke(app, ["rules", "check", str(path)])
+        assert check.stdout == f"{path}: {expected}\n{path}: 1 problem; fix it and check again.\n"
+    else:
+        lines = result.stderr.splitlines()
+        assert lines[0].endswith("has 2004 problems; fix them and try again:")
+        assert len(lines) == 1 + 50 + 1
+        assert lines[-1] == "  - ... and 1,954 more like these"
+
+
+# ── Special files: read only regular ones, never hang ───────────────────────────────────────────────────────
+
+posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX special files")
+
+
+@posix_only
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: os.mkfifo(p), "it cannot be read (it is a FIFO, not a regular file); check the path"),
+        (lambda p: p.symlink_to("/dev/zero"), "it cannot be read (it is a device, not a regular file); check the path"),
+        (lambda p: p.mkdir(), "is a folder; give the path of a .yaml rule file"),
+        (lambda p: (p.with_name("loop-b").symlink_to(p), p.symlink_to(p.with_name("loop-b"))),
+         "it is a symbolic link loop; check the path"),
+    ],
+    ids=["fifo", "dev-zero", "folder", "symlink-loop"],
+)  # fmt: skip
+def test_a_rule_file_that_is_no_regular_file_is_refused_at_once(
+    runner: CliRunner, tmp_path: Path, make: object, reason: str
+) -> None:
+    path = tmp_path / "rules.yaml"
+    make(path)  # type: ignore[operator]
+    for command in (["rules", "check", str(path)], ["plan", "--surgery-date", "2026-12-01", "--rules", str(path)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, command
+        assert reason in result.stdout + result.stderr
+
+
+# ── Writing: only regular files are replaced; a link's target is ────────────────────────────────────────────
+
+
+@posix_only
+def test_a_device_or_dev_stdout_is_never_replaced() -> None:
+    for target in ("/dev/null", "/dev/stdout"):
+        # A real process with a pipe for stdout, as when a nurse pipes the output on; as root, too.
+        result = subprocess.run(
+            [sys.executable, "-m", "pumpcare", "plan", "--surgery-date", "2026-12-01", "--ics", target],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (result.returncode, result.stderr) == (
+            1,
+            f"pumpcare: cannot write {target}: it is not a regular file (a device, a pipe or a terminal); "
+            "give the path of a file, or '-' where an option takes it for the screen\n",
+        )
+    assert Path("/dev/null").is_char_device()
+
+
+@posix_only
+def test_a_symlinked_calendar_keeps_its_link_and_its_target_is_replaced(runner: CliRunner, tmp_path: Path) -> None:
+    synced = tmp_path / "synced"
+    synced.mkdir()
+    target = synced / "recovery.ics"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "recovery.ics"
+    link.symlink_to(target)
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--ics", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert sorted(p.name for p in synced.iterdir()) == ["recovery.ics"]
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temp_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calendar = tmp_path / "recovery.ics"
+    calendar.write_text("old", encoding="utf-8")
+
+    def interrupted(descriptor: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--ics", str(calendar)])
+    assert result.exit_code != 0
+    assert calendar.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["recovery.ics"]
+
+
+@posix_only
+def test_sigterm_during_a_write_leaves_no_temp_file(tmp_path: Path) -> None:
+    script = (
+        "import os, signal, sys\n"
+        "def fsync(fd): os.kill(os.getpid(), signal.SIGTERM)\n"
+        "os.fsync = fsync\n"
+        f"sys.argv = ['pumpcare', 'plan', '--surgery-date', '2026-12-01', '--ics', {str(tmp_path / 'c.ics')!r}]\n"
+        "from pumpcare.__main__ import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 143
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+# ── Output that cannot be written, dates at the ends of the calendar ───────────────────────────────────────
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("extra", [[], ["--json"], ["--ics", "-"]])
+def test_a_full_disk_on_stdout_is_one_line(extra: list[str]) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:  # noqa: PTH123
+        result = subprocess.run(
+            [sys.executable, "-m", "pumpcare", "plan", "--surgery-date", "2026-12-01", *extra],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "pumpcare: cannot write the output: no space left on device; check the disk or the pipe\n",
+    )
+
+
+def test_a_closed_pipe_is_quiet() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pumpcare", "next", "--surgery-date", "2026-12-01", "--days", "3660", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    err = process.stderr.read()
+    process.stderr.close()
+    process.wait(timeout=60)
+    assert process.returncode in (0, 1)
+    assert b"Traceback" not in err
+    assert b"Exception ignored" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["today", "--date", "9999-01-01"], "--date 9999-01-01 is out of range; give a date between 1900 and 2199"),
+        (["today", "--date", "0001-01-01"], "--date 0001-01-01 is out of range; give a date between 1900 and 2199"),
+        (["next", "--date", "9990-01-01", "--days", "3660"],
+         "--date 9990-01-01 is out of range; give a date between 1900 and 2199"),
+        (["plan", "--today", "9999-12-31"], "--today 9999-12-31 is out of range; give a date between 1900 and 2199"),
+    ],
+)  # fmt: skip
+def test_days_at_the_ends_of_the_calendar_are_refused(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(app, [*args, "--surgery-date", "2026-12-01"])
+    assert (result.exit_code, result.stderr) == (1, f"pumpcare: {message}\n")
+
+
+def test_long_durations_follow_the_documented_century(runner: CliRunner) -> None:
+    ok = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--set", "no-driving=10000d", "--json"])
+    assert ok.exit_code == 0, ok.output
+    for value in ("36601d", "99999y", "9" * 5000 + "d"):
+        refused = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--set", f"no-driving={value}"])
+        assert refused.exit_code == 1
+        assert refused.stderr.endswith("is longer than 100 years; check the number\n")
+        assert len(refused.stderr) < 200  # the value is quoted as a short excerpt, never whole
