@@ -21,7 +21,8 @@ YAML_OUTCOMES = {
     "a rule file is a plain list of rules",
     "deep-nesting.yaml": "it nests lists or mappings more than 50 deep; a rule file is a plain list of rules",
     "self-reference.yaml": "an alias in it refers to itself; a rule file is a plain list of rules",
-    "duplicate-key.yaml": "not valid YAML at line 2, column 1: the key 'schema' is given twice in one mapping; keep one",
+    "duplicate-key.yaml": "not valid YAML at line 2, column 1: "
+    "the key 'schema' is given twice in one mapping; keep one",
     "huge-scalar.yaml": "a value is not a real date or a number Python can read; quote it",
     "binary-junk.yaml": "it is not UTF-8 text; save it as UTF-8",
     "bom-and-tabs.yaml": "not valid YAML at line 2, column 1: found a tab character that violates indentation "
