@@ -466,6 +466,104 @@ def batch_scaling(setup: Setup, rows: int) -> list[str]:
     return problems
 
 
+# Runs one command, whatever its exit code, and prints the child's peak memory (KiB on Linux) and exit code.
+_PEAK_ANY = (
+    "import resource, subprocess, sys; "
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)"
+)
+LIMIT_MIB, LIMIT_SECONDS = 150, 10.0
+
+
+def limits(setup: Setup) -> list[str]:
+    """Every command on inputs at the size limits: peak memory and time of each, against 150 MiB and 10 s."""
+    work = setup.workdir
+    rules = work / "rules-at-limits.yaml"
+    rules.write_text(_rules_at_limits(), encoding="utf-8")
+    bomb = work / "aliases-at-limit.yaml"
+    bomb.write_text(_aliases(rows=9, depth=5), encoding="utf-8")
+    config = work / "limits-config"
+    config.mkdir()
+    (config / "plan.yaml").write_text(_record_at_limit(), encoding="utf-8")
+    env = {**setup.env, "PUMPCARE_CONFIG_DIR": str(config)}
+    plan = ["plan", "--surgery-date", "2026-12-01", "--rules", str(rules)]
+    cases = [
+        ("rules check, 200 rules at every text limit", ["rules", "check", str(rules)]),
+        ("rules check, aliases near the bound", ["rules", "check", str(bomb)]),
+        ("plan, 200 rules", plan),
+        ("plan --json, 200 rules", [*plan, "--json"]),
+        ("plan --ics, 200 rules", [*plan, "--ics", str(work / "limits.ics")]),
+        ("handout --html, 200 rules", [*plan[1:], "--out", str(work / "limits.html")]),
+        ("handout PDF, 200 rules", [*plan[1:], "--out", str(work / "limits.pdf")]),
+        ("today, the longest record (2,000 events)", ["today", "--date", "2030-01-01"]),
+        ("plan --ics -, the longest record", ["plan", "--ics", "-"]),
+    ]
+    problems = []
+    print(f"{'inputs at the size limits':<44} {'time':>7} {'peak':>8}  exit")
+    for name, args in cases:
+        if args[0] == "--surgery-date":
+            args = ["handout", *args]
+        command = [*setup.pumpcare, *args]
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _PEAK_ANY, *command], env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        peak_kib, code = (int(part) for part in done.stdout.split()[-2:])
+        peak = peak_kib / 1024
+        print(f"{name:<44} {seconds:6.2f}s {peak:6.0f} MiB  {code}")
+        if seconds > LIMIT_SECONDS or peak > LIMIT_MIB:
+            problems.append(f"limits: {name} took {seconds:.1f} s and {peak:.0f} MiB (limits 10 s, 150 MiB)")
+        if code not in (0, 1):
+            problems.append(f"limits: {name} exited {code}")
+    return problems
+
+
+def _rules_at_limits() -> str:
+    """200 rules, each at the text limits, with mixed-unit windows (the costly comparison)."""
+    rules = []
+    for index in range(200):
+        rules.append(
+            f"  - id: rule-{index}\n"
+            f"    title: {('Limit ' + str(index) + ' ' + 'x' * 80)[:80]}\n"
+            f"    category: restriction\n"
+            f"    text: {'word ' * 119}end\n"
+            f"    source: {'said ' * 199}end\n"
+            f"    until: {{earliest: {index % 20 + 1}w, latest: {index % 5 + 6}mo}}\n"
+        )
+    head = "schema: 1\nname: Limits\nversion: '1'\nsource: A leaflet at the limits\nrules:\n"
+    return head + "".join(rules)
+
+
+def _aliases(rows: int, depth: int) -> str:
+    """A document whose aliases expand to rows**depth values: just under the loader's bound at 9**5."""
+    lines = ["a0: &a0 [" + ", ".join(["x"] * rows) + "]"]
+    for level in range(1, depth):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * rows) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _record_at_limit() -> str:
+    """A saved plan just under 1 MB: decades of refills, each with the programmer's numbers."""
+    head = (
+        "format: 2\nsurgery_date: '2026-12-01'\nfollow_up: null\nrefill_every: 1w\nfirst_refill: '2026-12-08'\n"
+        "next_refill: null\ndrug: null\nfill_volume: null\nconcentration: null\ndaily_dose: null\n"
+        "alarm_volume: 2mL\nset: []\nrules_file: null\nrules_name: x\nrules_version: x\npatient_label: null\n"
+        "history:\n"
+    )
+    entries = []
+    size, day = len(head), 0
+    from datetime import date, timedelta
+
+    while size < 990_000 and len(entries) < 2_000:  # the record's own limit on logged events
+        day += 1
+        when = (date(2026, 12, 2) + timedelta(days=day)).isoformat()
+        entry = (
+            f"- {{event: refill, date: '{when}', fill_volume: 20mL, concentration: 2mg/mL, daily_dose: 0.5mg/day}}\n"
+        )
+        entries.append(entry)
+        size += len(entry)
+    return head + "".join(entries)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Time whole pumpcare processes against an import floor of the libraries each command needs.",
@@ -496,6 +594,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="time `pumpcare batch` on ROWS and twice ROWS generated rows (default 1000; 0 skips it)",
     )
     parser.add_argument("--top", type=int, default=5, help="modules listed per case by --importtime (default 5)")
+    parser.add_argument(
+        "--limits", action="store_true", help="run every command on inputs at the size limits: time and peak memory"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -536,6 +637,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for case in cases:
                     print(above_floor(case, setup, args.top))
             batch_problems = batch_scaling(setup, args.batch) if args.batch else []
+            if args.limits:
+                print()
+                batch_problems += limits(setup)
             if not args.check:
                 return 0
             problems = import_problems(CASES, setup) + batch_problems

@@ -142,7 +142,7 @@ def projected_refills(
     visits.append((due.number, due.day, False))
     steps = 1
     while (following := later_refill(settings, due, steps)) is not None and following < horizon:
-        if len(visits) >= most:
+        if steps >= most:  # only the visits still to come count: a long record of done ones is no typo
             raise ValueError(most)
         visits.append((due.number + steps, following, False))
         steps += 1

@@ -83,7 +83,11 @@ def _reason(err: OSError) -> str:
     return (err.strerror or "it cannot be read").lower()
 
 
-def load_yaml(text: str, loader: Any) -> Any:
+class YamlAliasError(YamlShapeError):
+    """YAML that uses an alias where none is expected (pumpcare writes none into the saved plan)."""
+
+
+def load_yaml(text: str, loader: Any, *, aliases: bool = True) -> Any:
     """Parse YAML with `loader` (a PyYAML loader class), checking its shape before building any object.
 
     yaml.YAMLError comes through for syntax errors; YamlShapeError for a document too large once its aliases
@@ -94,7 +98,7 @@ def load_yaml(text: str, loader: Any) -> Any:
         node = instance.get_single_node()
         if node is None:
             return None
-        _check_shape(node)
+        _check_shape(node, aliases=aliases)
         return instance.construct_document(node)
     except RecursionError:
         raise YamlShapeError("it nests lists or mappings too deeply") from None
@@ -102,7 +106,7 @@ def load_yaml(text: str, loader: Any) -> Any:
         instance.dispose()
 
 
-def _check_shape(root: Any) -> None:
+def _check_shape(root: Any, *, aliases: bool = True) -> None:
     """Count the nodes a document expands to, and how deep it nests, each shared node once."""
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
@@ -112,6 +116,8 @@ def _check_shape(root: Any) -> None:
             raise YamlShapeError(f"it nests lists or mappings more than {MAX_YAML_DEPTH} deep")
         key = id(node)
         if key in sizes:
+            if not aliases:
+                raise YamlAliasError("it uses a YAML alias")
             return sizes[key]
         if key in open_nodes:
             raise YamlShapeError("an alias in it refers to itself")

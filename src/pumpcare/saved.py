@@ -18,6 +18,8 @@ from pumpcare.quantities import Fill, parse_quantity
 
 FILE_NAME = "plan.yaml"
 FORMAT = 2
+# Not clinical: weekly refills for 38 years. It keeps every command on the biggest record within seconds.
+MAX_HISTORY = 2_000
 _INPUT_KEYS = (
     "surgery_date", "follow_up", "refill_every", "first_refill", "next_refill", "drug",
     "fill_volume", "concentration", "daily_dose", "alarm_volume",
@@ -122,40 +124,33 @@ def _parse(text: str) -> SavedPlan:
         patient_label=values["patient_label"],
     )
     _check_inputs(inputs)
-    history = tuple(_entry(item, index) for index, item in enumerate(data.get("history") or []))
+    entries = data.get("history") or []
+    if not isinstance(entries, list):
+        raise SavedPlanError("the saved plan's history must be a list of events, such as - {event: refill, ...}")
+    if len(entries) > MAX_HISTORY:
+        raise SavedPlanError(
+            f"the saved plan's history has {len(entries):,} entries, more than the {MAX_HISTORY:,} it holds"
+        )
+    history = tuple(_entry(item, index) for index, item in enumerate(entries))
     return SavedPlan(inputs, values["rules_name"] or "", values["rules_version"] or "", history)
 
 
 def _load(text: str) -> Any:
     import yaml
 
+    from pumpcare.reading import YamlAliasError, YamlShapeError, load_yaml
+
     try:
-        return yaml.load(text, Loader=_loader())
-    except _AliasFound:
+        return load_yaml(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader), aliases=False)
+    except YamlAliasError:
         raise SavedPlanError("the saved plan uses a YAML alias (*name), which pumpcare never writes") from None
+    except YamlShapeError:
+        raise SavedPlanError("the saved plan nests lists or mappings too deeply to be a plan") from None
     except yaml.YAMLError:
         raise SavedPlanError("the saved plan is not valid YAML") from None
     except ValueError:
         # YAML reads an unquoted 2026-13-01 as a date and fails on the month, outside its own errors.
         raise SavedPlanError("the saved plan has a date that does not exist, or a number too long to read") from None
-    except RecursionError:
-        raise SavedPlanError("the saved plan nests lists or mappings too deeply to be a plan") from None
-
-
-class _AliasFound(Exception):
-    """A YAML alias in the record: pumpcare writes none, and a few hundred bytes of them can fill memory."""
-
-
-def _loader() -> Any:
-    import yaml
-
-    class NoAliases(yaml.SafeLoader):
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                raise _AliasFound
-            return super().compose_node(parent, index)
-
-    return NoAliases
 
 
 def _check_inputs(inputs: PlanInputs) -> None:
@@ -224,6 +219,11 @@ def fill_from(inputs: PlanInputs) -> Fill | None:
 
 def with_entry(saved: SavedPlan, entry: Logged) -> SavedPlan:
     """The record with one more entry (entries stay in the order they were logged, so undo takes the last)."""
+    if len(saved.history) >= MAX_HISTORY:
+        raise InputError(
+            f"the saved plan holds {MAX_HISTORY:,} logged events, the most it keeps; ask your care team to keep "
+            "the older history elsewhere, then start a new plan"
+        )
     return saved._replace(history=(*saved.history, entry))
 
 
