@@ -210,3 +210,17 @@ def undo_last(path: Path) -> tuple[SavedPlan, Logged]:
         updated, entry = without_last(saved)
         store.write(path, updated)
     return updated, entry
+
+
+def sheet_bytes(the_plan: Plan, patient_label: str | None, paper: str, *, html: bool) -> tuple[bytes, int]:
+    """The sheet's bytes and its page count (an HTML page counts as one: the browser paginates it)."""
+    from pumpcare.sheet import make_sheet
+
+    sheet = make_sheet(the_plan, patient_label)
+    if html:
+        from pumpcare.render_html import render_html
+
+        return render_html(sheet, paper=paper).encode("utf-8"), 1
+    from pumpcare.render_pdf import render_pdf
+
+    return render_pdf(sheet, paper=paper)

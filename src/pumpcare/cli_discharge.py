@@ -1,0 +1,98 @@
+"""`pumpcare handout` and `batch`: what a nurse hands over at discharge. Arguments and printing only."""
+
+# No `from __future__ import annotations` here: typer would eval every annotation string at start-up.
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pumpcare.cli_options import (
+    AlarmVolume,
+    Concentration,
+    ConfigDir,
+    DailyDose,
+    Drug,
+    FillVolume,
+    FirstRefill,
+    FollowUp,
+    NextRefill,
+    Orders,
+    PatientLabel,
+    RefillEvery,
+    RulesFile,
+    SurgeryDate,
+    build_time,
+    console,
+    given,
+    resolve_and_warn,
+)
+from pumpcare.errors import InputError
+
+
+def handout_command(
+    out: Annotated[Path, typer.Option(metavar="PATH", help="Where to write the sheet (.pdf, or .html with --html).")],
+    paper: Annotated[str, typer.Option(metavar="SIZE", help="Paper size: letter or a4.")] = "letter",
+    html: Annotated[bool, typer.Option("--html", help="Write one self-contained HTML page instead of a PDF.")] = False,
+    surgery_date: SurgeryDate = None,
+    follow_up: FollowUp = None,
+    refill_every: RefillEvery = None,
+    first_refill: FirstRefill = None,
+    next_refill: NextRefill = None,
+    drug: Drug = None,
+    fill_volume: FillVolume = None,
+    concentration: Concentration = None,
+    daily_dose: DailyDose = None,
+    alarm_volume: AlarmVolume = None,
+    set_: Orders = None,
+    rules: RulesFile = None,
+    patient_label: PatientLabel = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Write the one-page sheet a nurse hands over: time line, checklist, when to call, phone lines."""
+    from pumpcare.controller import sheet_bytes
+    from pumpcare.inputs import check_label
+    from pumpcare.render_pdf import PAPER
+
+    if paper.lower() not in PAPER:
+        raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
+    patient_label = check_label(patient_label) if patient_label is not None else None
+    resolved = resolve_and_warn(given(locals()), config_dir)
+    inputs, the_plan = resolved.inputs, resolved.plan
+    html = html or out.suffix.lower() in (".html", ".htm")
+    if html and out.suffix.lower() == ".pdf":
+        raise InputError(f"--html writes a web page, but {out} is named .pdf; name it .html or leave out --html")
+    data, pages = sheet_bytes(the_plan, inputs.patient_label, paper.lower(), html=html)
+    from pumpcare.files import write_atomically
+
+    write_atomically(out, data)
+    if pages > 1:
+        typer.echo(
+            f"pumpcare: warning: the sheet runs to {pages} pages; fewer orders split from their group, "
+            "or --paper a4, may bring it back to one",
+            err=True,
+        )
+    typer.echo(f"Sheet written to {out}; print it on {paper.lower()} paper.", err=True)
+
+
+def batch_command(
+    csv_file: Annotated[Path, typer.Argument(metavar="CSV", help="One patient a row; see the README for columns.")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", metavar="DIR", help="Folder for the calendars and sheets.")],
+    paper: Annotated[str, typer.Option(metavar="SIZE", help="Paper size of the sheets: letter or a4.")] = "letter",
+    html: Annotated[bool, typer.Option("--html", help="Write HTML sheets instead of PDFs.")] = False,
+    rules: RulesFile = None,
+) -> None:
+    """Write a calendar and a sheet for each patient of a CSV file: a day's discharges at once."""
+    import gc
+
+    # Thousands of rows make garbage the one-plan commands never do: collect it again.
+    gc.enable()
+    from pumpcare.batch import BatchOptions
+    from pumpcare.batch_output import run_and_report
+    from pumpcare.render_pdf import PAPER
+    from pumpcare.rules import load_rules
+
+    if paper.lower() not in PAPER:
+        raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
+    options = BatchOptions(load_rules(rules), out_dir, build_time(), paper.lower(), html)
+    if not run_and_report(csv_file, options, out=console(), err=console(stderr=True)):
+        raise typer.Exit(code=1)

@@ -1,0 +1,120 @@
+"""`pumpcare log`, `history` and `forget`: the record of what has happened. Arguments and printing only."""
+
+# No `from __future__ import annotations` here: typer would eval every annotation string at start-up.
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pumpcare.cli_options import (
+    Concentration,
+    ConfigDir,
+    DailyDose,
+    FillVolume,
+    Json,
+    NextRefill,
+    console,
+    saved_path,
+)
+from pumpcare.errors import OutputError
+
+
+def history_command(
+    json_: Json = False,
+    config_dir: ConfigDir = None,
+) -> None:
+    """List what has happened: refills, the follow-up visit, pump replacements."""
+    from pumpcare import store
+
+    path = saved_path(config_dir)
+    saved = store.must_exist(store.load(path), path)
+    if json_:
+        from pumpcare.render_json import render_history_json
+
+        typer.echo(render_history_json(saved), nl=False)
+        return
+    from pumpcare.render_today import render_history
+
+    console().print(render_history(saved))
+
+
+log_app = typer.Typer(
+    help="Record what has happened: a refill, the follow-up visit, a new pump; or take the last entry back.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+LogDate = Annotated[
+    str | None, typer.Option("--date", metavar="DATE", help="The day it happened (default: today; never the future).")
+]
+
+
+@log_app.command("refill")
+def log_refill_command(
+    date_: LogDate = None,
+    fill_volume: FillVolume = None,
+    concentration: Concentration = None,
+    daily_dose: DailyDose = None,
+    next_refill: NextRefill = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Record a refill; the next one is counted from it. The programmer's numbers may come with it."""
+    from pumpcare.inputs import PlanInputs, parse_date
+    from pumpcare.saved import fill_from
+
+    fill = fill_from(PlanInputs(fill_volume=fill_volume, concentration=concentration, daily_dose=daily_dose))
+    if next_refill is not None:
+        parse_date(next_refill, "--next-refill")
+    _log("refill", date_, config_dir, fill=fill, next_refill=next_refill)
+
+
+@log_app.command("follow-up")
+def log_follow_up_command(date_: LogDate = None, config_dir: ConfigDir = None) -> None:
+    """Record the follow-up visit; restrictions that waited for it end then."""
+    _log("follow-up", date_, config_dir)
+
+
+@log_app.command("replacement")
+def log_replacement_command(date_: LogDate = None, config_dir: ConfigDir = None) -> None:
+    """Record that the pump was replaced; the next battery window counts from this day."""
+    _log("replacement", date_, config_dir)
+
+
+@log_app.command("undo")
+def log_undo_command(config_dir: ConfigDir = None) -> None:
+    """Take back the last entry you logged."""
+    from pumpcare.controller import undo_last
+    from pumpcare.wording import logged_sentence
+
+    _, entry = undo_last(saved_path(config_dir))
+    typer.echo(f"Took back: {logged_sentence(entry)}", err=True)
+
+
+def _log(kind: str, date_: str | None, config_dir: Path | None, **extra: Any) -> None:
+    from pumpcare.controller import log_event
+    from pumpcare.inputs import parse_day
+    from pumpcare.render_today import render_logged
+
+    today = date.today()
+    day = parse_day(date_, "--date") if date_ is not None else today
+    _, the_plan = log_event(saved_path(config_dir), kind, day, today=today, **extra)
+    console(stderr=True).print(render_logged(the_plan, kind, day, today))
+
+
+def forget_command(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Delete the saved plan."""
+    path = saved_path(config_dir)
+    if not path.exists():
+        typer.echo(f"There is no saved plan at {path}; nothing to forget.", err=True)
+        return
+    if not yes and not typer.confirm(f"Delete the saved plan at {path}?"):
+        typer.echo("Kept the saved plan.", err=True)
+        return
+    try:
+        path.unlink()
+    except OSError as err:
+        raise OutputError(f"cannot delete {path}: {(err.strerror or 'it failed').lower()}; delete it by hand") from None
+    typer.echo(f"Deleted the saved plan at {path}.", err=True)
