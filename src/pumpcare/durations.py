@@ -31,6 +31,9 @@ _SHORT = {"days": "d", "weeks": "w", "months": "mo", "years": "y"}
 # Not clinical: a bound that keeps every date pumpcare computes inside the calendar (a typo such as 9999y
 # would otherwise crash the date arithmetic). A century covers any aftercare instruction.
 _LONGEST = {"days": 36_600, "weeks": 5_220, "months": 1_200, "years": 100}
+# Not clinical: with durations capped at a century, dates in these years keep every computed date inside the
+# calendar, and anything outside them is a typo.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 # Months and years vary in length, so an order between durations of different units is checked from every

@@ -116,7 +116,7 @@ def _looks_like_a_date(text: str) -> bool:
 
 def parse_day(text: str, what: str) -> date:
     """A day to look at or to log: an ISO date inside the years every plan's dates stay within."""
-    from pumpcare.schedule import FIRST_YEAR, LAST_YEAR
+    from pumpcare.durations import FIRST_YEAR, LAST_YEAR
 
     day = parse_date(text, what)
     if not FIRST_YEAR <= day.year <= LAST_YEAR:

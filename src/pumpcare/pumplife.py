@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from pumpcare.durations import Duration
+from pumpcare.durations import FIRST_YEAR, LAST_YEAR, Duration, is_ordered
+from pumpcare.errors import InputError
 from pumpcare.quantities import AlarmDays, Fill, Quantity, days_to_alarm
-from pumpcare.rules import Drug
+from pumpcare.rules import Drug, RuleSet
 
 LOGGED_KINDS = ("refill", "follow-up", "replacement")
 
@@ -147,3 +148,91 @@ def projected_refills(
         visits.append((due.number + steps, following, False))
         steps += 1
     return visits
+
+
+MAX_REFILL_VISITS = 500  # not clinical: a typo such as a 1-day interval must not list thousands of visits
+
+
+def refill_settings(
+    ruleset: RuleSet,
+    surgery: date,
+    refills: tuple[date, Duration] | None,
+    next_refill: date | None,
+    fill: Fill | None,
+    alarm_volume: Quantity | None,
+    drug_id: str | None,
+    history: Sequence[Logged],
+) -> RefillSettings:
+    """The care team's refill inputs, checked: a known drug, an alarm volume for the numbers, sensible dates."""
+    drug = None
+    if drug_id is not None:
+        drug = ruleset.drugs.get(drug_id)
+        if drug is None:
+            known = ", ".join(ruleset.drugs) or "none"
+            raise InputError(
+                f"there is no drug '{drug_id}' in the rule file; use one it lists ({known}), or leave out --drug",
+                field="drug",
+            )
+    if alarm_volume is None and ruleset.alarm_volume is not None:
+        alarm_volume = ruleset.alarm_volume.volume
+    fills = [entry.fill for entry in history if entry.fill is not None]
+    if (fill is not None or fills) and alarm_volume is None:
+        raise InputError(
+            "the refill date from the pump's numbers needs the alarm volume; give --alarm-volume from the "
+            "programmer's printout, such as 2mL",
+            field="alarm_volume",
+        )
+    for numbers in ([fill] if fill else []) + fills:
+        assert alarm_volume is not None
+        days_to_alarm(numbers, alarm_volume)  # refuses numbers that cannot be right before anything is dated
+    refilled = [entry.day for entry in history if entry.kind == "refill"]
+    if next_refill is not None:
+        if not FIRST_YEAR <= next_refill.year <= LAST_YEAR or next_refill <= surgery:
+            raise InputError(
+                f"next refill date {next_refill} is not after the surgery date {surgery}; check the date",
+                field="next_refill",
+            )
+        if refilled and next_refill <= max(refilled):
+            raise InputError(
+                f"next refill date {next_refill} is not after the last recorded refill on {max(refilled)}; "
+                "check the date",
+                field="next_refill",
+            )
+    first, every = refills if refills else (None, None)
+    return RefillSettings(every, first, next_refill, fill, alarm_volume, drug)
+
+
+def interval_warnings(settings: RefillSettings) -> list[str]:
+    """A clinic interval longer than the drug's labelled limit: the plan keeps it, but says so."""
+    drug, every = settings.drug, settings.every
+    if drug is None or every is None or drug.refill_within is None or is_ordered(every, drug.refill_within):
+        return []
+    return [
+        f"refills every {every.describe()} is longer than the {drug.refill_within.describe()} the label of "
+        f"{drug.name} gives between refills; the plan dates refills by the earlier day, ask your pump clinic"
+    ]
+
+
+def refill_visits(
+    ruleset: RuleSet,
+    surgery: date,
+    settings: RefillSettings,
+    history: Sequence[Logged],
+    implant: date,
+    list_until: date | None,
+) -> list[tuple[int, date, bool]]:
+    """Refill visits from the first to the battery's last day (or further, when a view asks for it)."""
+    horizons = [list_until] if list_until else []
+    for rule in ruleset.rules:
+        if rule.due is not None and rule.due.anchor == "implant":
+            horizons.append(rule.due.latest.after(implant))
+        if rule.repeat is not None and settings.first is not None:
+            horizons.append(rule.repeat.after(settings.first))
+    horizon = max(horizons, default=surgery) + timedelta(days=1)
+    try:
+        return projected_refills(surgery, settings, history, horizon, MAX_REFILL_VISITS)
+    except ValueError:
+        every = settings.every or "the pump's numbers"
+        raise InputError(
+            f"a refill every {every} lists more than {MAX_REFILL_VISITS} visits; check the interval"
+        ) from None

@@ -76,8 +76,6 @@ _SUPPORTED_SCHEMA = 1
 _PROBE = date(2027, 1, 1)  # any day: two offsets that land on the same date from it are the same length
 
 
-
-
 class Checker:
     """Walks the parsed YAML and collects every problem instead of stopping at the first."""
 

@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import date
 from typing import NamedTuple
 
-from pumpcare.durations import Duration, is_ordered
+from pumpcare.durations import FIRST_YEAR, LAST_YEAR, Duration, is_ordered
 from pumpcare.errors import InputError, closest
-from pumpcare.pumplife import Logged, RefillDue, RefillSettings, implant_day, projected_refills, refill_due, until
-from pumpcare.quantities import Fill, Quantity, days_to_alarm
+from pumpcare.pumplife import (
+    Logged,
+    RefillDue,
+    RefillSettings,
+    implant_day,
+    interval_warnings,
+    refill_due,
+    refill_settings,
+    refill_visits,
+    until,
+)
+from pumpcare.quantities import Fill, Quantity
 from pumpcare.rules import Moment, Rule, RuleSet
+from pumpcare.timing import Anchors, entries
+from pumpcare.timing import Window as Window
 
 KINDS = ("due", "ends", "starts")  # also the order of milestones that share a date
-MAX_REFILL_VISITS = 500
-# Not clinical: with durations capped at a century, dates in these years keep every computed date inside the
-# calendar, and anything outside them is a typo.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
-
-
-class Window(NamedTuple):
-    """A date or a range of dates, both ends included."""
-
-    earliest: date
-    latest: date
-
-    @property
-    def is_range(self) -> bool:
-        """True when the leaflet gives a range, such as 6-8 weeks."""
-        return self.earliest != self.latest
-
-    def contains(self, day: date) -> bool:
-        """True when day falls inside the window."""
-        return self.earliest <= day <= self.latest
 
 
 class RefillSchedule(NamedTuple):
@@ -166,17 +158,17 @@ def make_plan(
     _check_dates(surgery, follow_up, refills)
     visits = [entry.day for entry in until(history, None) if entry.kind == "follow-up"]
     follow_up = visits[0] if visits else follow_up
-    settings = _refill_settings(ruleset, surgery, refills, next_refill, fill, alarm_volume, drug, history)
+    settings = refill_settings(ruleset, surgery, refills, next_refill, fill, alarm_volume, drug, history)
     rules, warnings, warning_orders = _apply_overrides(ruleset, overrides, surgery, follow_up)
-    warnings += _interval_warnings(settings)
+    warnings += interval_warnings(settings)
     warning_orders += [""] * (len(warnings) - len(warning_orders))
     implant = implant_day(surgery, history)
-    anchors = _Anchors(surgery, follow_up, refills, list_until, implant=implant)
-    anchors.refill_visits = _refill_visits(ruleset, surgery, settings, history, implant, list_until)
+    visits_of_refills = refill_visits(ruleset, surgery, settings, history, implant, list_until)
+    anchors = Anchors(surgery, follow_up, implant=implant, refill_visits=visits_of_refills)
     dated: list[Milestone] = []
     undated: list[Unscheduled] = []
     for kind in KINDS:
-        for rules_in_entry, name, timing in _entries(ruleset, rules, kind, anchors):
+        for rules_in_entry, name, timing in entries(ruleset, rules, kind, anchors):
             overridden = any(rule.id in {o.rule_id for o in overrides} for rule in rules_in_entry)
             title = _title(ruleset, rules_in_entry)
             if timing.windows is None:
@@ -225,92 +217,6 @@ def make_plan(
         warning_orders=tuple(warning_orders),
         follow_up_logged=bool(visits),
     )
-
-
-def _refill_settings(
-    ruleset: RuleSet,
-    surgery: date,
-    refills: RefillSchedule | None,
-    next_refill: date | None,
-    fill: Fill | None,
-    alarm_volume: Quantity | None,
-    drug_id: str | None,
-    history: Sequence[Logged],
-) -> RefillSettings:
-    """The care team's refill inputs, checked: a known drug, an alarm volume for the numbers, sensible dates."""
-    drug = None
-    if drug_id is not None:
-        drug = ruleset.drugs.get(drug_id)
-        if drug is None:
-            known = ", ".join(ruleset.drugs) or "none"
-            raise InputError(
-                f"there is no drug '{drug_id}' in the rule file; use one it lists ({known}), or leave out --drug",
-                field="drug",
-            )
-    if alarm_volume is None and ruleset.alarm_volume is not None:
-        alarm_volume = ruleset.alarm_volume.volume
-    fills = [entry.fill for entry in history if entry.fill is not None]
-    if (fill is not None or fills) and alarm_volume is None:
-        raise InputError(
-            "the refill date from the pump's numbers needs the alarm volume; give --alarm-volume from the "
-            "programmer's printout, such as 2mL",
-            field="alarm_volume",
-        )
-    for numbers in ([fill] if fill else []) + fills:
-        assert alarm_volume is not None
-        days_to_alarm(numbers, alarm_volume)  # refuses numbers that cannot be right before anything is dated
-    refilled = [entry.day for entry in history if entry.kind == "refill"]
-    if next_refill is not None:
-        if not FIRST_YEAR <= next_refill.year <= LAST_YEAR or next_refill <= surgery:
-            raise InputError(
-                f"next refill date {next_refill} is not after the surgery date {surgery}; check the date",
-                field="next_refill",
-            )
-        if refilled and next_refill <= max(refilled):
-            raise InputError(
-                f"next refill date {next_refill} is not after the last recorded refill on {max(refilled)}; "
-                "check the date",
-                field="next_refill",
-            )
-    every = refills.every if refills else None
-    first = refills.first if refills else None
-    return RefillSettings(every, first, next_refill, fill, alarm_volume, drug)
-
-
-def _interval_warnings(settings: RefillSettings) -> list[str]:
-    """A clinic interval longer than the drug's labelled limit: the plan keeps it, but says so."""
-    drug, every = settings.drug, settings.every
-    if drug is None or every is None or drug.refill_within is None or is_ordered(every, drug.refill_within):
-        return []
-    return [
-        f"refills every {every.describe()} is longer than the {drug.refill_within.describe()} the label of "
-        f"{drug.name} gives between refills; the plan dates refills by the earlier day, ask your pump clinic"
-    ]
-
-
-def _refill_visits(
-    ruleset: RuleSet,
-    surgery: date,
-    settings: RefillSettings,
-    history: Sequence[Logged],
-    implant: date,
-    list_until: date | None,
-) -> list[tuple[int, date, bool]]:
-    """Refill visits from the first to the battery's last day (or further, when a view asks for it)."""
-    horizons = [list_until] if list_until else []
-    for rule in ruleset.rules:
-        if rule.due is not None and rule.due.anchor == "implant":
-            horizons.append(rule.due.latest.after(implant))
-        if rule.repeat is not None and settings.first is not None:
-            horizons.append(rule.repeat.after(settings.first))
-    horizon = max(horizons, default=surgery) + timedelta(days=1)
-    try:
-        return projected_refills(surgery, settings, history, horizon, MAX_REFILL_VISITS)
-    except ValueError:
-        every = settings.every or "the pump's numbers"
-        raise InputError(
-            f"a refill every {every} lists more than {MAX_REFILL_VISITS} visits; check the interval"
-        ) from None
 
 
 def _title(ruleset: RuleSet, rules: tuple[Rule, ...]) -> str:
@@ -416,8 +322,8 @@ def _apply_overrides(
             rules[rule.id] = rule._replace(due=ordered)
         else:
             rules[rule.id] = rule._replace(start=ordered)
-        leaflet = _Anchors(surgery, follow_up, None).resolve(rule.window)
-        ours = _Anchors(surgery, follow_up, None).resolve(ordered)
+        leaflet = Anchors(surgery, follow_up).resolve(rule.window)
+        ours = Anchors(surgery, follow_up).resolve(ordered)
         if not leaflet or (ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest)):
             about.append(rule.id)
         if not leaflet:
@@ -459,104 +365,3 @@ def _check_order_fits(rule: Rule, override: Override, ordered: Moment) -> None:
             f"--set {override} dates '{rule.id}' before surgery; only preparation steps come before surgery",
             field="overrides",
         )
-
-
-class _Timing(NamedTuple):
-    """Where a rule lands for one kind of milestone; windows is None when its anchor date is unknown."""
-
-    moment: Moment
-    windows: tuple[Window, ...] | None
-    repeats: bool = False
-    until: Window | None = None
-    until_pending: Moment | None = None
-    numbers: tuple[int, ...] = ()  # for a series: which refill each window is (the first after surgery is 1)
-    done: tuple[bool, ...] = ()  # for a series: whether the record has each one
-
-
-class _Anchors:
-    """Turns a moment into dates, given the patient's surgery, follow-up, refill and implant dates."""
-
-    def __init__(
-        self,
-        surgery: date,
-        follow_up: date | None,
-        refills: RefillSchedule | None,
-        list_until: date | None = None,
-        *,
-        implant: date | None = None,
-    ) -> None:
-        self.surgery = surgery
-        self.follow_up = follow_up
-        self.refills = refills
-        self.list_until = list_until
-        self.implant = implant or surgery
-        self.refill_visits: list[tuple[int, date, bool]] = []
-
-    def resolve(self, moment: Moment) -> tuple[Window, ...] | None:
-        if moment.anchor == "surgery":
-            bases: tuple[date, ...] = (self.surgery,)
-        elif moment.anchor == "implant":
-            bases = (self.implant,)
-        elif moment.anchor == "follow-up":
-            if self.follow_up is None:
-                return None
-            bases = (self.follow_up,)
-        else:
-            if not self.refill_visits:
-                return None
-            bases = tuple(day for _, day, _ in self.refill_visits)
-        return tuple(Window(moment.earliest.after(base), moment.latest.after(base)) for base in bases)
-
-
-def _timing(rule: Rule, kind: str, anchors: _Anchors) -> _Timing | None:
-    if kind == "due":
-        if rule.due is None:
-            return None
-        windows = anchors.resolve(rule.due)
-        if rule.due.anchor != "refill" or windows is None:
-            return _Timing(rule.due, windows)
-        visits = anchors.refill_visits
-        return _Timing(
-            rule.due,
-            windows,
-            repeats=True,
-            numbers=tuple(number for number, _, _ in visits),
-            done=tuple(done for _, _, done in visits),
-        )
-    if rule.due is not None:
-        return None
-    if kind == "ends":
-        if rule.until is None:
-            return None
-        return _Timing(rule.until, anchors.resolve(rule.until))
-    start = rule.start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
-    ends = anchors.resolve(rule.until) if rule.until else None
-    return _Timing(
-        start,
-        anchors.resolve(start),
-        until=ends[0] if ends else None,
-        until_pending=rule.until if rule.until and not ends else None,
-    )
-
-
-def _entries(
-    ruleset: RuleSet, rules: dict[str, Rule], kind: str, anchors: _Anchors
-) -> Iterable[tuple[tuple[Rule, ...], str, _Timing]]:
-    """One entry per rule, except rules of one group with the same timing, which share an entry."""
-    partitions: dict[tuple[str, _Timing], list[Rule]] = {}
-    for original in ruleset.rules:
-        rule = rules[original.id]
-        timing = _timing(rule, kind, anchors)
-        if timing is None:
-            continue
-        partitions.setdefault((rule.group or f"rule:{rule.id}", timing), []).append(rule)
-    largest: dict[str, int] = {}
-    for (group, _), members in partitions.items():
-        largest[group] = max(largest.get(group, 0), len(members))
-    named: set[str] = set()
-    for (group, timing), members in partitions.items():
-        # The group's largest share keeps the group's name, so a UID stays put when one member is overridden.
-        keeps_group = not group.startswith("rule:") and len(members) == largest[group] and group not in named
-        if keeps_group:
-            named.add(group)
-        yield tuple(members), group if keeps_group else members[0].id, timing
