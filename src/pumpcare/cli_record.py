@@ -3,7 +3,7 @@
 # No `from __future__ import annotations` here: typer would eval every annotation string at start-up.
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,9 @@ from pumpcare.cli_options import (
     saved_path,
 )
 from pumpcare.errors import OutputError
+
+if TYPE_CHECKING:
+    from pumpcare.pumplife import LoggedKind
 
 
 def history_command(
@@ -90,7 +93,7 @@ def log_undo_command(config_dir: ConfigDir = None) -> None:
     typer.echo(f"Took back: {logged_sentence(entry)}", err=True)
 
 
-def _log(kind: str, date_: str | None, config_dir: Path | None, **extra: Any) -> None:
+def _log(kind: "LoggedKind", date_: str | None, config_dir: Path | None, **extra: Any) -> None:
     from pumpcare.controller import log_event
     from pumpcare.inputs import parse_day
     from pumpcare.render_today import render_logged

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from pumpcare import store
 from pumpcare.errors import InputError
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
-from pumpcare.pumplife import Logged
+from pumpcare.pumplife import Logged, LoggedKind
 from pumpcare.quantities import Fill, parse_quantity
 from pumpcare.rules import RuleSet
 from pumpcare.saved import SavedPlan, fill_from, with_entry, without_last
@@ -175,7 +175,7 @@ def save(given: PlanInputs, path: Path, *, replace: Callable[[SavedPlan], bool])
 
 
 def log_event(
-    path: Path, kind: str, day: date, *, today: date, fill: Fill | None = None, next_refill: str | None = None
+    path: Path, kind: LoggedKind, day: date, *, today: date, fill: Fill | None = None, next_refill: str | None = None
 ) -> tuple[SavedPlan, Plan]:
     """Add one entry to the record, under its lock, once the plan it makes has been checked."""
     with store.locked(path):

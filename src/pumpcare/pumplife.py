@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 from pumpcare.durations import FIRST_YEAR, LAST_YEAR, Duration, is_ordered
 from pumpcare.errors import InputError
 from pumpcare.quantities import AlarmDays, Fill, Quantity, days_to_alarm
 from pumpcare.rules import Drug, RuleSet
 
-LOGGED_KINDS = ("refill", "follow-up", "replacement")
+LoggedKind = Literal["refill", "follow-up", "replacement"]
+LOGGED_KINDS: tuple[LoggedKind, ...] = get_args(LoggedKind)
 
 
 class Logged(NamedTuple):
     """One entry of the patient's record: a refill, the follow-up visit, or a pump replacement, on a day."""
 
-    kind: str
+    kind: LoggedKind
     day: date
     fill: Fill | None = None  # the programmer's numbers for a refill, when the care team gave them
 

@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from pumpcare.layout import Bullets
-from pumpcare.pumplife import Logged
+from pumpcare.pumplife import Logged, LoggedKind
 from pumpcare.saved import SavedPlan
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import DayStatus, Upcoming, battery_now, refill_now
@@ -134,7 +134,7 @@ def _surgery(saved: SavedPlan) -> date:
     return date.fromisoformat(saved.inputs.surgery_date or "")
 
 
-def render_logged(plan: Plan, kind: str, day: date, today: date) -> RenderableType:
+def render_logged(plan: Plan, kind: LoggedKind, day: date, today: date) -> RenderableType:
     """What a `log` command recorded, and what it changes: the next refill, the battery, or the follow-up."""
     lines = [Text(f"Recorded: {logged_sentence(Logged(kind, day))}")]
     if kind == "refill":

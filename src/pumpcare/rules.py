@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 
 from pumpcare.durations import Duration
 from pumpcare.errors import RuleFileError
 from pumpcare.quantities import Quantity
 
 # "implant" is the day the pump now in the body went in: the surgery, or its latest logged replacement.
-ANCHORS = ("surgery", "follow-up", "refill", "implant")
-CATEGORIES = ("preparation", "restriction", "activity", "safety", "device", "visit")
+Anchor = Literal["surgery", "follow-up", "refill", "implant"]
+Category = Literal["preparation", "restriction", "activity", "safety", "device", "visit"]
+ANCHORS: tuple[Anchor, ...] = get_args(Anchor)
+CATEGORIES: tuple[Category, ...] = get_args(Category)
 MAX_RULE_FILE_BYTES = 1_000_000
 LEAFLET = "leaflet"  # the document a rule cites when it names none: the rule file's own `source`
 
@@ -20,7 +22,7 @@ LEAFLET = "leaflet"  # the document a rule cites when it names none: the rule fi
 class Moment(NamedTuple):
     """A point or window in time, counted from an anchor: the surgery, the follow-up visit or a refill."""
 
-    anchor: str
+    anchor: Anchor
     earliest: Duration
     latest: Duration
 
@@ -62,7 +64,7 @@ class Rule(NamedTuple):
 
     id: str
     title: str
-    category: str
+    category: Category
     text: str
     source: str
     group: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
 from pumpcare.errors import InputError, closest, excerpt
@@ -15,6 +15,8 @@ from pumpcare.rules import (
     CATEGORIES,
     LEAFLET,
     AlarmVolume,
+    Anchor,
+    Category,
     Document,
     Drug,
     Moment,
@@ -307,7 +309,7 @@ class Checker:
         return Rule(
             id=str(rule_id),
             title=title,
-            category=str(category),
+            category=cast(Category, category),
             text=text,
             source=source,
             group=group,
@@ -387,9 +389,9 @@ class Checker:
             if not is_ordered(earliest, latest):
                 self.problems.append(f"{where}: earliest {earliest} is after latest {latest}; swap them or fix one")
                 return None
-            return Moment(str(anchor), earliest, latest)
+            return Moment(cast(Anchor, anchor), earliest, latest)
         at = self._duration(value.get("at", "0d"), f"{where}.at")
-        return Moment(str(anchor), at, at) if at is not None else None
+        return Moment(cast(Anchor, anchor), at, at) if at is not None else None
 
     def _duration(self, value: Any, where: str) -> Duration | None:
         if not isinstance(value, str):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 from pumpcare.durations import FIRST_YEAR, LAST_YEAR, Duration, is_ordered
 from pumpcare.errors import InputError, closest
 from pumpcare.pumplife import (
     Logged,
+    LoggedKind,
     RefillDue,
     RefillSettings,
     implant_day,
@@ -20,11 +21,12 @@ from pumpcare.pumplife import (
     until,
 )
 from pumpcare.quantities import Fill, Quantity
-from pumpcare.rules import Moment, Rule, RuleSet
+from pumpcare.rules import Anchor, Moment, Rule, RuleSet
 from pumpcare.timing import Anchors, entries
 from pumpcare.timing import Window as Window
 
-KINDS = ("due", "ends", "starts")  # also the order of milestones that share a date
+Kind = Literal["due", "ends", "starts"]  # something to do; a period that ends; one that starts
+KINDS: tuple[Kind, ...] = get_args(Kind)  # also the order of milestones that share a date
 
 
 class RefillSchedule(NamedTuple):
@@ -50,7 +52,7 @@ class Milestone(NamedTuple):
     """Something that happens on a date or within a window: a period starts or may end, or a thing is due."""
 
     key: str
-    kind: str
+    kind: Kind
     when: Window
     title: str
     rules: tuple[Rule, ...]
@@ -64,7 +66,7 @@ class Milestone(NamedTuple):
     deadline: str | None = None  # the window's last day must never pass unseen; this names it
     overdue: str | None = None  # what to say when the day passed and nothing was logged
     remind_evening: bool = False  # remind on the evening of the day itself, not the day before
-    anchor: str = "surgery"  # what its dates count from: surgery, follow-up, refill or implant
+    anchor: Anchor = "surgery"  # what its dates count from
 
     @property
     def category(self) -> str:
@@ -76,7 +78,7 @@ class Unscheduled(NamedTuple):
     """A milestone that cannot be dated yet because an anchor date (follow-up, refills) is missing."""
 
     key: str
-    kind: str
+    kind: Kind
     moment: Moment
     title: str
     rules: tuple[Rule, ...]
@@ -130,7 +132,7 @@ class Plan(NamedTuple):
                 return Battery(implant, opens, deadline, milestone._replace(when=Window(opens, deadline)))
         return None
 
-    def logged(self, kind: str, as_of: date | None = None) -> list[Logged]:
+    def logged(self, kind: LoggedKind, as_of: date | None = None) -> list[Logged]:
         """The record's entries of one kind on or before a day, in date order."""
         return [entry for entry in until(self.history, as_of) if entry.kind == kind]
 
