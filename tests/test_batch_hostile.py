@@ -120,7 +120,7 @@ def test_every_corpus_file_has_an_expected_outcome() -> None:
 
 
 def test_an_overlong_line_fails_its_row_without_being_held(runner: CliRunner, tmp_path: Path) -> None:
-    # Made here rather than kept in the corpus: 200,000 characters, past csv's 131,072-character field limit.
+    # RowRendered here rather than kept in the corpus: 200,000 characters, past csv's 131,072-character field limit.
     source = tmp_path / "long.csv"
     source.write_text(f"label,surgery_date\nBed 1,2026-12-01\nBed 2,{'x' * 200_000}\nBed 3,2026-12-01\n", "utf-8")
     out = tmp_path / "out"

@@ -18,8 +18,8 @@ from pumpcare.cli import app
 from pumpcare.durations import Duration
 from pumpcare.pumplife import Logged
 from pumpcare.quantities import Fill, parse_quantity
+from pumpcare.render_day import render_today
 from pumpcare.render_ics import render_ics
-from pumpcare.render_today import render_today
 from pumpcare.rules import RuleSet
 from pumpcare.schedule import RefillSchedule, make_plan
 from pumpcare.status import day_status

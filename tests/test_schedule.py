@@ -72,8 +72,8 @@ def test_follow_up_dates_what_waits_for_it(shipped: RuleSet) -> None:
     }
     [starts] = [m for m in without.milestones if m.key == "until-follow-up-starts"]
     assert starts.until is None
-    assert starts.until_pending is not None
-    assert starts.until_pending.anchor == "follow-up"
+    assert starts.until_waits_for is not None
+    assert starts.until_waits_for.anchor == "follow-up"
 
     plan = make_plan(shipped, D(2026, 12, 1), follow_up=D(2027, 1, 5))
     assert windows(plan)["follow-up-visit-due"] == (D(2027, 1, 5), D(2027, 1, 5))
@@ -103,7 +103,7 @@ def test_override_replaces_one_rule_and_splits_it_from_its_group(shipped: RuleSe
     assert found["no-lifting-ends"] == (D(2027, 2, 9), D(2027, 2, 23))
     assert found["movement-limits-ends"] == (D(2027, 1, 12), D(2027, 1, 26))
     [lifting] = [m for m in plan.milestones if m.key == "no-lifting-ends"]
-    assert lifting.overridden
+    assert lifting.set_by_care_team
     assert plan.warnings == (
         "no-lifting=10w..12w is outside the rule file's 6–8 weeks for 'no-lifting'; the plan uses it as set",
     )

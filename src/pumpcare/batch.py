@@ -33,7 +33,7 @@ _EXPECTED = (
 )
 
 
-class Done(NamedTuple):
+class RowWritten(NamedTuple):
     """A row whose calendar and sheet were written, with anything the nurse should check on them."""
 
     row: int
@@ -42,7 +42,7 @@ class Done(NamedTuple):
     warnings: tuple[str, ...] = ()
 
 
-class Failed(NamedTuple):
+class RowFailed(NamedTuple):
     """A row that could not be planned or written: where, and why."""
 
     row: int
@@ -50,7 +50,7 @@ class Failed(NamedTuple):
     reason: str
 
 
-class Made(NamedTuple):
+class RowRendered(NamedTuple):
     """A row planned and rendered, not yet written: each file's suffix and bytes, and the row's warnings."""
 
     row: int
@@ -120,20 +120,20 @@ def count_rows(path: Path) -> int:
     return max(lines - 1, 0)
 
 
-def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]] | Failed]:
+def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]] | RowFailed]:
     """Check the header, then yield each row's line number and cells, or the line's failure, one at a time."""
     lines = _lines(stream)
     first = next(lines, _Line(1, ""))
     columns = check_header(first.text or "")
     for record in _records(lines, len(columns)):
         if record.cells is None:
-            yield Failed(record.number, "-", record.problem)
+            yield RowFailed(record.number, "-", record.problem)
         elif not record.cells:
             continue  # a blank line
         elif len(record.cells) > len(columns):
-            yield Failed(record.number, "-", "the row has more cells than the header; check for a stray comma")
+            yield RowFailed(record.number, "-", "the row has more cells than the header; check for a stray comma")
         elif len(record.cells) < len(columns):
-            yield Failed(record.number, "-", "the row has fewer cells than the header; check for a missing comma")
+            yield RowFailed(record.number, "-", "the row has fewer cells than the header; check for a missing comma")
         else:
             yield record.number, {name: value.strip() for name, value in zip(columns, record.cells, strict=True)}
 
@@ -164,13 +164,13 @@ def check_header(line: str) -> list[str]:
     return names
 
 
-def plan_rows(stream: IO[str], options: BatchOptions) -> Iterator[Made | Failed]:
+def plan_rows(stream: IO[str], options: BatchOptions) -> Iterator[RowRendered | RowFailed]:
     """Plan and render each row in turn; yield what became of it as soon as it is done."""
     for item in read_rows(stream):
-        if isinstance(item, Failed):
+        if isinstance(item, RowFailed):
             yield item
         else:
-            yield _one(*item, options)
+            yield _plan_row(*item, options)
 
 
 def file_stem(row: int, label: str) -> str:
@@ -180,7 +180,7 @@ def file_stem(row: int, label: str) -> str:
     return f"{row:04d}-{name[:40] or 'patient'}"
 
 
-def _one(row: int, cells: dict[str, str], options: BatchOptions) -> Made | Failed:
+def _plan_row(row: int, cells: dict[str, str], options: BatchOptions) -> RowRendered | RowFailed:
     from pumpcare.controller import CSV_NAMES, plan_from
 
     column = "label"
@@ -196,13 +196,13 @@ def _one(row: int, cells: dict[str, str], options: BatchOptions) -> Made | Faile
         )
         column = "-"
         plan = plan_from(inputs, ruleset=options.rules, names=CSV_NAMES)
-        return _render(row, label, plan, options)
+        return _render_row(row, label, plan, options)
     except InputError as err:
-        return Failed(row, _COLUMNS.get(err.field or "", err.field or column), str(err))
+        return RowFailed(row, _COLUMNS.get(err.field or "", err.field or column), str(err))
     except PumpcareError as err:
-        return Failed(row, column, str(err))
+        return RowFailed(row, column, str(err))
     except Exception as err:  # one row that trips a bug or a library must not cost the others
-        return Failed(
+        return RowFailed(
             row,
             column,
             f"pumpcare could not make this row's calendar or sheet ({type(err).__name__}); check the row, "
@@ -214,7 +214,7 @@ def _one(row: int, cells: dict[str, str], options: BatchOptions) -> Made | Faile
 _COLUMNS = {"orders": "overrides"}
 
 
-def _render(row: int, label: str, plan: Plan, options: BatchOptions) -> Made:
+def _render_row(row: int, label: str, plan: Plan, options: BatchOptions) -> RowRendered:
     from pumpcare.render_ics import render_ics
     from pumpcare.sheet import make_sheet
 
@@ -235,7 +235,7 @@ def _render(row: int, label: str, plan: Plan, options: BatchOptions) -> Made:
                 f"the sheet runs to {pdf.pages} pages; fewer orders split from their group, "
                 "or --paper a4, may bring it back to one",
             )
-    return Made(row, label, ((".ics", calendar), handout), warnings)
+    return RowRendered(row, label, ((".ics", calendar), handout), warnings)
 
 
 def _lines(stream: IO[str]) -> Iterator[_Line]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pumpcare.batch import BatchOptions, Done, Failed, Made, count_rows, file_stem, open_csv, plan_rows
+from pumpcare.batch import BatchOptions, RowFailed, RowRendered, RowWritten, count_rows, file_stem, open_csv, plan_rows
 from pumpcare.errors import OutputError, PumpcareError
 
 if TYPE_CHECKING:
@@ -33,8 +33,8 @@ class Report(NamedTuple):
 
     out_dir: Path
     done: int
-    warned: list[Done]
-    failed: list[Failed]
+    warned: list[RowWritten]
+    failed: list[RowFailed]
 
 
 class _Folder:
@@ -45,7 +45,7 @@ class _Folder:
         self.previous = previous
         self.written: set[str] = set()
 
-    def write(self, made: Made) -> Done | Failed:
+    def write(self, made: RowRendered) -> RowWritten | RowFailed:
         """Write one row's calendar and sheet as a pair: if the second cannot be written, the first goes too."""
         from pumpcare.files import write_atomically
 
@@ -62,8 +62,8 @@ class _Folder:
                 with contextlib.suppress(OSError):
                     path.unlink()
                 self.written.discard(path.name)
-            return Failed(made.row, "-", str(err))
-        return Done(made.row, made.label, tuple(paths), made.warnings)
+            return RowFailed(made.row, "-", str(err))
+        return RowWritten(made.row, made.label, tuple(paths), made.warnings)
 
     def finish(self, *, complete: bool) -> None:
         """Remove what the last run wrote and this one did not, and record this run's files in the manifest."""
@@ -94,15 +94,15 @@ def write_batch(
     total = count_rows(csv_file)  # refuses a file that is not UTF-8 text before anything is written
     advance = progress(total) if progress else lambda: None
     done = 0
-    warned: list[Done] = []
-    failed: list[Failed] = []
+    warned: list[RowWritten] = []
+    failed: list[RowFailed] = []
     with open_csv(csv_file) as stream:
         rows = plan_rows(stream, options)
         first = next(rows, None)  # reads the header: a bad one is refused before any folder is made
         with _owned(options.out_dir) as folder:
             for item in rows if first is None else _chain(first, rows):
-                result = folder.write(item) if isinstance(item, Made) else item
-                if isinstance(result, Done):
+                result = folder.write(item) if isinstance(item, RowRendered) else item
+                if isinstance(result, RowWritten):
                     done += 1
                     if result.warnings:
                         warned.append(result._replace(files=()))  # the summary needs no paths: keep memory flat
@@ -142,7 +142,9 @@ def summary(report: Report) -> Any:
     return Group(*lines)
 
 
-def _chain(first: Made | Failed, rest: Iterator[Made | Failed]) -> Iterator[Made | Failed]:
+def _chain(
+    first: RowRendered | RowFailed, rest: Iterator[RowRendered | RowFailed]
+) -> Iterator[RowRendered | RowFailed]:
     yield first
     yield from rest
 

@@ -172,7 +172,7 @@ def plan_command(
 
         console().print(render_chart(the_plan, today=marked))
         return
-    from pumpcare.render_terminal import render_plan
+    from pumpcare.render_timeline import render_plan
 
     console().print(render_plan(the_plan, today=marked))
 
@@ -218,7 +218,7 @@ def today_command(
 
         typer.echo(render_today_json(the_plan, status), nl=False)
         return
-    from pumpcare.render_today import render_today
+    from pumpcare.render_day import render_today
 
     console().print(render_today(the_plan, status))
 
@@ -255,7 +255,7 @@ def next_command(
 
         typer.echo(render_next_json(the_plan, status, days, items), nl=False)
         return
-    from pumpcare.render_today import render_next
+    from pumpcare.render_day import render_next
 
     console().print(render_next(the_plan, status, items, days))
 

@@ -37,7 +37,7 @@ def history_command(
 
         typer.echo(render_history_json(saved), nl=False)
         return
-    from pumpcare.render_today import render_history
+    from pumpcare.render_day import render_history
 
     console().print(render_history(saved))
 
@@ -96,7 +96,7 @@ def log_undo_command(config_dir: ConfigDir = None) -> None:
 def _log(kind: "LoggedKind", date_: str | None, config_dir: Path | None, **extra: Any) -> None:
     from pumpcare.controller import log_event
     from pumpcare.inputs import parse_day
-    from pumpcare.render_today import render_logged
+    from pumpcare.render_day import render_logged
 
     today = date.today()
     day = parse_day(date_, "--date") if date_ is not None else today

@@ -133,7 +133,7 @@ def _milestone_event(plan: Plan, milestone: Milestone) -> _Event:
     intro = _when_sentence(milestone, when)
     if milestone.kind == "starts":
         intro += f" It lasts {until_phrase(milestone)}."
-    if milestone.overridden:
+    if milestone.set_by_care_team:
         intro += " Your care team set this date."
     if milestone.deadline:
         intro += f" {milestone.deadline} {format_date(when.latest)}."

@@ -79,7 +79,7 @@ class Rule(NamedTuple):
     remind_evening: bool = False  # remind on the evening of the day itself ("tonight: nothing to eat")
 
     @property
-    def window(self) -> Moment:
+    def timing(self) -> Moment:
         """The timing a clinician's --set replaces: when it ends, when it is due, or else when it starts."""
         moment = self.until or self.due or self.start
         assert moment is not None, "validation guarantees every rule has a timing"

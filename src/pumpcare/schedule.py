@@ -57,9 +57,9 @@ class Milestone(NamedTuple):
     title: str
     rules: tuple[Rule, ...]
     until: Window | None = None
-    until_pending: Moment | None = None  # when the end waits for a date not yet given (the follow-up visit)
+    until_waits_for: Moment | None = None  # when the end waits for a date not yet given (the follow-up visit)
     remind: bool = False
-    overridden: bool = False
+    set_by_care_team: bool = False
     done: bool = False  # the record says it happened (a logged refill, the logged follow-up visit)
     repeats: bool = False  # one of a series (refill visits)
     waits_for_visit: bool = False  # a period that ends once the follow-up visit has happened, not on a date
@@ -171,7 +171,7 @@ def make_plan(
     undated: list[Unscheduled] = []
     for kind in KINDS:
         for rules_in_entry, name, timing in entries(ruleset, rules, kind, anchors):
-            overridden = any(rule.id in {o.rule_id for o in overrides} for rule in rules_in_entry)
+            set_by_care_team = any(rule.id in {o.rule_id for o in overrides} for rule in rules_in_entry)
             title = _title(ruleset, rules_in_entry)
             if timing.windows is None:
                 undated.append(Unscheduled(f"{name}-{kind}", kind, timing.moment, title, rules_in_entry))
@@ -188,9 +188,9 @@ def make_plan(
                         title=title,
                         rules=rules_in_entry,
                         until=timing.until,
-                        until_pending=timing.until_pending,
+                        until_waits_for=timing.until_waits_for,
                         remind=kind == "due" and any(rule.remind for rule in rules_in_entry),
-                        overridden=overridden,
+                        set_by_care_team=set_by_care_team,
                         done=bool(timing.done and timing.done[index])
                         or (kind == "due" and timing.moment.anchor == "follow-up" and bool(visits)),
                         repeats=timing.repeats,
@@ -302,11 +302,11 @@ def _apply_overrides(
         if override.rule_id in seen:
             raise InputError(f"rule '{override.rule_id}' is set twice; keep one --set for it", field="overrides")
         seen.add(override.rule_id)
-        if rule.window.anchor == "refill":
+        if rule.timing.anchor == "refill":
             raise InputError(
                 f"rule '{rule.id}' follows the refill schedule; change --refill-every instead", field="overrides"
             )
-        if rule.window.anchor == "implant":
+        if rule.timing.anchor == "implant":
             raise InputError(
                 f"rule '{rule.id}' counts from the day the pump went in; record a new pump with "
                 "`pumpcare log replacement` instead",
@@ -324,18 +324,18 @@ def _apply_overrides(
             rules[rule.id] = rule._replace(due=ordered)
         else:
             rules[rule.id] = rule._replace(start=ordered)
-        leaflet = Anchors(surgery, follow_up).resolve(rule.window)
+        leaflet = Anchors(surgery, follow_up).resolve(rule.timing)
         ours = Anchors(surgery, follow_up).resolve(ordered)
         if not leaflet or (ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest)):
             about.append(rule.id)
         if not leaflet:
             warnings.append(
-                f"{override} replaces the rule file's '{rule.window.describe()}' for '{rule.id}', which has no date "
+                f"{override} replaces the rule file's '{rule.timing.describe()}' for '{rule.id}', which has no date "
                 "yet to compare with; the plan uses it as set"
             )
         elif ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest):
             warnings.append(
-                f"{override} is outside the rule file's {rule.window.describe()} for '{rule.id}'; "
+                f"{override} is outside the rule file's {rule.timing.describe()} for '{rule.id}'; "
                 "the plan uses it as set"
             )
     set_ids = {override.rule_id for override in overrides}

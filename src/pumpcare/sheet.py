@@ -102,9 +102,9 @@ def _sections(plan: Plan) -> list[Section]:
     steps = [
         Line(_until(m) if m.when.earliest == plan.surgery else f"From {format_date(m.when.earliest)}", _what(m))
         for m in periods
-        if m.until or m.until_pending or m.when.earliest > plan.surgery
+        if m.until or m.until_waits_for or m.when.earliest > plan.surgery
     ]
-    every_day = [m.title for m in periods if not (m.until or m.until_pending or m.when.earliest > plan.surgery)]
+    every_day = [m.title for m in periods if not (m.until or m.until_waits_for or m.when.earliest > plan.surgery)]
     refills = listed_refills(plan)
     visits = [
         Line(_when(m), _visit(m))
@@ -174,8 +174,8 @@ def _until(milestone: Milestone) -> str:
     if milestone.until is not None:
         suffix = f" ({ASK})" if milestone.until.is_range else ""
         return f"Until {format_span(milestone.until)}{suffix}"
-    if milestone.until_pending is not None:
-        return f"Until {pending_phrase(milestone.until_pending)}"
+    if milestone.until_waits_for is not None:
+        return f"Until {pending_phrase(milestone.until_waits_for)}"
     return "From now on"
 
 

@@ -173,7 +173,7 @@ class ChartSpan(NamedTuple):
 
 def chart_span(plan: Plan) -> ChartSpan:
     """The periods a chart draws as bars (those with an end), and the span of dates it covers."""
-    rows = tuple(m for m in plan.milestones if m.kind == "starts" and (m.until or m.until_pending))
+    rows = tuple(m for m in plan.milestones if m.kind == "starts" and (m.until or m.until_waits_for))
     ends = [m.until.latest for m in rows if m.until is not None]
     ends.append(plan.surgery + CHART_MIN_SPAN)
     if plan.follow_up is not None:

@@ -33,7 +33,7 @@ class Timing(NamedTuple):
     windows: tuple[Window, ...] | None
     repeats: bool = False
     until: Window | None = None
-    until_pending: Moment | None = None
+    until_waits_for: Moment | None = None
     numbers: tuple[int, ...] = ()  # for a series: which refill each window is (the first after surgery is 1)
     done: tuple[bool, ...] = ()  # for a series: whether the record has each one
 
@@ -97,7 +97,7 @@ def timing_of(rule: Rule, kind: str, anchors: Anchors) -> Timing | None:
         start,
         anchors.resolve(start),
         until=ends[0] if ends else None,
-        until_pending=rule.until if rule.until and not ends else None,
+        until_waits_for=rule.until if rule.until and not ends else None,
     )
 
 
@@ -117,7 +117,7 @@ def entries(
         largest[group] = max(largest.get(group, 0), len(members))
     named: set[str] = set()
     for (group, timing), members in partitions.items():
-        # The group's largest share keeps the group's name, so a UID stays put when one member is overridden.
+        # The group's largest share keeps the group's name, so a UID stays put when one member is set_by_care_team.
         keeps_group = not group.startswith("rule:") and len(members) == largest[group] and group not in named
         if keeps_group:
             named.add(group)

@@ -103,14 +103,14 @@ def until_phrase(milestone: Milestone) -> str:
     """How long a period that starts lasts: 'until between …, ask your care team', 'until your follow-up visit'."""
     if milestone.waits_for_visit and milestone.until is not None and not milestone.until.is_range:
         return f"until you have had your follow-up visit ({format_date(milestone.until.earliest)}); ask at the visit"
-    if milestone.waits_for_visit and milestone.until_pending is not None and not _offset(milestone.until_pending):
+    if milestone.waits_for_visit and milestone.until_waits_for is not None and not _offset(milestone.until_waits_for):
         return "until you have had your follow-up visit; ask at the visit"
     if milestone.until is not None:
         if milestone.until.is_range:
             return f"until {format_window(milestone.until)} ({ASK})"
         return f"until {format_date(milestone.until.earliest)}"
-    if milestone.until_pending is not None:
-        return f"until {pending_phrase(milestone.until_pending)}"
+    if milestone.until_waits_for is not None:
+        return f"until {pending_phrase(milestone.until_waits_for)}"
     return "from now on"
 
 

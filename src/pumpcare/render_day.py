@@ -198,11 +198,11 @@ def _period_line(status: DayStatus, milestone: Milestone) -> Text:
     members = members_phrase(milestone)
     if members:
         line.append(f" ({members.lower()})")
-    if milestone.overridden:
+    if milestone.set_by_care_team:
         line.append(f" ({CARE_TEAM_ORDER})")
     if status.may_end_now(milestone) and milestone.until is not None and milestone.until.is_range:
         line.append(f": may end now, any day {format_span(milestone.until)}. Ask your care team first.")
-    elif milestone.until is not None or milestone.until_pending is not None:
+    elif milestone.until is not None or milestone.until_waits_for is not None:
         line.append(f", {until_phrase(milestone)}")
     return line
 
@@ -235,7 +235,7 @@ def _upcoming_line(item: Upcoming) -> Text:
     line.append(headline(milestone), style="bold")
     if when.is_range:
         line.append(f" ({format_span(when)}, {ASK})")
-    if milestone.overridden:
+    if milestone.set_by_care_team:
         line.append(f" ({CARE_TEAM_ORDER})")
     if milestone.deadline:
         line.append(f". {milestone.deadline} {format_date(when.latest)}")

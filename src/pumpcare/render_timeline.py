@@ -167,7 +167,7 @@ def _line(milestone: Milestone) -> Text:
     text = Text(milestone.title, style="bold")
     when = milestone.when
     # A range always says who decides; a clinician's order says whose it is instead.
-    note = " (your care team's order)" if milestone.overridden else f" ({ASK})"
+    note = " (your care team's order)" if milestone.set_by_care_team else f" ({ASK})"
     if milestone.done:
         text.append(": done (in your record)")
     elif milestone.kind == "due" and when.is_range:
@@ -178,7 +178,7 @@ def _line(milestone: Milestone) -> Text:
         text.append(f": {AT_THE_VISIT}")
     elif milestone.kind == "ends":
         text.append(f" may end {format_span(when)}{note}" if when.is_range else ": ends")
-        text.append(note if milestone.overridden and not when.is_range else "")
+        text.append(note if milestone.set_by_care_team and not when.is_range else "")
     elif milestone.kind == "starts" and when.is_range:
         text.append(f" may start {format_span(when)}{note}")
     elif milestone.kind == "starts":
@@ -186,10 +186,10 @@ def _line(milestone: Milestone) -> Text:
             text.append(f", {until_phrase(milestone)}")
         elif milestone.until is not None:
             text.append(f", until {format_span(milestone.until)}")
-            text.append(note if milestone.until.is_range or milestone.overridden else "")
-        elif milestone.until_pending is not None:
+            text.append(note if milestone.until.is_range or milestone.set_by_care_team else "")
+        elif milestone.until_waits_for is not None:
             text.append(f", {until_phrase(milestone)}")
-    elif milestone.overridden:
+    elif milestone.set_by_care_team:
         text.append(note)
     return text
 
