@@ -52,8 +52,7 @@ BAD_INPUT = [
     ),
     pytest.param(
         ["plan", "--surgery-date", "2026-1-2"],
-        "pumpcare: surgery date '2026-1-2' could be read more than one way; "
-        "write it as YYYY-MM-DD, such as 2026-12-01\n",
+        "pumpcare: surgery date '2026-1-2' is not written YYYY-MM-DD; write it as 2026-01-02\n",
         id="unpadded-date",
     ),
     pytest.param(

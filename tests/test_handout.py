@@ -22,7 +22,7 @@ SIZES = {"letter": (612, 792), "a4": (595, 842)}
 
 
 def sheet(runner: CliRunner, tmp_path: Path, *extra: str) -> bytes:
-    out = tmp_path / "sheet.out"
+    out = tmp_path / ("sheet.html" if "--html" in extra else "sheet.pdf")
     result = runner.invoke(app, ["handout", *FULL, "--out", str(out), *extra])
     assert result.exit_code == 0, result.output
     return out.read_bytes()

@@ -65,6 +65,7 @@ _SETTINGS: dict[str, Any] = {
     # Plain help and errors: quick to start, readable by screen readers, and no locals in tracebacks.
     "rich_markup_mode": None,
     "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
 }
 app = typer.Typer(**_SETTINGS)
 
@@ -127,10 +128,12 @@ def plan_command(
     ] = None,
     json_: Json = False,
     patient_label: PatientLabel = None,
-    today: Annotated[
+    date_: Annotated[
         str | None,
-        typer.Option(metavar="DATE", help="Mark this day as today on the timeline (default: the real today)."),
+        typer.Option("--date", metavar="DATE", help="Mark this day as today on the timeline (default: today)."),
     ] = None,
+    # The option's first name, kept for the scripts that use it; `today` and `next` call the same thing --date.
+    today: Annotated[str | None, typer.Option("--today", metavar="DATE", hidden=True)] = None,
     chart: Annotated[bool, typer.Option("--chart", help="Draw the restrictions as bars on a time line.")] = False,
     save: Annotated[bool, typer.Option("--save", help="Keep these inputs for `today`, `next` and `plan`.")] = False,
     yes: Annotated[
@@ -144,7 +147,12 @@ def plan_command(
     from pumpcare.inputs import check_label, parse_day
 
     # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
-    marked = parse_day(today, "--today") if today is not None else date.today()
+    if date_ is not None or today is not None:
+        marked = parse_day(date_ or today or "", "--date" if date_ is not None else "--today")
+    else:
+        marked = date.today()
+    if chart and (json_ or ics is not None):
+        warn(("--chart draws on the screen only; the JSON and the calendar are written without it",))
     patient_label = check_label(patient_label) if patient_label is not None else None
     inputs_given = given(locals())
     if save:

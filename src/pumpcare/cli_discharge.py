@@ -56,9 +56,13 @@ def handout_command(
     if paper.lower() not in PAPER:
         raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
     patient_label = check_label(patient_label) if patient_label is not None else None
+    suffix = out.suffix.lower()
+    if suffix and suffix not in (".pdf", ".html", ".htm"):
+        # A sheet named .docx would open as garbage in a word processor: refuse before anything is made.
+        raise InputError(f"handout writes a PDF or a web page, not {suffix}; name the file {out.stem}.pdf or .html")
     resolved = resolve_and_warn(given(locals()), config_dir)
     inputs, the_plan = resolved.inputs, resolved.plan
-    html = html or out.suffix.lower() in (".html", ".htm")
+    html = html or suffix in (".html", ".htm")
     if html and out.suffix.lower() == ".pdf":
         raise InputError(f"--html writes a web page, but {out} is named .pdf; name it .html or leave out --html")
     data, pages = sheet_bytes(the_plan, inputs.patient_label, paper.lower(), html=html)

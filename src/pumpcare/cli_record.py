@@ -46,6 +46,7 @@ log_app = typer.Typer(
     help="Record what has happened: a refill, the follow-up visit, a new pump; or take the last entry back.",
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 LogDate = Annotated[
     str | None, typer.Option("--date", metavar="DATE", help="The day it happened (default: today; never the future).")

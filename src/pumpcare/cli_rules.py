@@ -18,6 +18,7 @@ rules_app = typer.Typer(
     help="List, check, compare and copy rule files.",
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 RuleFileArgument = Annotated[Path, typer.Argument(metavar="FILE", show_default=False, help="A clinic's rule file.")]

@@ -52,6 +52,10 @@ def parse_date(text: str, what: str) -> date:
             return date.fromisoformat(cleaned)
         except ValueError:
             raise InputError(f"{what} {cleaned} is not a real date; check the day and month") from None
+    year_first = _year_first(cleaned)
+    if year_first is not None:
+        # 2026-12-1 or 2026/12/01 can only mean one day: say how to write it, not that it is ambiguous.
+        raise InputError(f"{what} '{cleaned}' is not written YYYY-MM-DD; write it as {year_first}")
     if _looks_like_a_date(cleaned):
         raise InputError(
             f"{what} '{cleaned}' could be read more than one way; write it as YYYY-MM-DD, such as 2026-12-01"
@@ -105,6 +109,19 @@ def check_label(text: str, what: str = "--patient-label") -> str:
 def _is_iso_date(text: str) -> bool:
     digits = text[:4] + text[5:7] + text[8:]
     return len(text) == 10 and text[4] == text[7] == "-" and digits.isascii() and digits.isdigit()
+
+
+def _year_first(text: str) -> str | None:
+    """The ISO form of a year-first date written another way (2026/12/1), when it is a real day."""
+    parts = text.replace("/", "-").replace(".", "-").split("-")
+    if len(parts) != 3 or len(parts[0]) != 4 or not all(p.isascii() and p.isdigit() and p for p in parts):
+        return None
+    if len(parts[1]) > 2 or len(parts[2]) > 2:
+        return None
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2])).isoformat()
+    except ValueError:
+        return None
 
 
 def _looks_like_a_date(text: str) -> bool:

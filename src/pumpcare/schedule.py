@@ -334,9 +334,12 @@ def _apply_overrides(
                 "yet to compare with; the plan uses it as set"
             )
         elif ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest):
+            # "2–4 weeks" reads on its own; "the follow-up visit" needs a noun before it.
+            leaflet_timing = rule.timing.describe()
+            if rule.timing.anchor != "surgery":
+                leaflet_timing = f"timing ({leaflet_timing})"
             warnings.append(
-                f"{override} is outside the rule file's {rule.timing.describe()} for '{rule.id}'; "
-                "the plan uses it as set"
+                f"{override} is outside the rule file's {leaflet_timing} for '{rule.id}'; the plan uses it as set"
             )
     set_ids = {override.rule_id for override in overrides}
     for rule_id in sorted(set_ids):
