@@ -256,6 +256,22 @@ def test_a_narrow_console_encoding_never_crashes(encoding: str) -> None:
     assert "Nothing to eat after midnight" in text
 
 
+@pytest.mark.parametrize("command", [["plan"], ["today", "--date", "2026-12-20"], ["next", "--date", "2026-12-20"]])
+def test_an_ascii_console_gets_plain_look_alikes_not_question_marks(command: list[str]) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "200"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pumpcare", *command, "--surgery-date", "2026-12-01", "--follow-up", "2027-01-05"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    text = result.stdout.decode("ascii")
+    assert "?" not in text
+    assert "-29 Dec 2026" in text  # "15–29" with a plain hyphen
+    assert "* " in text
+
+
 @pytest.mark.parametrize(
     ("args", "commands"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import gc
@@ -18,11 +19,13 @@ def main() -> None:
     """Run the command line with the garbage collector off: a command lives for a blink and makes no cycles
     worth collecting, and collections during start-up and at exit cost more than the plan itself."""
     gc.disable()
+    codecs.register_error("pumpcare-plain", _plain)
     for stream in (sys.stdout, sys.stderr):
-        # A Windows console piped to a file writes cp1252; a character it lacks becomes "?" instead of a crash.
+        # A Windows console piped to a file writes cp1252, an old terminal ASCII: a dash or a bullet it lacks
+        # becomes its plain look-alike ("24-30 Nov", "* No driving"), never "?" and never a crash.
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            reconfigure(errors="replace")
+            reconfigure(errors="pumpcare-plain")
     if hasattr(signal, "SIGTERM"):
         # A polite kill unwinds like Ctrl-C, so a file being written removes its temporary copy.
         signal.signal(signal.SIGTERM, _terminated)
@@ -46,6 +49,27 @@ def main() -> None:
     finally:
         # Frozen objects are skipped by the collection the interpreter runs on its way out.
         gc.freeze()
+
+
+# What a character the console cannot show is written as instead; anything else becomes "?".
+_PLAIN = {
+    "–": "-", "—": "-", "‒": "-", "−": "-", "•": "*", "·": "-", "»": ">>", "«": "<<", "…": "...", "─": "-",
+    "│": "|", "█": "#", "░": ".", "◆": "F", "●": "R", "→": "->", "‘": "'", "’": "'", "“": '"', "”": '"',
+    "\u00a0": " ",
+}  # fmt: skip
+
+
+def _plain(err: UnicodeError) -> tuple[str, int]:
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    import unicodedata
+
+    def plain(char: str) -> str:
+        # A letter loses its accent ("Zoë" reads "Zoe"); a symbol takes its look-alike, or "?".
+        bare = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
+        return _PLAIN.get(char) or bare or "?"
+
+    return "".join(plain(char) for char in err.object[err.start : err.end]), err.end
 
 
 def _terminated(signum: int, frame: Any) -> NoReturn:

@@ -111,10 +111,10 @@ def build_time() -> datetime:
 
 def resolve_and_warn(inputs: "PlanInputs", config_dir: Path | None, *, list_until: date | None = None) -> "Resolved":
     """The plan for these options and the saved record; its warnings go to stderr."""
-    from pumpcare.controller import resolve
+    from pumpcare.controller import doubts, resolve
 
     resolved = resolve(inputs, saved_path(config_dir), list_until=list_until)
-    warn(resolved.warnings)
+    warn((*resolved.warnings, *doubts(resolved.plan, date.today())))
     return resolved
 
 

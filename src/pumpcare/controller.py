@@ -101,6 +101,17 @@ def _about(field: str) -> Iterator[None]:
         raise
 
 
+# Not clinical: a surgery booked further ahead than this is more likely a typo in the year than a plan.
+FAR_AHEAD_DAYS = 366
+
+
+def doubts(plan: Plan, today: date) -> list[str]:
+    """Inputs that are possible but probably mistyped, as warnings: never a question (scripts run unattended)."""
+    if (plan.surgery - today).days > FAR_AHEAD_DAYS:
+        return [f"the surgery date {plan.surgery} is more than a year from today ({today}); check the year"]
+    return []
+
+
 def same_surgery(given: PlanInputs, saved: SavedPlan) -> bool:
     """True when the options speak of the saved plan's surgery: left out, or the same day."""
     if given.surgery_date is None:
@@ -128,7 +139,7 @@ def _resolved(given: PlanInputs, saved: SavedPlan | None, path: Path, list_until
     try:
         plan = plan_from(inputs, history, list_until=list_until)
     except InputError as err:
-        if saved is None:
+        if saved is None or _typed_now(err, given):
             raise
         # The bad value may be one the user never typed: say where it came from.
         raise InputError(
@@ -148,6 +159,13 @@ def _resolved(given: PlanInputs, saved: SavedPlan | None, path: Path, list_until
             f"{plan.ruleset.version}. Check the dates with your care team.",
         )
     return Resolved(inputs, plan, saved, tuple(warnings))
+
+
+def _typed_now(err: InputError, given: PlanInputs) -> bool:
+    """True when the refused value is one given on this command line, not read back from the record."""
+    if err.field in ("orders", "overrides"):
+        return any(f"'{rule_id}'" in str(err) or f" {rule_id}:" in str(err) for rule_id in given.given_orders())
+    return err.field is not None and getattr(given, err.field, None) is not None
 
 
 def save(given: PlanInputs, path: Path, *, replace: Callable[[SavedPlan], bool]) -> Resolved:

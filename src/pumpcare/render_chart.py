@@ -43,7 +43,8 @@ def render_chart(plan: Plan, *, today: date | None = None) -> RenderableType:
         Text.assemble(("Recovery chart", "bold"), f" · pump surgery on {format_date(plan.surgery)}"),
         Text(DISCLAIMER, style="italic"),
         _Chart(plan, today),
-        _Legend(),
+        # The today mark is named in the key only when the chart can draw it (today is on its time line).
+        _Legend(with_today=today is not None and plan.surgery <= today <= chart_span(plan).last),
     ]
     beyond = [m for m in plan.milestones if m.kind == "due" and m.category != "preparation" and m.when.is_range]
     parts.extend(Text(f"{m.title}: due {format_span(m.when)} ({ASK}).") for m in beyond)
@@ -142,10 +143,14 @@ class _Chart:
 class _Legend:
     """The key to the glyphs, as text rich may wrap on a narrow terminal."""
 
+    def __init__(self, *, with_today: bool) -> None:
+        self.with_today = with_today
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         glyphs = _glyphs(console)
         yield Text.assemble((glyphs.solid, "red"), " in force   ", (glyphs.window, "yellow"), f" may end ({ASK})")
-        yield Text(f"{glyphs.today} today   {glyphs.follow_up} follow-up visit   {glyphs.refill} refill visit")
+        today = f"{glyphs.today} today   " if self.with_today else ""
+        yield Text(f"{today}{glyphs.follow_up} follow-up visit   {glyphs.refill} refill visit")
 
 
 def _label(title: str, width: int) -> str:
