@@ -61,7 +61,7 @@ _SETTINGS: dict[str, Any] = {
     "cls": _Commands,
     "help": "Turn pain pump aftercare instructions into a dated recovery plan.",
     "no_args_is_help": True,
-    "add_completion": False,
+    "add_completion": True,
     # Plain help and errors: quick to start, readable by screen readers, and no locals in tracebacks.
     "rich_markup_mode": None,
     "pretty_exceptions_enable": False,
