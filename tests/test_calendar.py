@@ -192,3 +192,24 @@ def test_a_bad_source_date_epoch_is_explained(runner: CliRunner, epoch: str) -> 
     assert result.stderr == (
         f"pumpcare: SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds since 1970; fix or unset it\n"
     )
+
+
+def test_spans_show_each_restriction_on_every_day_it_may_hold(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "spans.ics"
+    plan = ["plan", "--surgery-date", "2026-12-01", "--follow-up", "2027-01-05"]
+    assert runner.invoke(app, [*plan, "--ics", str(target), "--spans"]).exit_code == 0
+    events = events_by_uid(target.read_bytes())
+    spans = {uid.split(".")[0]: event for uid, event in events.items() if uid.split(".")[0].endswith("-span")}
+    assert sorted(spans) == ["movement-limits-starts-span", "no-driving-starts-span", "until-follow-up-starts-span"]
+    driving = spans["no-driving-starts-span"]
+    # From surgery to the last day of the 2-4 week window, DTEND exclusive; free time, no alarm.
+    assert (driving.decoded("DTSTART"), driving.decoded("DTEND")) == (date(2026, 12, 1), date(2026, 12, 30))
+    assert str(driving["TRANSP"]) == "TRANSPARENT"
+    assert not driving.walk("VALARM")
+    # "Until you have had your follow-up visit" still holds on the day of the visit.
+    visit = spans["until-follow-up-starts-span"]
+    assert visit.decoded("DTEND") == date(2027, 1, 6)
+    # Without --spans the same plan has none, and the other UIDs are the same.
+    plain = tmp_path / "plain.ics"
+    runner.invoke(app, [*plan, "--ics", str(plain)])
+    assert set(events_by_uid(plain.read_bytes())) == set(events) - {uid for uid in events if "-span." in uid}

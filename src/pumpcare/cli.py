@@ -135,6 +135,9 @@ def plan_command(
     # The option's first name, kept for the scripts that use it; `today` and `next` call the same thing --date.
     today: Annotated[str | None, typer.Option("--today", metavar="DATE", hidden=True)] = None,
     chart: Annotated[bool, typer.Option("--chart", help="Draw the restrictions as bars on a time line.")] = False,
+    spans: Annotated[
+        bool, typer.Option("--spans", help="With --ics: also each restriction as one event across its days.")
+    ] = False,
     save: Annotated[bool, typer.Option("--save", help="Keep these inputs for `today`, `next` and `plan`.")] = False,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="With --save: replace a saved plan for another surgery date.")
@@ -151,6 +154,8 @@ def plan_command(
         marked = parse_day(date_ or today or "", "--date" if date_ is not None else "--today")
     else:
         marked = date.today()
+    if spans and ics is None:
+        warn(("--spans shapes the calendar only; add --ics PATH to write one",))
     if chart and (json_ or ics is not None):
         warn(("--chart draws on the screen only; the JSON and the calendar are written without it",))
     patient_label = check_label(patient_label) if patient_label is not None else None
@@ -167,7 +172,7 @@ def plan_command(
         resolved = resolve_and_warn(inputs_given, config_dir)
     inputs, the_plan = resolved.inputs, resolved.plan
     if ics is not None:
-        _write_calendar(the_plan, ics, inputs.patient_label)
+        _write_calendar(the_plan, ics, inputs.patient_label, spans=spans)
     if json_:
         from pumpcare.render_json import render_json
 
@@ -280,10 +285,10 @@ def _day_and_plan(
     return day, resolve_and_warn(inputs, config_dir, list_until=day + timedelta(days=ahead)).plan
 
 
-def _write_calendar(the_plan: "Plan", target: str, patient_label: str | None) -> None:
+def _write_calendar(the_plan: "Plan", target: str, patient_label: str | None, *, spans: bool) -> None:
     from pumpcare.render_ics import render_ics
 
-    data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label)
+    data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label, spans=spans)
     if target == "-":
         # Bytes, not text: the calendar's CRLF line ends must survive Windows' newline translation.
         sys.stdout.flush()

@@ -71,8 +71,12 @@ def plan_key(plan: Plan, patient_label: str | None) -> str:
     return f"{zlib.crc32(data):08x}{zlib.crc32(data[::-1]):08x}"
 
 
-def render_ics(plan: Plan, *, stamp: datetime, patient_label: str | None = None) -> bytes:
-    """The calendar file: all-day events, stable UIDs, reminders the day before actions."""
+def render_ics(plan: Plan, *, stamp: datetime, patient_label: str | None = None, spans: bool = False) -> bytes:
+    """The calendar file: all-day events, stable UIDs, reminders the day before actions.
+
+    With `spans`, each restriction with a dated end is also one event across every day it may hold, so a
+    caregiver sees "No driving" on any day it applies; they are shown as free time and remind nobody.
+    """
     from ics import Calendar
     from ics.utils import escape_string
 
@@ -85,7 +89,7 @@ def render_ics(plan: Plan, *, stamp: datetime, patient_label: str | None = None)
     about = f"{DISCLAIMER} Instructions from {plan.ruleset.cited('leaflet')}."
     lines[-1:] = [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(about)}"]
     key = plan_key(plan, patient_label)
-    for event in _events(plan):
+    for event in [*_events(plan), *(_spans(plan) if spans else ())]:
         lines.extend(_serialize(event, f"{event.key}.{key}@pumpcare", stamp).split("\r\n"))
     lines.append("END:VCALENDAR")
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
@@ -102,6 +106,25 @@ def _events(plan: Plan) -> Iterator[_Event]:
         yield _milestone_event(plan, milestone)
         if milestone.deadline:
             yield _deadline_event(plan, milestone)
+
+
+def _spans(plan: Plan) -> Iterator[_Event]:
+    for milestone in plan.milestones:
+        until = milestone.until
+        if milestone.kind != "starts" or milestone.category != "restriction" or until is None:
+            continue
+        # Until the last day it may hold: a window's end is the care team's call, so the whole window is shown.
+        last = until.latest if until.is_range or milestone.waits_for_visit else until.latest - timedelta(days=1)
+        summary = milestone.title + (f" ({until_phrase(milestone)})" if until.is_range else "")
+        yield _Event(
+            key=f"{milestone.key}-span",
+            summary=summary,
+            first=milestone.when.earliest,
+            last=max(last, milestone.when.earliest),
+            description="\n".join([f"{milestone.title}, {until_phrase(milestone)}.", *_rule_lines(plan, milestone)]),
+            category=milestone.category,
+            remind=False,
+        )
 
 
 def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
