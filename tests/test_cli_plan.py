@@ -235,7 +235,8 @@ def test_help_imports_neither_the_core_nor_the_calendar_library() -> None:
     result = subprocess.run([sys.executable, "-c", HELP_IMPORTS], capture_output=True, text=True, check=True)
     assert (
         result.stdout.splitlines()[-1]
-        == "['pumpcare', 'pumpcare.__main__', 'pumpcare.cli', 'pumpcare.cli_discharge', 'pumpcare.cli_options', "
+        == "['pumpcare', 'pumpcare.__main__', 'pumpcare.cli', 'pumpcare.cli_clinic', 'pumpcare.cli_discharge', "
+        "'pumpcare.cli_options', "
         "'pumpcare.cli_record', "
         "'pumpcare.cli_rules', 'pumpcare.errors']"
     )

@@ -10,9 +10,11 @@ import typer
 from typer.core import TyperGroup
 
 from pumpcare import __version__
+from pumpcare.cli_clinic import clinic_app
 from pumpcare.cli_discharge import batch_command, handout_command
 from pumpcare.cli_options import (
     AlarmVolume,
+    ClinicProfile,
     Concentration,
     ConfigDir,
     DailyDose,
@@ -39,6 +41,7 @@ from pumpcare.cli_rules import rules_app
 from pumpcare.errors import InputError, PumpcareError
 
 if TYPE_CHECKING:
+    from pumpcare.clinic import Clinic
     from pumpcare.inputs import PlanInputs
     from pumpcare.saved import SavedPlan
     from pumpcare.schedule import Plan
@@ -92,6 +95,7 @@ def app_for(args: list[str]) -> typer.Typer:
 # its commands.
 app.add_typer(rules_app, name="rules")
 app.add_typer(log_app, name="log")
+app.add_typer(clinic_app, name="clinic")
 
 
 def _version(value: bool) -> None:
@@ -135,6 +139,7 @@ def plan_command(
     # The option's first name, kept for the scripts that use it; `today` and `next` call the same thing --date.
     today: Annotated[str | None, typer.Option("--today", metavar="DATE", hidden=True)] = None,
     chart: Annotated[bool, typer.Option("--chart", help="Draw the restrictions as bars on a time line.")] = False,
+    clinic: ClinicProfile = None,
     spans: Annotated[
         bool, typer.Option("--spans", help="With --ics: also each restriction as one event across its days.")
     ] = False,
@@ -172,7 +177,7 @@ def plan_command(
         resolved = resolve_and_warn(inputs_given, config_dir)
     inputs, the_plan = resolved.inputs, resolved.plan
     if ics is not None:
-        _write_calendar(the_plan, ics, inputs.patient_label, spans=spans)
+        _write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=_clinic(clinic))
     if json_:
         from pumpcare.render_json import render_json
 
@@ -285,10 +290,18 @@ def _day_and_plan(
     return day, resolve_and_warn(inputs, config_dir, list_until=day + timedelta(days=ahead)).plan
 
 
-def _write_calendar(the_plan: "Plan", target: str, patient_label: str | None, *, spans: bool) -> None:
+def _clinic(path: Path | None) -> "Clinic | None":
+    from pumpcare.clinic import load_clinic
+
+    return load_clinic(path) if path is not None else None
+
+
+def _write_calendar(
+    the_plan: "Plan", target: str, patient_label: str | None, *, spans: bool, clinic: "Clinic | None"
+) -> None:
     from pumpcare.render_ics import render_ics
 
-    data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label, spans=spans)
+    data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label, spans=spans, clinic=clinic)
     if target == "-":
         # Bytes, not text: the calendar's CRLF line ends must survive Windows' newline translation.
         sys.stdout.flush()

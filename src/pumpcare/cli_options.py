@@ -65,6 +65,15 @@ ConfigDir = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+ClinicProfile = Annotated[
+    Path | None,
+    typer.Option(
+        "--clinic",
+        metavar="FILE",
+        envvar="PUMPCARE_CLINIC",
+        help="The clinic's profile (name, phone numbers) for the calendar; see `pumpcare clinic init`.",
+    ),
+]
 
 
 def console(*, stderr: bool = False) -> "Console":

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 
+from pumpcare.clinic import Clinic
 from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.wording import (
     ASK,
@@ -71,7 +72,14 @@ def plan_key(plan: Plan, patient_label: str | None) -> str:
     return f"{zlib.crc32(data):08x}{zlib.crc32(data[::-1]):08x}"
 
 
-def render_ics(plan: Plan, *, stamp: datetime, patient_label: str | None = None, spans: bool = False) -> bytes:
+def render_ics(
+    plan: Plan,
+    *,
+    stamp: datetime,
+    patient_label: str | None = None,
+    spans: bool = False,
+    clinic: Clinic | None = None,
+) -> bytes:
     """The calendar file: all-day events, stable UIDs, reminders the day before actions.
 
     With `spans`, each restriction with a dated end is also one event across every day it may hold, so a
@@ -87,15 +95,17 @@ def render_ics(plan: Plan, *, stamp: datetime, patient_label: str | None = None,
     assert lines[-1] == "END:VCALENDAR"
     name = f"{CALENDAR_NAME}: {patient_label}" if patient_label else CALENDAR_NAME
     about = f"{DISCLAIMER} Instructions from {plan.ruleset.cited('leaflet')}."
+    if clinic is not None:
+        about += " " + ". ".join(clinic.contact_lines()) + "."
     lines[-1:] = [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(about)}"]
     key = plan_key(plan, patient_label)
-    for event in [*_events(plan), *(_spans(plan) if spans else ())]:
+    for event in [*_events(plan, clinic), *(_spans(plan) if spans else ())]:
         lines.extend(_serialize(event, f"{event.key}.{key}@pumpcare", stamp).split("\r\n"))
     lines.append("END:VCALENDAR")
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
 
 
-def _events(plan: Plan) -> Iterator[_Event]:
+def _events(plan: Plan, clinic: Clinic | None = None) -> Iterator[_Event]:
     starting = [m for m in plan.milestones if m.kind == "starts" and m.when.earliest == plan.surgery]
     for milestone in plan.milestones:
         if milestone.kind == "starts" and milestone.when.earliest == plan.surgery:
@@ -103,7 +113,7 @@ def _events(plan: Plan) -> Iterator[_Event]:
             if milestone is starting[0]:
                 yield _surgery_day(plan, starting)
             continue
-        yield _milestone_event(plan, milestone)
+        yield _milestone_event(plan, milestone, clinic)
         if milestone.deadline:
             yield _deadline_event(plan, milestone)
 
@@ -143,7 +153,7 @@ def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
     )
 
 
-def _milestone_event(plan: Plan, milestone: Milestone) -> _Event:
+def _milestone_event(plan: Plan, milestone: Milestone, clinic: Clinic | None = None) -> _Event:
     when = milestone.when
     long_window = (when.latest - when.earliest).days + 1 > LONG_WINDOW_DAYS
     summary = headline(milestone)
@@ -165,7 +175,7 @@ def _milestone_event(plan: Plan, milestone: Milestone) -> _Event:
         summary=summary,
         first=when.earliest,
         last=when.earliest if long_window else when.latest,
-        description="\n".join([intro, *_refill_lines(plan, milestone), *_rule_lines(plan, milestone)]),
+        description="\n".join([intro, *_refill_lines(plan, milestone, clinic), *_rule_lines(plan, milestone)]),
         category=milestone.category,
         remind=milestone.remind and not milestone.done,
         is_window=when.is_range,
@@ -190,11 +200,13 @@ def _deadline_event(plan: Plan, milestone: Milestone) -> _Event:
     )
 
 
-def _refill_lines(plan: Plan, milestone: Milestone) -> list[str]:
-    """On a refill event: how often refills go on, and for the next one, why it falls on that day."""
+def _refill_lines(plan: Plan, milestone: Milestone, clinic: Clinic | None) -> list[str]:
+    """On a refill event: how often refills go on, why the next falls on its day, and who to call."""
     if not milestone.repeats:
         return []
     lines = [goes_on_sentence(plan)]
+    if clinic is not None:
+        lines.append("Your pump clinic: " + "; ".join(clinic.contact_lines()) + ".")
     due = plan.refill_due()
     if due is not None and not milestone.done and due.day == milestone.when.earliest:
         lines.append(refill_basis(plan, due))
