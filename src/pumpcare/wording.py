@@ -90,13 +90,22 @@ def headline(milestone: Milestone) -> str:
 
 
 def members_phrase(milestone: Milestone) -> str | None:
-    """The rules a grouped milestone stands for ("No bending, No twisting, ..."), unless its title names them."""
+    """The rules a grouped milestone stands for ("No bending, no twisting, ..."), unless its title names them."""
     if len(milestone.rules) < 2:
         return None
-    title = milestone.title.lower()
-    if all(rule.title.lower().removeprefix("no ") in title for rule in milestone.rules):
+    # "Arrange a driver and help at home" already says "arrange a driver" and "arrange help at home".
+    named = set(_words(milestone.title))
+    if all(set(_words(rule.title)) - _SMALL_WORDS <= named for rule in milestone.rules):
         return None
-    return ", ".join(rule.title for rule in milestone.rules)
+    titles = [rule.title for rule in milestone.rules]
+    return ", ".join([titles[0], *(title[:1].lower() + title[1:] for title in titles[1:])])
+
+
+_SMALL_WORDS = {"no", "a", "an", "the", "and", "or", "your", "at", "to"}
+
+
+def _words(text: str) -> list[str]:
+    return "".join(char if char.isalnum() else " " for char in text.lower()).split()
 
 
 def until_phrase(milestone: Milestone) -> str:
