@@ -78,3 +78,18 @@ def test_a_broken_profile_writes_no_calendar(runner: CliRunner, tmp_path: Path) 
     assert result.exit_code == 1
     assert result.stderr.startswith(f"pumpcare: clinic profile {profile} has 2 problems")
     assert not target.exists()
+
+
+def test_a_batch_carries_the_clinic_into_every_calendar(runner: CliRunner, tmp_path: Path) -> None:
+    profile = tmp_path / "clinic.yaml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("label,surgery_date\nBed 1,2026-12-01\nBed 2,2026-12-02\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(rows), "--out-dir", str(out), "--html", "--clinic", str(profile)])
+    assert result.exit_code == 0, result.output
+    calendars = sorted(out.glob("*.ics"))
+    assert len(calendars) == 2
+    for path in calendars:
+        description = str(icalendar.Calendar.from_ical(path.read_bytes())["X-WR-CALDESC"])
+        assert description.endswith("Riverside Pain Clinic. Pump clinic: 555-0100. After hours: 555-0199.")

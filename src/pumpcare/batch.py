@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, NamedTuple
 
+from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError, PumpcareError
 from pumpcare.inputs import PlanInputs, check_label
 from pumpcare.rules import RuleSet
@@ -67,6 +68,7 @@ class BatchOptions(NamedTuple):
     stamp: datetime
     paper: str = "letter"
     html: bool = False
+    clinic: Clinic | None = None  # whose name and numbers go into every calendar
 
 
 class _Line(NamedTuple):
@@ -218,7 +220,7 @@ def _render_row(row: int, label: str, plan: Plan, options: BatchOptions) -> RowR
     from pumpcare.render_ics import render_ics
     from pumpcare.sheet import make_sheet
 
-    calendar = render_ics(plan, stamp=options.stamp, patient_label=label)
+    calendar = render_ics(plan, stamp=options.stamp, patient_label=label, clinic=options.clinic)
     sheet = make_sheet(plan, label)
     warnings = plan.warnings
     if options.html:

@@ -8,6 +8,7 @@ import typer
 
 from pumpcare.cli_options import (
     AlarmVolume,
+    ClinicProfile,
     Concentration,
     ConfigDir,
     DailyDose,
@@ -84,6 +85,7 @@ def batch_command(
     paper: Annotated[str, typer.Option(metavar="SIZE", help="Paper size of the sheets: letter or a4.")] = "letter",
     html: Annotated[bool, typer.Option("--html", help="Write HTML sheets instead of PDFs.")] = False,
     rules: RulesFile = None,
+    clinic: ClinicProfile = None,
 ) -> None:
     """Write a calendar and a sheet for each patient of a CSV file: a day's discharges at once."""
     import gc
@@ -97,6 +99,9 @@ def batch_command(
 
     if paper.lower() not in PAPER:
         raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
-    options = BatchOptions(load_rules(rules), out_dir, build_time(), paper.lower(), html)
+    from pumpcare.clinic import load_clinic
+
+    profile = load_clinic(clinic) if clinic is not None else None
+    options = BatchOptions(load_rules(rules), out_dir, build_time(), paper.lower(), html, profile)
     if not run_and_report(csv_file, options, out=console(), err=console(stderr=True)):
         raise typer.Exit(code=1)
