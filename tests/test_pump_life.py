@@ -428,3 +428,48 @@ def test_logging_needs_a_saved_plan(runner: CliRunner, config_dir: Path) -> None
         "`pumpcare plan --surgery-date YYYY-MM-DD --save`\n",
     )
     assert not (config_dir / "plan.yaml").exists()
+
+
+def test_the_record_keeps_the_programmer_numbers_exactly(runner: CliRunner, config_dir: Path) -> None:
+    runner.invoke(app, [*SAVED[:-1], "--alarm-volume", "1.5mL", "--save"])
+    numbers = ["--fill-volume", "19.9999mL", "--concentration", "0.0005mg/mL", "--daily-dose", "0.0001mg/day"]
+    assert runner.invoke(app, ["log", "refill", "--date", "2026-01-26", *numbers]).exit_code == 0
+    history = json.loads(runner.invoke(app, ["history", "--json"]).stdout)["history"]
+    assert history == [
+        {
+            "event": "refill",
+            "date": "2026-01-26",
+            "fill_volume": "19.9999mL",
+            "concentration": "0.0005mg/mL",
+            "daily_dose": "0.0001mg/day",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ("- {event: refill, date: '9999-12-01'}", "the recorded refill on 9999-12-01 is out of range; "
+         "give a date between 1900 and 2199"),
+        ("- {event: replacement, date: '2025-06-01'}", "the recorded replacement on 2025-06-01 is not after the "
+         "surgery on 2025-12-01; check the record"),
+    ],
+)  # fmt: skip
+def test_a_hand_edited_history_out_of_bounds_is_a_sentence(
+    runner: CliRunner, config_dir: Path, edit: str, message: str
+) -> None:
+    runner.invoke(app, SAVED)
+    path = config_dir / "plan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("history: []", f"history:\n{edit}"), encoding="utf-8")
+    result = runner.invoke(app, ["today", "--date", "2026-02-01"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"pumpcare: {message} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)\n",
+    )
+
+
+def test_numbers_that_would_last_over_a_century_are_refused(runner: CliRunner) -> None:
+    numbers = ["--fill-volume", "999999mL", "--concentration", "999999mg/mL", "--daily-dose", "0.0001mcg/day"]
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", *numbers, "--alarm-volume", "1mL"])
+    assert result.exit_code == 1
+    assert result.stderr.endswith("days, more than a century; check the dose, the concentration and their units\n")

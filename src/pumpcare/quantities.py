@@ -20,6 +20,7 @@ _UNITS: dict[str, dict[str, tuple[str, int]]] = {
 _EXAMPLES = {"volume": "20mL", "concentration": "2mg/mL or 500mcg/mL", "dose": "0.5mg/day or 100mcg/day"}
 _NOUNS = {"volume": "a volume", "concentration": "a concentration", "dose": "a daily dose"}
 # Not clinical: a typo such as 2000000mL must not reach the arithmetic; no pump number has more digits.
+_LONGEST_FILL_DAYS = 36_600  # and a fill that would last over a century is a unit mistake, not a plan
 _MAX_DIGITS, _MAX_DECIMALS = 6, 4
 
 
@@ -30,7 +31,8 @@ class Quantity(NamedTuple):
     unit: str
 
     def __str__(self) -> str:
-        return f"{decimal_text(self.amount)}{self.unit}"
+        # Exact, never rounded: this is what the saved record keeps, and it was typed with at most 4 decimals.
+        return f"{exact_text(self.amount)}{self.unit}"
 
     @property
     def base(self) -> Fraction:
@@ -89,12 +91,25 @@ def days_to_alarm(fill: Fill, alarm_volume: Quantity) -> AlarmDays:
             f"the fill volume {fill.volume} is not above the {alarm_volume} alarm volume; check the numbers"
         )
     days = int((volume - alarm_volume.base) // daily)
+    if days > _LONGEST_FILL_DAYS:
+        raise InputError(
+            f"{fill.dose} at {fill.concentration} would make {fill.volume} last {days:,} days, more than a century; "
+            "check the dose, the concentration and their units"
+        )
     if volume / daily < 1 or days < 1:
         raise InputError(
             f"{fill.dose} at {fill.concentration} would use {decimal_text(daily)} mL a day and reach the alarm "
             f"in under a day; check the dose, the concentration and their units"
         )
     return AlarmDays(fill, alarm_volume, daily, days)
+
+
+def exact_text(amount: Fraction) -> str:
+    """A number that was typed as a decimal, written back exactly: 0.0001, 20, 2.5."""
+    from decimal import Decimal
+
+    text = format(Decimal(amount.numerator) / Decimal(amount.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def decimal_text(amount: Fraction) -> str:

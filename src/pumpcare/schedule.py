@@ -158,6 +158,7 @@ def make_plan(
     the battery's last day, or up to `list_until` when that is later: a view of a day years on still needs them.
     """
     _check_dates(surgery, follow_up, refills)
+    _check_history(surgery, history)
     visits = [entry.day for entry in until(history, None) if entry.kind == "follow-up"]
     follow_up = visits[0] if visits else follow_up
     settings = refill_settings(ruleset, surgery, refills, next_refill, fill, alarm_volume, drug, history)
@@ -283,6 +284,22 @@ def _check_dates(surgery: date, follow_up: date | None, refills: RefillSchedule 
         raise InputError(
             f"first refill date {refills.first} {relation} {surgery}; check the dates", field="first_refill"
         )
+
+
+def _check_history(surgery: date, history: Sequence[Logged]) -> None:
+    """Every logged event after the surgery and inside the calendar: a hand-edited record may say otherwise."""
+    for entry in history:
+        if not FIRST_YEAR <= entry.day.year <= LAST_YEAR:
+            raise InputError(
+                f"the recorded {entry.kind} on {entry.day} is out of range; give a date between {FIRST_YEAR} and "
+                f"{LAST_YEAR}",
+                field="history",
+            )
+        if entry.day <= surgery:
+            raise InputError(
+                f"the recorded {entry.kind} on {entry.day} is not after the surgery on {surgery}; check the record",
+                field="history",
+            )
 
 
 def _apply_overrides(
