@@ -107,3 +107,32 @@ def test_any_small_csv_makes_a_batch_or_a_sentence(tmp_path: Path, header: list[
     source.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
     out = tmp_path / "out"
     check(CliRunner().invoke(app, ["batch", str(source), "--out-dir", str(out), "--html"]))
+
+
+quantities = st.one_of(
+    st.from_regex(r"-?[0-9]{0,8}(\.[0-9]{0,6})? ?(mL|ml|mg/mL|mcg/mL|mg/day|mcg/day|mg|x)?", fullmatch=True),
+    st.text(max_size=8),
+)
+
+
+@SETTINGS
+@given(
+    fill=quantities,
+    concentration=quantities,
+    dose=quantities,
+    alarm=st.none() | quantities,
+    next_refill=st.none() | dates,
+    drug=st.none() | st.sampled_from(["baclofen", "ziconotide-diluted", "ziconotide-undiluted", "aspirin", ""]),
+    day=dates,
+)
+def test_the_pump_numbers_and_refill_options_answer_any_input(
+    fill: str, concentration: str, dose: str, alarm: str | None, next_refill: str | None, drug: str | None, day: str
+) -> None:
+    args = ["--surgery-date", "2026-12-01", "--fill-volume", fill, "--concentration", concentration]
+    args += ["--daily-dose", dose, "--refill-every", "12w", "--first-refill", "2027-01-26"]
+    for option, value in (("--alarm-volume", alarm), ("--next-refill", next_refill), ("--drug", drug)):
+        if value is not None:
+            args += [option, value]
+    runner = CliRunner()
+    check(runner.invoke(app, ["today", *args, "--date", day, "--json"]))
+    check(runner.invoke(app, ["plan", *args, "--ics", "-"]))
