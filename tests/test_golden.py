@@ -105,3 +105,25 @@ def test_chart_fits_any_width_and_keeps_the_axis_over_the_bars(width: int) -> No
     bar = next(line for line in lines if line.startswith("No driving"))
     assert axis.index("|") == bar.index("█")
     assert "ask your care team" in " ".join(text.split())
+
+
+SHEET = ["handout", *FULL[1:], "--patient-label", "Bed 4"]
+
+
+@pytest.mark.parametrize(("name", "extra"), [("sheet-full.html", ["--html"]), ("sheet-full-letter.txt", [])])
+def test_sheet_golden(name: str, extra: list[str], tmp_path: Path) -> None:
+    """The HTML sheet byte for byte, and the PDF's text as a reader (pypdf) gets it back."""
+    import pypdf
+
+    out = tmp_path / ("sheet.html" if extra else "sheet.pdf")
+    result = CliRunner().invoke(app, [*SHEET, *extra, "--out", str(out)], env=ENV)
+    assert result.exit_code == 0, result.output
+    if extra:
+        produced = out.read_bytes()
+    else:
+        reader = pypdf.PdfReader(out)
+        produced = "\n\f\n".join(page.extract_text() for page in reader.pages).encode("utf-8") + b"\n"
+    path = GOLDEN / name
+    if REGENERATE:
+        path.write_bytes(produced)
+    assert produced == path.read_bytes()

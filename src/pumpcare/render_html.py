@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 
-from pumpcare.render_pdf import fit_label, label_step
 from pumpcare.sheet import Sheet
+from pumpcare.sheet_chart import chart
+from pumpcare.wording import CALL_HEADING, CHART_NAME, FOR_LABEL
 
 _PAGE = {"letter": "letter", "a4": "A4"}
 
@@ -29,7 +29,7 @@ def render_html(sheet: Sheet, *, paper: str = "letter") -> str:
         f"<h1>{escape(sheet.title)}</h1>",
     ]
     if sheet.patient_label:
-        parts.append(f"<p><strong>For: {escape(sheet.patient_label)}</strong></p>")
+        parts.append(f"<p><strong>{escape(FOR_LABEL)}: {escape(sheet.patient_label)}</strong></p>")
     parts.append(f'<p class="note">{escape(sheet.disclaimer)}</p>')
     parts.append(_chart(sheet))
     for section in sheet.sections:
@@ -38,7 +38,7 @@ def render_html(sheet: Sheet, *, paper: str = "letter") -> str:
             f'<tr><td class="when">{escape(line.when)}</td><td>{escape(line.what)}</td></tr>' for line in section.lines
         )
         parts.append("</table>")
-    parts.append("<h2>When to call your care team</h2>")
+    parts.append(f"<h2>{escape(CALL_HEADING)}</h2>")
     parts.extend(f"<p><strong>{escape(item.when)}.</strong> {escape(item.what)}</p>" for item in sheet.call_when)
     parts.append('<table class="phone">')
     parts.extend(
@@ -50,47 +50,41 @@ def render_html(sheet: Sheet, *, paper: str = "letter") -> str:
 
 
 def _chart(sheet: Sheet) -> str:
+    """The laid-out time line (sheet_chart.py) drawn as inline SVG; a cut label keeps its whole text as a title."""
+    laid_out = chart(sheet)
     width, label, row = 720, 190, 18
-    height = (len(sheet.bars) + 1) * row + 44
-    span = max((sheet.last - sheet.first).days, 1)
+    height = (len(laid_out.rows) + 1) * row + 44
 
-    def x(day: date) -> float:
-        return round(label + (width - label - 4) * min(max((day - sheet.first).days, 0), span) / span, 1)
+    def x(at: float) -> float:
+        return round(label + (width - label - 4) * at, 1)
 
     shapes = []
-    week, step = 0, label_step(sheet)
-    while (tick := sheet.first.toordinal() + 7 * week) <= sheet.last.toordinal():
-        at = x(date.fromordinal(tick))
-        shapes.append(f'<line x1="{at}" y1="16" x2="{at}" y2="{height - 24}" stroke="#ddd"/>')
-        if week % step == 0:
-            text = "surgery" if week == 0 else f"{week} wk"
-            shapes.append(f'<text x="{at}" y="12" text-anchor="middle">{text}</text>')
-        week += 1
-    for index, bar in enumerate(sheet.bars):
+    for tick in laid_out.ticks:
+        shapes.append(f'<line x1="{x(tick.at)}" y1="16" x2="{x(tick.at)}" y2="{height - 24}" stroke="#ddd"/>')
+        if tick.text is not None:
+            shapes.append(f'<text x="{x(tick.at)}" y="12" text-anchor="middle">{escape(tick.text)}</text>')
+    for index, bar in enumerate(laid_out.rows):
         y = 20 + index * row
-        shapes.append(
-            f'<text x="0" y="{y + 12}"><title>{escape(bar.label)}</title>{escape(fit_label(bar.label, 30))}</text>'
-        )
-        solid_end = x(bar.window_start or sheet.last)
-        solid = max(solid_end - x(bar.start), 1)
-        shapes.append(f'<rect x="{x(bar.start)}" y="{y + 3}" width="{solid}" height="{row - 7}" fill="#222"/>')
-        if bar.window_start is not None and bar.end is not None and bar.end > bar.window_start:
+        shapes.append(f'<text x="0" y="{y + 12}"><title>{escape(bar.label)}</title>{escape(bar.short)}</text>')
+        start, end = bar.solid
+        solid = max(x(end) - x(start), 1)
+        shapes.append(f'<rect x="{x(start)}" y="{y + 3}" width="{solid}" height="{row - 7}" fill="#222"/>')
+        if bar.window is not None:
+            start, end = bar.window
             shapes.append(
-                f'<rect x="{solid_end}" y="{y + 3}" width="{x(bar.end) - solid_end}" height="{row - 7}" fill="#bbb"/>'
+                f'<rect x="{x(start)}" y="{y + 3}" width="{x(end) - x(start)}" height="{row - 7}" fill="#bbb"/>'
             )
-    y = 20 + len(sheet.bars) * row
-    shapes.append(f'<text x="0" y="{y + 12}">Visits</text>')
-    if sheet.follow_up is not None:
-        cx, cy = x(sheet.follow_up), y + row / 2
+    y = 20 + len(laid_out.rows) * row
+    shapes.append(f'<text x="0" y="{y + 12}">{escape(laid_out.visits)}</text>')
+    if laid_out.follow_up is not None:
+        cx, cy = x(laid_out.follow_up), y + row / 2
         shapes.append(f'<polygon points="{cx},{cy - 6} {cx + 6},{cy} {cx},{cy + 6} {cx - 6},{cy}" fill="#222"/>')
     shapes.extend(
-        f'<circle cx="{x(day)}" cy="{y + row / 2}" r="4" fill="none" stroke="#222" stroke-width="1.5"/>'
-        for day in sheet.refills
-        if day <= sheet.last
+        f'<circle cx="{x(at)}" cy="{y + row / 2}" r="4" fill="none" stroke="#222" stroke-width="1.5"/>'
+        for at in laid_out.refills
     )
-    legend = "Black: in force. Grey: may end (ask your care team). Diamond: follow-up visit. Circle: refill visit."
-    shapes.append(f'<text x="0" y="{height - 6}">{legend}</text>')
+    shapes.append(f'<text x="0" y="{height - 6}">{escape(laid_out.legend)}</text>')
     return (
-        f'<svg role="img" aria-label="Time line of the recovery plan" viewBox="0 0 {width} {height}" '
+        f'<svg role="img" aria-label="{escape(CHART_NAME)}" viewBox="0 0 {width} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg">' + "".join(shapes) + "</svg>"
     )

@@ -13,12 +13,13 @@ import functools
 import io
 import unicodedata
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.errors import OutputError
 from pumpcare.sheet import Sheet
+from pumpcare.sheet_chart import ChartRow, chart
+from pumpcare.wording import CALL_HEADING, FOR_LABEL
 
 PAPER = ("letter", "a4")
 BODY_SIZE = 12
@@ -64,7 +65,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
 
     story: list[Any] = [Paragraph(_escape(sheet.title), title)]
     if sheet.patient_label:
-        story.append(Paragraph(f"For: {_escape(sheet.patient_label)}", bold))
+        story.append(Paragraph(f"{FOR_LABEL}: {_escape(sheet.patient_label)}", bold))
     story.append(Paragraph(_escape(sheet.disclaimer), small))
     story.append(Spacer(1, 4))
     story.extend(_chart(sheet, width))
@@ -89,7 +90,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
             )
         )
         story.append(table)
-    story.append(Paragraph("When to call your care team", heading))
+    story.append(Paragraph(_escape(CALL_HEADING), heading))
     story.extend(Paragraph(f"<b>{_escape(item.when)}.</b> {_escape(item.what)}", body) for item in sheet.call_when)
     story.append(Spacer(1, 6))
     # The clinic's numbers in one row, a name then a line to write on, to keep the sheet to one page.
@@ -121,7 +122,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
         author="pumpcare",
         invariant=1,  # no creation time or random id in the file: the same plan gives the same bytes
     )
-    header = sheet.title + (f"  ·  For: {sheet.patient_label}" if sheet.patient_label else "")
+    header = sheet.title + (f"  ·  {FOR_LABEL}: {sheet.patient_label}" if sheet.patient_label else "")
 
     def footer(canvas: Any) -> None:
         # In the bottom margin, like a printed page's footer: where the words come from takes no room from them.
@@ -182,7 +183,7 @@ def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
                 yield text, f"in the line '{_quote(line.what)}' under '{section.title}'", rules
     for item in sheet.call_when:
         for text in (item.when, item.what):
-            yield text, f"in '{_quote(item.when)}' under 'When to call your care team'", rules
+            yield text, f"in '{_quote(item.when)}' under '{CALL_HEADING}'", rules
     for bar in sheet.bars:
         yield bar.label, f"in the time line label '{_quote(bar.label)}'", rules
     for name in sheet.phone_lines:
@@ -255,7 +256,8 @@ def _pieces(paragraph: Any, width: float) -> list[Any]:
 
 def _chart(sheet: Sheet, width: float) -> list[Any]:
     """The time line, as drawings of at most _BARS_PER_DRAWING bars: the first has the weeks, the last the visits."""
-    chunks = [sheet.bars[start : start + _BARS_PER_DRAWING] for start in range(0, len(sheet.bars), _BARS_PER_DRAWING)]
+    rows = chart(sheet).rows
+    chunks = [rows[start : start + _BARS_PER_DRAWING] for start in range(0, len(rows), _BARS_PER_DRAWING)]
     chunks = chunks or [()]
     return [
         _chart_part(sheet, width, chunk, first=index == 0, last=index == len(chunks) - 1)
@@ -263,94 +265,57 @@ def _chart(sheet: Sheet, width: float) -> list[Any]:
     ]
 
 
-def _chart_part(sheet: Sheet, width: float, bars: tuple[Any, ...], *, first: bool, last: bool) -> Any:
-    """A bar per period, solid while in force, grey where it may end; the visits as marks."""
+def _chart_part(sheet: Sheet, width: float, rows: tuple[ChartRow, ...], *, first: bool, last: bool) -> Any:
+    """The laid-out time line (sheet_chart.py) drawn: bars, week lines, the visits and the legend."""
     from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, String
     from reportlab.lib import colors
 
+    laid_out = chart(sheet)
     ink, grey = colors.HexColor(_INK), colors.HexColor(_WINDOW)
     label_width, row, font = 150.0, 13.0, 10
-    rows = len(bars) + (1 if last else 0)  # the bars, then the visits
+    count = len(rows) + (1 if last else 0)  # the bars, then the visits
     head, foot = (14 if first else 0), (20 if last else 0)
-    height = rows * row + head + foot
+    height = count * row + head + foot
     drawing = Drawing(width, height)
-    span = max((sheet.last - sheet.first).days, 1)
     left, right = label_width, width - 4
 
-    def x(day: date) -> float:
-        return left + (right - left) * min(max((day - sheet.first).days, 0), span) / span
+    def x(at: float) -> float:
+        return left + (right - left) * at
 
     top = height - head
-    week, step = 0, label_step(sheet)
-    while (tick := sheet.first.toordinal() + 7 * week) <= sheet.last.toordinal():
-        at = x(date.fromordinal(tick))
+    for tick in laid_out.ticks:
+        bottom = 14 if last else 0
         drawing.add(
             Line(
-                at,
+                x(tick.at),
                 top + (2 if first else 0),
-                at,
-                14 if last else 0,
+                x(tick.at),
+                bottom,
                 strokeColor=colors.HexColor("#dddddd"),
                 strokeWidth=0.5,
             )
         )
-        if first and week % step == 0:
-            drawing.add(
-                String(
-                    at,
-                    top + 4,
-                    "surgery" if week == 0 else f"{week} wk",
-                    fontSize=font,
-                    fontName=_FONT,
-                    textAnchor="middle",
-                )
-            )
-        week += 1
-    for index, bar in enumerate(bars):
+        if first and tick.text is not None:
+            drawing.add(String(x(tick.at), top + 4, tick.text, fontSize=font, fontName=_FONT, textAnchor="middle"))
+    for index, bar in enumerate(rows):
         y = top - (index + 1) * row
-        drawing.add(String(0, y + 3, fit_label(bar.label), fontSize=font, fontName=_FONT))
-        solid_end = bar.window_start or sheet.last
-        drawing.add(
-            Rect(x(bar.start), y + 2, max(x(solid_end) - x(bar.start), 1), row - 6, fillColor=ink, strokeColor=None)
-        )
-        if bar.window_start is not None and bar.end is not None and bar.end > bar.window_start:
-            drawing.add(
-                Rect(
-                    x(bar.window_start),
-                    y + 2,
-                    x(bar.end) - x(bar.window_start),
-                    row - 6,
-                    fillColor=grey,
-                    strokeColor=None,
-                )
-            )
+        drawing.add(String(0, y + 3, bar.short, fontSize=font, fontName=_FONT))
+        start, end = bar.solid
+        drawing.add(Rect(x(start), y + 2, max(x(end) - x(start), 1), row - 6, fillColor=ink, strokeColor=None))
+        if bar.window is not None:
+            start, end = bar.window
+            drawing.add(Rect(x(start), y + 2, x(end) - x(start), row - 6, fillColor=grey, strokeColor=None))
     if not last:
         return drawing
-    y = top - rows * row
-    drawing.add(String(0, y + 3, "Visits", fontSize=font, fontName=_FONT))
-    if sheet.follow_up is not None:
-        cx, cy = x(sheet.follow_up), y + row / 2
+    y = top - count * row
+    drawing.add(String(0, y + 3, laid_out.visits, fontSize=font, fontName=_FONT))
+    if laid_out.follow_up is not None:
+        cx, cy = x(laid_out.follow_up), y + row / 2
         drawing.add(Polygon([cx, cy + 5, cx + 5, cy, cx, cy - 5, cx - 5, cy], fillColor=ink, strokeColor=None))
-    for refill in sheet.refills:
-        if refill <= sheet.last:
-            drawing.add(Circle(x(refill), y + row / 2, 3.5, fillColor=None, strokeColor=ink, strokeWidth=1.2))
-    legend = "Black: in force.  Grey: may end (ask your care team).  Diamond: follow-up visit.  Circle: refill visit."
-    drawing.add(String(0, 0, legend, fontSize=font, fontName=_FONT))
+    for refill in laid_out.refills:
+        drawing.add(Circle(x(refill), y + row / 2, 3.5, fillColor=None, strokeColor=ink, strokeWidth=1.2))
+    drawing.add(String(0, 0, laid_out.legend, fontSize=font, fontName=_FONT))
     return drawing
-
-
-def label_step(sheet: Sheet) -> int:
-    """Weeks between labels on the time line: every 2 weeks, or fewer labels when the span is long."""
-    weeks = (sheet.last - sheet.first).days // 7
-    step = 2
-    while weeks // step > 8:
-        step += 2
-    return step
-
-
-def fit_label(text: str, limit: int = 27) -> str:
-    """A bar's label cut to its column, marked with an ellipsis where it was cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _escape(text: str) -> str:

@@ -267,3 +267,23 @@ def sources_sentence(plan: Plan) -> str:
     others = any(rule.cites != "leaflet" for rule in ruleset.rules) or plan.refill_settings.drug is not None
     also = " and the sources `pumpcare rules list` names" if others else ""
     return f"From the leaflet {ruleset.source}{also}. Rules: {ruleset.name}, version {ruleset.version}."
+
+
+def week_label(week: int) -> str:
+    """A label on the sheet's time line: 'surgery', '2 wk'."""
+    return "surgery" if week == 0 else f"{week} wk"
+
+
+def visits_label() -> str:
+    """The time line's row of visit marks."""
+    return "Visits"
+
+
+def chart_legend() -> str:
+    """The key to the sheet's time line."""
+    return "Black: in force.  Grey: may end (ask your care team).  Diamond: follow-up visit.  Circle: refill visit."
+
+
+CALL_HEADING = "When to call your care team"
+CHART_NAME = "Time line of the recovery plan"
+FOR_LABEL = "For"
