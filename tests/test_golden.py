@@ -107,7 +107,7 @@ def test_chart_fits_any_width_and_keeps_the_axis_over_the_bars(width: int) -> No
     assert "ask your care team" in " ".join(text.split())
 
 
-SHEET = ["handout", *FULL[1:], "--patient-label", "Bed 4"]
+SHEET = ["handout", *FULL[1:], "--patient-label", "Bed 4", "--date", "2026-11-25"]
 
 
 @pytest.mark.parametrize(("name", "extra"), [("sheet-full.html", ["--html"]), ("sheet-full-letter.txt", [])])

@@ -17,6 +17,7 @@ from pumpcare.rules import RuleSet
 FULL = [
     "--surgery-date", "2026-12-01", "--follow-up", "2027-01-05",
     "--refill-every", "12w", "--first-refill", "2027-01-26", "--set", "no-lifting=10w..12w",
+    "--date", "2026-11-25",  # made before surgery, so every section is on it; and the same bytes every day
 ]  # fmt: skip
 SIZES = {"letter": (612, 792), "a4": (595, 842)}
 
@@ -160,3 +161,45 @@ def test_a_label_the_pdf_cannot_draw_is_refused(runner: CliRunner, tmp_path: Pat
 def test_the_same_plan_in_another_script_gives_the_same_bytes(runner: CliRunner, tmp_path: Path) -> None:
     label = ("--patient-label", "Ελένη Łoś")
     assert sheet(runner, tmp_path, *label) == sheet(runner, tmp_path, *label)
+
+
+def test_a_sheet_made_at_discharge_leaves_out_before_surgery_and_says_when_it_was_printed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "sheet.pdf"
+    args = ["handout", *FULL[:-2], "--date", "2026-12-03", "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    _, text, _ = pdf_text(out.read_bytes())
+    assert "Before surgery" not in text
+    assert "Nothing to eat after midnight" not in text
+    assert "Printed 3 Dec 2026." in text
+    before = tmp_path / "before.pdf"
+    runner.invoke(app, ["handout", *FULL[:-2], "--date", "2026-11-30", "--out", str(before)])
+    assert "Before surgery" in pdf_text(before.read_bytes())[1]
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_a_clinic_profile_fills_the_phone_lines_and_large_print_stays_on_one_page(
+    runner: CliRunner, tmp_path: Path, paper: str
+) -> None:
+    profile = tmp_path / "clinic.yaml"
+    profile.write_text(
+        "clinic: Riverside Pain Clinic\nphones:\n  - label: Pump clinic\n    number: 555-0100\n"
+        "  - label: After hours\n    number: 555-0199\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sheet.pdf"
+    standard = FULL[:8]  # surgery, follow-up and refills: the plan most patients leave with, no orders
+    args = ["handout", *standard, "--date", "2026-12-03", "--paper", paper, "--clinic", str(profile)]
+    result = runner.invoke(app, [*args, "--large-print", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pages, text, _ = pdf_text(out.read_bytes())
+    assert pages == 1
+    assert "Riverside Pain Clinic" in text
+    assert "Pump clinic: 555-0100" in " ".join(text.split())
+    assert "Care team:" not in text
+    html = tmp_path / "sheet.html"
+    runner.invoke(app, [*args, "--large-print", "--out", str(html)])
+    page = html.read_text(encoding="utf-8")
+    assert "font-size: 14pt" in page
+    assert "<td>555-0199</td>" in page

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections import deque
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -68,7 +68,8 @@ class BatchOptions(NamedTuple):
     stamp: datetime
     paper: str = "letter"
     html: bool = False
-    clinic: Clinic | None = None  # whose name and numbers go into every calendar
+    clinic: Clinic | None = None  # whose name and numbers go into every calendar and sheet
+    today: date | None = None  # the day the sheets are printed: what was before surgery is left out after it
 
 
 class _Line(NamedTuple):
@@ -221,7 +222,7 @@ def _render_row(row: int, label: str, plan: Plan, options: BatchOptions) -> RowR
     from pumpcare.sheet import make_sheet
 
     calendar = render_ics(plan, stamp=options.stamp, patient_label=label, clinic=options.clinic)
-    sheet = make_sheet(plan, label)
+    sheet = make_sheet(plan, label, clinic=options.clinic, today=options.today)
     warnings = plan.warnings
     if options.html:
         from pumpcare.render_html import render_html

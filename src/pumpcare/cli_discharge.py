@@ -47,12 +47,26 @@ def handout_command(
     set_: Orders = None,
     rules: RulesFile = None,
     patient_label: PatientLabel = None,
+    clinic: ClinicProfile = None,
+    date_: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="DATE", help="The day the sheet is handed over (default: today); it prints on it."
+        ),
+    ] = None,
+    large_print: Annotated[bool, typer.Option("--large-print", help="Body text at 14 pt instead of 12.")] = False,
     config_dir: ConfigDir = None,
 ) -> None:
-    """Write the one-page sheet a nurse hands over: time line, checklist, when to call, phone lines."""
+    """Write the one-page sheet a nurse hands over: time line, checklist, when to call, phone numbers."""
+    from datetime import date
+
+    from pumpcare.clinic import load_clinic
     from pumpcare.controller import sheet_bytes
-    from pumpcare.inputs import check_label
+    from pumpcare.inputs import check_label, parse_day
     from pumpcare.render_pdf import PAPER
+
+    day = parse_day(date_, "--date") if date_ is not None else date.today()
+    profile = load_clinic(clinic) if clinic is not None else None
 
     if paper.lower() not in PAPER:
         raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
@@ -66,7 +80,9 @@ def handout_command(
     html = html or suffix in (".html", ".htm")
     if html and out.suffix.lower() == ".pdf":
         raise InputError(f"--html writes a web page, but {out} is named .pdf; name it .html or leave out --html")
-    data, pages = sheet_bytes(the_plan, inputs.patient_label, paper.lower(), html=html)
+    data, pages = sheet_bytes(
+        the_plan, inputs.patient_label, paper.lower(), html=html, clinic=profile, today=day, large_print=large_print
+    )
     from pumpcare.files import write_atomically
 
     write_atomically(out, data)
@@ -102,6 +118,8 @@ def batch_command(
     from pumpcare.clinic import load_clinic
 
     profile = load_clinic(clinic) if clinic is not None else None
-    options = BatchOptions(load_rules(rules), out_dir, build_time(), paper.lower(), html, profile)
+    from datetime import date
+
+    options = BatchOptions(load_rules(rules), out_dir, build_time(), paper.lower(), html, profile, date.today())
     if not run_and_report(csv_file, options, out=console(), err=console(stderr=True)):
         raise typer.Exit(code=1)

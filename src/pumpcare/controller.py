@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pumpcare import store
+from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
 from pumpcare.pumplife import Logged, LoggedKind
@@ -230,15 +231,26 @@ def undo_last(path: Path) -> tuple[SavedPlan, Logged]:
     return updated, entry
 
 
-def sheet_bytes(the_plan: Plan, patient_label: str | None, paper: str, *, html: bool) -> tuple[bytes, int]:
+def sheet_bytes(
+    the_plan: Plan,
+    patient_label: str | None,
+    paper: str,
+    *,
+    html: bool,
+    clinic: Clinic | None = None,
+    today: date | None = None,
+    large_print: bool = False,
+) -> tuple[bytes, int]:
     """The sheet's bytes and its page count (an HTML page counts as one: the browser paginates it)."""
+    from pumpcare.render_pdf import BODY_SIZE, LARGE_PRINT
     from pumpcare.sheet import make_sheet
 
-    sheet = make_sheet(the_plan, patient_label)
+    sheet = make_sheet(the_plan, patient_label, clinic=clinic, today=today)
+    size = LARGE_PRINT if large_print else BODY_SIZE
     if html:
         from pumpcare.render_html import render_html
 
-        return render_html(sheet, paper=paper).encode("utf-8"), 1
+        return render_html(sheet, paper=paper, body_size=size).encode("utf-8"), 1
     from pumpcare.render_pdf import render_pdf
 
-    return render_pdf(sheet, paper=paper)
+    return render_pdf(sheet, paper=paper, body_size=size)

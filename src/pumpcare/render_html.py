@@ -11,7 +11,7 @@ from pumpcare.wording import CALL_HEADING, CHART_NAME, FOR_LABEL
 _PAGE = {"letter": "letter", "a4": "A4"}
 
 
-def render_html(sheet: Sheet, *, paper: str = "letter") -> str:
+def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> str:
     """The sheet as HTML with its styles and its time line (SVG) inline: nothing else to fetch."""
     parts = [
         "<!DOCTYPE html>",
@@ -19,11 +19,15 @@ def render_html(sheet: Sheet, *, paper: str = "letter") -> str:
         f"<title>{escape(sheet.title)}</title>",
         "<style>",
         f"@page {{ size: {_PAGE.get(paper, 'letter')}; margin: 14mm; }}",
-        "body { font-family: Helvetica, Arial, sans-serif; font-size: 12pt; line-height: 1.25; color: #222; }",
+        f"body {{ font-family: Helvetica, Arial, sans-serif; font-size: {body_size}pt; line-height: 1.25; "
+        "color: #222; }",
         "h1 { font-size: 16pt; margin: 0 0 2pt; } h2 { font-size: 13pt; margin: 8pt 0 2pt; }",
         ".note { font-style: italic; margin: 0 0 4pt; } table { border-collapse: collapse; width: 100%; }",
         "td { vertical-align: top; padding: 0 6pt 2pt 0; } td.when { width: 42%; }",
-        ".phone td { padding-top: 10pt; } .phone td.line { border-bottom: 1px solid #222; width: 20%; }",
+        # The blank sits right after its label, not at the far side of the page: the table is as wide as it needs.
+        "table.phone { width: auto; } .phone td { padding-top: 10pt; } .phone td.label { white-space: nowrap; }",
+        ".phone td.line { border-bottom: 1px solid #222; width: 16em; }",
+        "h2, table, p { break-inside: avoid; } h2 { break-after: avoid; }",
         "svg text { font-size: 10pt; font-family: Helvetica, Arial, sans-serif; }",
         "</style></head><body>",
         f"<h1>{escape(sheet.title)}</h1>",
@@ -40,9 +44,13 @@ def render_html(sheet: Sheet, *, paper: str = "letter") -> str:
         parts.append("</table>")
     parts.append(f"<h2>{escape(CALL_HEADING)}</h2>")
     parts.extend(f"<p><strong>{escape(item.when)}.</strong> {escape(item.what)}</p>" for item in sheet.call_when)
+    if sheet.clinic:
+        parts.append(f"<p><strong>{escape(sheet.clinic)}</strong></p>")
     parts.append('<table class="phone">')
     parts.extend(
-        f'<tr><td><strong>{escape(name)}:</strong></td><td class="line"></td></tr>' for name in sheet.phone_lines
+        f'<tr><td class="label"><strong>{escape(name)}:</strong></td>'
+        + (f"<td>{escape(number)}</td></tr>" if number else '<td class="line"></td></tr>')
+        for name, number in sheet.phones
     )
     parts.append("</table>")
     parts.append(f'<p class="note">{escape(sheet.footer)}</p></body></html>')

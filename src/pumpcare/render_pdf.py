@@ -23,6 +23,7 @@ from pumpcare.wording import CALL_HEADING, FOR_LABEL
 
 PAPER = ("letter", "a4")
 BODY_SIZE = 12
+LARGE_PRINT = 14  # points: --large-print, for readers who need it
 _MARGIN = 34  # points: about 12 mm, inside any printer's edge
 _INK = "#222222"
 _WINDOW = "#bbbbbb"
@@ -46,7 +47,7 @@ class RenderedPdf(NamedTuple):
     pages: int
 
 
-def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
+def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZE) -> RenderedPdf:
     """The sheet as PDF bytes, the same bytes for the same sheet (no clock, no random ids)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, LETTER
@@ -56,11 +57,13 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
 
     check_glyphs(sheet)
     size = A4 if paper == "a4" else LETTER
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=BODY_SIZE, leading=BODY_SIZE + 2)
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=body_size, leading=body_size + 2)
     bold = ParagraphStyle("bold", parent=body, fontName=_BOLD)
     small = ParagraphStyle("small", parent=body, fontName=_OBLIQUE)
-    title = ParagraphStyle("title", parent=bold, fontSize=16, leading=19)
-    heading = ParagraphStyle("heading", parent=bold, fontSize=13, leading=15, spaceBefore=3, spaceAfter=0)
+    title = ParagraphStyle("title", parent=bold, fontSize=body_size + 4, leading=body_size + 7)
+    heading = ParagraphStyle(
+        "heading", parent=bold, fontSize=body_size + 1, leading=body_size + 3, spaceBefore=3, spaceAfter=0
+    )
     width = size[0] - 2 * _MARGIN
 
     story: list[Any] = [Paragraph(_escape(sheet.title), title)]
@@ -93,15 +96,18 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter") -> RenderedPdf:
     story.append(Paragraph(_escape(CALL_HEADING), heading))
     story.extend(Paragraph(f"<b>{_escape(item.when)}.</b> {_escape(item.what)}", body) for item in sheet.call_when)
     story.append(Spacer(1, 6))
-    # The clinic's numbers in one row, a name then a line to write on, to keep the sheet to one page.
-    cells = [cell for name in sheet.phone_lines for cell in (f"{name}:", "")]
-    share = width / len(sheet.phone_lines)
-    phones = Table([cells], colWidths=[share * 0.42, share * 0.52] * len(sheet.phone_lines), rowHeights=BODY_SIZE + 10)
-    line_style = [("LINEBELOW", (i, 0), (i, 0), 0.75, colors.HexColor(_INK)) for i in range(1, len(cells), 2)]
+    if sheet.clinic:
+        story.append(Paragraph(f"<b>{_escape(sheet.clinic)}</b>", body))
+    # The numbers in one row, each with what it is for; a clinic without a profile gets lines to write on.
+    cells = [cell for name, number in sheet.phones for cell in (f"{name}:", number)]
+    share = width / len(sheet.phones)
+    phones = Table([cells], colWidths=[share * 0.42, share * 0.52] * len(sheet.phones), rowHeights=body_size + 10)
+    blanks = [i for i in range(1, len(cells), 2) if not cells[i]]
+    line_style = [("LINEBELOW", (i, 0), (i, 0), 0.75, colors.HexColor(_INK)) for i in blanks]
     phones.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), _BOLD, BODY_SIZE),
+                ("FONT", (0, 0), (-1, -1), _BOLD, body_size),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 *line_style,
@@ -186,8 +192,9 @@ def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
             yield text, f"in '{_quote(item.when)}' under '{CALL_HEADING}'", rules
     for bar in sheet.bars:
         yield bar.label, f"in the time line label '{_quote(bar.label)}'", rules
-    for name in sheet.phone_lines:
+    for name, number in sheet.phones:
         yield name, f"in the phone line '{_quote(name)}'", rules
+        yield number, f"in the phone line '{_quote(name)}'", rules
     yield sheet.footer, "in the sources at the foot of the sheet", rules
     # Whatever else the sheet comes to carry is checked too, if with less to say about where it is.
     yield from ((text, "on the sheet", rules) for text in _strings(sheet))

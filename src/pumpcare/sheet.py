@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from pumpcare.clinic import Clinic
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span, listed_refills
 from pumpcare.wording import (
@@ -14,6 +15,7 @@ from pumpcare.wording import (
     format_span,
     members_phrase,
     pending_phrase,
+    printed_sentence,
     sources_sentence,
     until_phrase,
 )
@@ -55,15 +57,23 @@ class Sheet(NamedTuple):
     refills: tuple[date, ...]
     sections: tuple[Section, ...]
     call_when: tuple[Line, ...]  # (title, text) of the safety rules
-    phone_lines: tuple[str, ...]
-    footer: str = ""  # where the instructions come from, and which rules made the plan
+    phones: tuple[tuple[str, str], ...]  # (what the number is for, the number, or "" for a line to write on)
+    footer: str = ""  # where the instructions come from, which rules made the plan, and when it was printed
+    clinic: str | None = None  # the clinic's name, address and note, when a profile was given
 
 
 PHONE_LINES = ("Care team", "After hours", "Pump clinic")
+BEFORE_SURGERY = "Before surgery"
 
 
-def make_sheet(plan: Plan, patient_label: str | None = None) -> Sheet:
-    """What the sheet says for this plan: the time line, the checklists, when to call, the phone lines."""
+def make_sheet(
+    plan: Plan, patient_label: str | None = None, *, clinic: Clinic | None = None, today: date | None = None
+) -> Sheet:
+    """What the sheet says for this plan: the time line, the checklists, when to call, the phone numbers.
+
+    Made on or after the surgery day (`today`), it leaves out what was to be done before surgery: at discharge
+    that is past, and it would take the top of the page. A clinic's profile fills in its name and numbers.
+    """
     span = chart_span(plan)
     bars = tuple(
         Bar(
@@ -84,12 +94,17 @@ def make_sheet(plan: Plan, patient_label: str | None = None) -> Sheet:
         last=span.last,
         follow_up=plan.follow_up,
         refills=refills,
-        sections=tuple(section for section in _sections(plan) if section.lines),
+        sections=tuple(
+            section
+            for section in _sections(plan)
+            if section.lines and not (section.title == BEFORE_SURGERY and today is not None and today >= plan.surgery)
+        ),
         call_when=tuple(
             Line(rule.title, rule.text) for m in plan.milestones if m.category == "safety" for rule in m.rules
         ),
-        phone_lines=PHONE_LINES,
-        footer=sources_sentence(plan),
+        phones=tuple((p.label, p.number) for p in clinic.phones) if clinic else tuple((n, "") for n in PHONE_LINES),
+        footer=sources_sentence(plan) + (f" {printed_sentence(today)}" if today is not None else ""),
+        clinic=" · ".join(text for text in (clinic.name, clinic.address, clinic.note) if text) if clinic else None,
     )
 
 
@@ -114,7 +129,7 @@ def _sections(plan: Plan) -> list[Section]:
     repeated = [m.when.earliest for m in refills]
     visits += [Line(_waiting(u.moment.anchor), u.title) for u in plan.unscheduled if u.kind == "due"]
     return [
-        Section("Before surgery", tuple(before)),
+        Section(BEFORE_SURGERY, tuple(before)),
         Section("Avoid", tuple(avoid)),
         Section("Step by step", tuple(steps)),
         Section("Every day", (Line("From surgery on", " · ".join(every_day)),) if every_day else ()),

@@ -287,3 +287,8 @@ def chart_legend() -> str:
 CALL_HEADING = "When to call your care team"
 CHART_NAME = "Time line of the recovery plan"
 FOR_LABEL = "For"
+
+
+def printed_sentence(day: date) -> str:
+    """When a sheet was printed, for its footer."""
+    return f"Printed {format_date(day, weekday=False)}."
