@@ -117,6 +117,20 @@ def test_a_symlinked_calendar_keeps_its_link_and_its_target_is_replaced(runner: 
     assert sorted(p.name for p in synced.iterdir()) == ["recovery.ics"]
 
 
+@posix_only
+def test_a_calendar_inside_a_folder_link_loop_names_the_loop(runner: CliRunner, tmp_path: Path) -> None:
+    loop = tmp_path / "loop-a"
+    (tmp_path / "loop-b").symlink_to(loop)
+    loop.symlink_to(tmp_path / "loop-b")
+    out = loop / "recovery.ics"
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--ics", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"pumpcare: cannot write {out}: {loop} is a broken symbolic link or a link loop; check the path\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop-a", "loop-b"]
+
+
 def test_an_interrupted_write_leaves_the_old_file_and_no_temp_file(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise OutputError(f"cannot write {shown}: it is a folder; give the path of a file in it")
     path = _target(path)
     folder = path.parent
+    if folder.is_symlink() and not folder.exists():
+        raise OutputError(f"cannot write {path}: {folder} is a broken symbolic link or a link loop; check the path")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"cannot write {path}: {folder} is a file, not a folder; choose another path")
     if not folder.is_dir():
