@@ -18,15 +18,16 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(sheet.title)}</title>",
         "<style>",
-        f"@page {{ size: {_PAGE.get(paper, 'letter')}; margin: 14mm; }}",
-        f"body {{ font-family: Helvetica, Arial, sans-serif; font-size: {body_size}pt; line-height: 1.25; "
+        f"@page {{ size: {_PAGE.get(paper, 'letter')}; margin: 12mm; }}",
+        f"body {{ font-family: Helvetica, Arial, sans-serif; font-size: {body_size}pt; line-height: 1.15; "
         "color: #222; }",
-        "h1 { font-size: 16pt; margin: 0 0 2pt; } h2 { font-size: 13pt; margin: 8pt 0 2pt; }",
+        "h1 { font-size: 16pt; margin: 0 0 2pt; } h2 { font-size: 13pt; margin: 5pt 0 1pt; } p { margin: 0 0 2pt; }",
         ".note { font-style: italic; margin: 0 0 4pt; } table { border-collapse: collapse; width: 100%; }",
-        "td { vertical-align: top; padding: 0 6pt 2pt 0; } td.when { width: 42%; }",
+        "td { vertical-align: top; padding: 0 6pt 1pt 0; } td.when { width: 42%; }",
         # The blank sits right after its label, not at the far side of the page: the table is as wide as it needs.
-        "table.phone { width: auto; } .phone td { padding-top: 10pt; } .phone td.label { white-space: nowrap; }",
-        ".phone td.line { border-bottom: 1px solid #222; width: 16em; }",
+        "table.phone { width: auto; margin-top: 8pt; } .phone td { padding: 0 4pt 0 0; white-space: nowrap; }",
+        ".phone td.line { border-bottom: 1px solid #222; width: 9em; } .phone td.gap { width: 1.5em; }",
+        ".foot { font-size: 8pt; font-style: italic; margin-top: 6pt; }",
         "h2, table, p { break-inside: avoid; } h2 { break-after: avoid; }",
         "svg text { font-size: 10pt; font-family: Helvetica, Arial, sans-serif; }",
         "</style></head><body>",
@@ -46,14 +47,14 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
     parts.extend(f"<p><strong>{escape(item.when)}.</strong> {escape(item.what)}</p>" for item in sheet.call_when)
     if sheet.clinic:
         parts.append(f"<p><strong>{escape(sheet.clinic)}</strong></p>")
-    parts.append('<table class="phone">')
-    parts.extend(
-        f'<tr><td class="label"><strong>{escape(name)}:</strong></td>'
-        + (f"<td>{escape(number)}</td></tr>" if number else '<td class="line"></td></tr>')
+    # One row, as on the PDF: each label with its number, or a line to write on right beside it.
+    cells = [
+        f'<td class="label"><strong>{escape(name)}:</strong></td>'
+        + (f"<td>{escape(number)}</td>" if number else '<td class="line"></td>')
         for name, number in sheet.phones
-    )
-    parts.append("</table>")
-    parts.append(f'<p class="note">{escape(sheet.footer)}</p></body></html>')
+    ]
+    parts.append('<table class="phone"><tr>' + '<td class="gap"></td>'.join(cells) + "</tr></table>")
+    parts.append(f'<p class="foot">{escape(sheet.footer)}</p></body></html>')
     return "\n".join(parts) + "\n"
 
 
