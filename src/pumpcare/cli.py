@@ -38,6 +38,7 @@ from pumpcare.cli_options import (
 )
 from pumpcare.cli_record import forget_command, history_command, log_app
 from pumpcare.cli_rules import rules_app
+from pumpcare.cli_sync import sync_command
 from pumpcare.errors import InputError, PumpcareError
 
 if TYPE_CHECKING:
@@ -320,5 +321,6 @@ def _write_calendar(
 # everyday commands, so `--help` lists them in that order.
 app.command("handout")(handout_command)
 app.command("batch")(batch_command)
+app.command("sync")(sync_command)
 app.command("history")(history_command)
 app.command("forget")(forget_command)
