@@ -53,3 +53,12 @@ def test_the_standard_plan_prints_on_one_page_from_a_browser(tmp_path: Path, pap
     # Nothing cut off: the last things on the page are all there, and the labels fit their column.
     for expected in ("Care team:", "After hours:", "Pump clinic:", "Printed", "No housework, yard work or…", "Visits"):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_large_print_at_discharge_still_prints_on_one_page(tmp_path: Path, paper: str) -> None:
+    html = tmp_path / "sheet.html"
+    args = ["handout", *STANDARD, "--paper", paper, "--date", "2026-12-03", "--large-print", "--out", str(html)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert "font-size: 14pt" in html.read_text(encoding="utf-8")
+    assert len(pypdf.PdfReader(print_in_browser(html, tmp_path)).pages) == 1

@@ -18,7 +18,8 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(sheet.title)}</title>",
         "<style>",
-        f"@page {{ size: {_PAGE.get(paper, 'letter')}; margin: 12mm; }}",
+        # Large print takes a little of the margin, so the standard plan still prints on one page.
+        f"@page {{ size: {_PAGE.get(paper, 'letter')}; margin: {12 if body_size <= 12 else 9}mm; }}",
         f"body {{ font-family: Helvetica, Arial, sans-serif; font-size: {body_size}pt; line-height: 1.15; "
         "color: #222; }",
         "h1 { font-size: 16pt; margin: 0 0 2pt; } h2 { font-size: 13pt; margin: 5pt 0 1pt; } p { margin: 0 0 2pt; }",
