@@ -70,7 +70,8 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZ
     if sheet.patient_label:
         story.append(Paragraph(f"{FOR_LABEL}: {_escape(sheet.patient_label)}", bold))
     story.append(Paragraph(_escape(sheet.disclaimer), small))
-    story.append(Spacer(1, 4))
+    # Room between the disclaimer and the time line's week labels; large print has less room to give.
+    story.append(Spacer(1, 8 if body_size <= BODY_SIZE else 4))
     story.extend(_chart(sheet, width))
     # 43%: the widest "when" of the standard plan, "Until 9–23 Feb 2027 (ask your care team)", fits one line.
     columns = [width * 0.43, width * 0.57]
