@@ -195,8 +195,8 @@ def refill_basis(plan: Plan, due: RefillDue) -> str:
         alarm = due.alarm
         parts.append(
             f"{decimal_text(alarm.fill.volume.amount)} mL at {decimal_text(alarm.daily_volume)} mL a day reaches "
-            f"the {decimal_text(alarm.alarm_volume.amount)} mL alarm in {alarm.days} day{'s' if alarm.days != 1 else ''}, on "
-            f"{format_date(due.alarm_day)}."
+            f"the {decimal_text(alarm.alarm_volume.amount)} mL alarm in {alarm.days} "
+            f"day{'s' if alarm.days != 1 else ''}, on {format_date(due.alarm_day)}."
         )
     if due.limit is not None and due.limit_day is not None and settings.drug is not None:
         parts.append(
