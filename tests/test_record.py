@@ -159,3 +159,18 @@ def test_a_hostile_record_is_refused_in_one_sentence(
     fix = f"fix it in a text editor, or delete it with `pumpcare forget` (the file: {path})"
     assert (result.exit_code, result.stderr) == (1, f"pumpcare: {problem}; {fix}\n")
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_broken_record_does_not_stop_a_plan_given_in_full(runner: CliRunner, config_dir: Path) -> None:
+    path = config_dir / "plan.yaml"
+    path.write_text("surgery_date: [", encoding="utf-8")
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--json"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "pumpcare: warning: the saved plan is not valid YAML; fix it in a text editor, or delete it with "
+        f"`pumpcare forget` (the file: {path}). This plan is made from the options alone\n"
+    )
+    # Saving over it is still refused: the record is never replaced while it cannot be read.
+    refused = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--save"])
+    assert refused.exit_code == 1
+    assert path.read_text(encoding="utf-8") == "surgery_date: ["

@@ -123,7 +123,17 @@ def same_surgery(given: PlanInputs, saved: SavedPlan) -> bool:
 
 def resolve(given: PlanInputs, path: Path, *, list_until: date | None = None) -> Resolved:
     """The plan for these options, with the saved record filling in what was not given (same surgery only)."""
-    saved = store.load(path) if given.surgery_date is None or path.exists() else None
+    from pumpcare.saved import SavedPlanError
+
+    unread: list[str] = []
+    try:
+        saved = store.load(path) if given.surgery_date is None or path.exists() else None
+    except SavedPlanError as err:
+        if given.surgery_date is None:
+            raise
+        # A plan given in full (a nurse's, for another patient) does not need the record: say so, and go on.
+        saved = None
+        unread.append(f"{err}. This plan is made from the options alone")
     if saved is not None and not same_surgery(given, saved):
         saved = None  # another surgery date is another plan: the record is not mixed into it
     if saved is None and given.surgery_date is None:
@@ -131,7 +141,8 @@ def resolve(given: PlanInputs, path: Path, *, list_until: date | None = None) ->
             "no surgery date: give --surgery-date YYYY-MM-DD, or save a plan first with "
             "`pumpcare plan --surgery-date YYYY-MM-DD --save`"
         )
-    return _resolved(given, saved, path, list_until)
+    resolved = _resolved(given, saved, path, list_until)
+    return resolved._replace(warnings=(*unread, *resolved.warnings))
 
 
 def _resolved(given: PlanInputs, saved: SavedPlan | None, path: Path, list_until: date | None) -> Resolved:
