@@ -29,12 +29,13 @@ from pumpcare.cli_options import (
     RefillEvery,
     RulesFile,
     SurgeryDate,
-    build_time,
+    clinic_from,
     console,
     given,
     resolve_and_warn,
     saved_path,
     warn,
+    write_calendar,
 )
 from pumpcare.cli_record import forget_command, history_command, log_app
 from pumpcare.cli_rules import rules_app
@@ -42,7 +43,6 @@ from pumpcare.cli_sync import sync_command
 from pumpcare.errors import InputError, PumpcareError
 
 if TYPE_CHECKING:
-    from pumpcare.clinic import Clinic
     from pumpcare.inputs import PlanInputs
     from pumpcare.saved import SavedPlan
     from pumpcare.schedule import Plan
@@ -178,7 +178,7 @@ def plan_command(
         resolved = resolve_and_warn(inputs_given, config_dir)
     inputs, the_plan = resolved.inputs, resolved.plan
     if ics is not None:
-        _write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=_clinic(clinic))
+        write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=clinic_from(clinic))
     if json_:
         from pumpcare.render_json import render_json
 
@@ -289,32 +289,6 @@ def _day_and_plan(
 
     day = parse_day(date_, "--date") if date_ is not None else date.today()
     return day, resolve_and_warn(inputs, config_dir, list_until=day + timedelta(days=ahead)).plan
-
-
-def _clinic(path: Path | None) -> "Clinic | None":
-    from pumpcare.clinic import load_clinic
-
-    return load_clinic(path) if path is not None else None
-
-
-def _write_calendar(
-    the_plan: "Plan", target: str, patient_label: str | None, *, spans: bool, clinic: "Clinic | None"
-) -> None:
-    from pumpcare.render_ics import render_ics
-
-    data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label, spans=spans, clinic=clinic)
-    if target == "-":
-        # Bytes, not text: the calendar's CRLF line ends must survive Windows' newline translation.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    from pumpcare.files import write_atomically
-
-    path = Path(target)
-    write_atomically(path, data)
-    events = data.count(b"BEGIN:VEVENT")
-    typer.echo(f"Calendar written to {path} ({events} events); import it into your calendar app.", err=True)
 
 
 # The nurses' commands and the record's live in modules of their own; registered here, after the patients'

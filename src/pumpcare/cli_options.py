@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations` here: typer would eval every annotation string at start-up.
 import os
+import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,8 +14,10 @@ from pumpcare.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from pumpcare.clinic import Clinic
     from pumpcare.controller import Resolved
     from pumpcare.inputs import PlanInputs
+    from pumpcare.schedule import Plan
 
 # Options shared by the commands that make a plan; each falls back to the saved plan when left out.
 SurgeryDate = Annotated[
@@ -130,3 +133,30 @@ def resolve_and_warn(inputs: "PlanInputs", config_dir: Path | None, *, list_unti
 def warn(warnings: "tuple[str, ...]") -> None:
     for warning in warnings:
         typer.echo(f"pumpcare: warning: {warning}", err=True)
+
+
+def clinic_from(path: Path | None) -> "Clinic | None":
+    """The clinic profile a --clinic option names, checked; None without one."""
+    from pumpcare.clinic import load_clinic
+
+    return load_clinic(path) if path is not None else None
+
+
+def write_calendar(
+    the_plan: "Plan", target: str, patient_label: str | None, *, spans: bool, clinic: "Clinic | None"
+) -> None:
+    from pumpcare.render_ics import render_ics
+
+    data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label, spans=spans, clinic=clinic)
+    if target == "-":
+        # Bytes, not text: the calendar's CRLF line ends must survive Windows' newline translation.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from pumpcare.files import write_atomically
+
+    path = Path(target)
+    write_atomically(path, data)
+    events = data.count(b"BEGIN:VEVENT")
+    typer.echo(f"Calendar written to {path} ({events} events); import it into your calendar app.", err=True)
