@@ -117,8 +117,11 @@ def forget_command(
     if not yes and not typer.confirm(f"Delete the saved plan at {path}?"):
         typer.echo("Kept the saved plan.", err=True)
         return
+    from pumpcare import store
+
     try:
-        path.unlink()
+        with store.locked(path):  # not while another pumpcare is writing it
+            path.unlink()
     except OSError as err:
         raise OutputError(f"cannot delete {path}: {(err.strerror or 'it failed').lower()}; delete it by hand") from None
     typer.echo(f"Deleted the saved plan at {path}.", err=True)
