@@ -17,9 +17,24 @@ from pumpcare.wording import (
     AT_THE_VISIT,
     CARE_TEAM_ORDER,
     DISCLAIMER,
+    HEADING_AVOID,
+    HEADING_BEFORE_SURGERY,
+    HEADING_COMING,
+    HEADING_DUE_NOW,
+    HEADING_KEEP_DOING,
+    HEADING_OPENED,
+    HEADING_PUMP,
+    LOG_REFILL_HINT,
+    LOG_REPLACEMENT_HINT,
     NO_REFILL_DATES,
+    NOTHING_COMING,
+    NOTHING_IN_DAYS,
+    NOTHING_LOGGED,
+    NOTHING_TO_AVOID,
     RECORD_FOLLOW_UP,
+    UNDO_HINT,
     battery_sentence,
+    coming_title,
     day_label,
     days_phrase,
     format_date,
@@ -29,10 +44,13 @@ from pumpcare.wording import (
     logged_overdue_sentence,
     logged_sentence,
     members_phrase,
+    recorded_sentence,
     refill_basis,
     refill_sentence,
+    since_day,
     until_phrase,
     visit_logged_sentence,
+    where_today,
 )
 
 _ALERT = "bold red"
@@ -42,31 +60,29 @@ def render_today(plan: Plan, status: DayStatus) -> RenderableType:
     """The day's answer: what is overdue, where you are, what to avoid, what is due, the pump, what comes next."""
     parts: list[RenderableType] = [*_alerts(plan, status), _where(plan, status), Text(DISCLAIMER, style="italic")]
     if status.before_surgery:
-        parts.append(_section("Before surgery", [_checklist_line(item) for item in status.before_surgery]))
+        parts.append(_section(HEADING_BEFORE_SURGERY, [_checklist_line(item) for item in status.before_surgery]))
     due = [m for m in status.due if not (status.before_surgery and m.category == "preparation")]
     if due:
-        parts.append(_section("Due now", [_due_line(m) for m in due]))
+        parts.append(_section(HEADING_DUE_NOW, [_due_line(m) for m in due]))
     if status.day_number >= 0:
-        avoid = [_period_line(status, m) for m in status.avoid] or [
-            Text("Nothing from the leaflet. Ask your care team.")
-        ]
-        parts.append(_section("Avoid", avoid))
+        avoid = [_period_line(status, m) for m in status.avoid] or [Text(NOTHING_TO_AVOID)]
+        parts.append(_section(HEADING_AVOID, avoid))
         if status.keep_doing:
-            parts.append(_section("Keep doing", [_period_line(status, m) for m in status.keep_doing]))
+            parts.append(_section(HEADING_KEEP_DOING, [_period_line(status, m) for m in status.keep_doing]))
     if status.opened:
-        parts.append(_section("Opened up recently", [_opened_line(plan, m) for m in status.opened]))
+        parts.append(_section(HEADING_OPENED, [_opened_line(plan, m) for m in status.opened]))
     pump = _pump_lines(plan, status)
     if pump:
-        parts.append(_section("Your pump", pump))
-    coming = [_upcoming_line(item) for item in status.coming] or [Text("Nothing else is dated in your plan.")]
-    parts.append(_section("Coming next", coming))
+        parts.append(_section(HEADING_PUMP, pump))
+    coming = [_upcoming_line(item) for item in status.coming] or [Text(NOTHING_COMING)]
+    parts.append(_section(HEADING_COMING, coming))
     return Group(*parts)
 
 
 def render_next(plan: Plan, status: DayStatus, items: tuple[Upcoming, ...], days: int) -> RenderableType:
     """What comes in the next `days` days, one line each, after anything overdue."""
-    title = f"Coming in the next {days} days" if days != 1 else "Coming tomorrow"
-    lines = [_upcoming_line(item) for item in items] or [Text("Nothing is dated in that time.")]
+    title = coming_title(days)
+    lines = [_upcoming_line(item) for item in items] or [Text(NOTHING_IN_DAYS)]
     if status.refill is not None and status.refill.due is None:
         lines.append(Text(NO_REFILL_DATES))
     return Group(
@@ -81,13 +97,13 @@ def _alerts(plan: Plan, status: DayStatus) -> list[RenderableType]:
     if refill is not None and refill.overdue and refill.due is not None:
         lines.append(Text(refill_sentence(refill.due, refill.days_away), style=_ALERT))
         lines.extend(Text(text, style="bold") for text in _refill_overdue_texts(plan))
-        lines.append(Text("When it is done, record it with `pumpcare log refill`."))
+        lines.append(Text(LOG_REFILL_HINT))
     battery = status.battery
     if battery is not None and battery.overdue:
         lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, status.day), style=_ALERT))
         if battery.battery.milestone.overdue:
             lines.append(Text(battery.battery.milestone.overdue, style="bold"))
-        lines.append(Text("When the pump has been replaced, record it with `pumpcare log replacement`."))
+        lines.append(Text(LOG_REPLACEMENT_HINT))
     return [Bullets(lines, bullet="! "), Text("")] if lines else []
 
 
@@ -119,11 +135,9 @@ def render_history(saved: SavedPlan) -> RenderableType:
     """What the record says has happened, oldest first, numbered in the order it was logged."""
     title = Text(f"What has happened · pump surgery on {format_date(_surgery(saved))}", style="bold")
     if not saved.history:
-        return Group(title, Text("Nothing logged yet. Record a refill with `pumpcare log refill`."))
+        return Group(title, Text(NOTHING_LOGGED))
     lines = [Text(logged_sentence(entry)[:1].upper() + logged_sentence(entry)[1:]) for entry in _by_day(saved.history)]
-    return Group(
-        title, Bullets(lines), Text("A wrong entry? `pumpcare log undo` takes back the last one logged.", style="dim")
-    )
+    return Group(title, Bullets(lines), Text(UNDO_HINT, style="dim"))
 
 
 def _by_day(history: tuple[Logged, ...]) -> list[Logged]:
@@ -136,7 +150,7 @@ def _surgery(saved: SavedPlan) -> date:
 
 def render_logged(plan: Plan, kind: LoggedKind, day: date, today: date) -> RenderableType:
     """What a `log` command recorded, and what it changes: the next refill, the battery, or the follow-up."""
-    lines = [Text(f"Recorded: {logged_sentence(Logged(kind, day))}")]
+    lines = [Text(recorded_sentence(Logged(kind, day)))]
     if kind == "refill":
         refill = refill_now(plan, today)
         if refill.due is not None and refill.overdue:
@@ -155,18 +169,13 @@ def render_logged(plan: Plan, kind: LoggedKind, day: date, today: date) -> Rende
 
 
 def _where(plan: Plan, status: DayStatus) -> Text:
-    when = format_date(status.day)
-    if status.day_number < 0:
-        days = -status.day_number
-        return Text.assemble(
-            (f"Today, {when}: ", "bold"), f"surgery is in {days} day{'s' if days != 1 else ''}, ",
-            f"on {format_date(plan.surgery)}.",
-        )  # fmt: skip
-    if status.day_number == 0:
-        return Text.assemble((f"Today, {when}: ", "bold"), "the day of your surgery.")
     # Years later, "day 1826" means little; the years say it.
     years = f" ({day_label(plan, status.day)})" if status.day_number >= 365 else ""
-    return Text.assemble((f"Today, {when}: ", "bold"), f"day {status.day_number} after surgery{years}.")
+    lead, rest = where_today(format_date(status.day), status.day_number, years)
+    line = Text.assemble((lead, "bold"), rest)
+    if status.day_number < 0:
+        line.append(f"on {format_date(plan.surgery)}.")
+    return line
 
 
 def _section(title: str, lines: list[Text]) -> Group:
@@ -210,7 +219,7 @@ def _period_line(status: DayStatus, milestone: Milestone) -> Text:
 def _opened_line(plan: Plan, milestone: Milestone) -> Text:
     if milestone.kind == "starts":
         since = plan.day_number(milestone.when.earliest)
-        return Text.assemble(f"Since day {since}: ", (milestone.title, "bold"))
+        return Text.assemble(since_day(since), (milestone.title, "bold"))
     ended = format_date(milestone.when.latest)
     if milestone.waits_for_visit:
         return Text.assemble((milestone.title, "bold"), f": {AT_THE_VISIT} (the visit: {ended}).")

@@ -292,3 +292,88 @@ FOR_LABEL = "For"
 def printed_sentence(day: date) -> str:
     """When a sheet was printed, for its footer."""
     return f"Printed {format_date(day, weekday=False)}."
+
+
+# ── Headings and short lines the views and writers place (every patient-facing word lives in this module) ──
+HEADING_BEFORE_SURGERY = "Before surgery"
+HEADING_DUE_NOW = "Due now"
+HEADING_AVOID = "Avoid"
+HEADING_KEEP_DOING = "Keep doing"
+HEADING_OPENED = "Opened up recently"
+HEADING_PUMP = "Your pump"
+HEADING_COMING = "Coming next"
+HEADING_STEPS = "Step by step"
+HEADING_EVERY_DAY = "Every day"
+HEADING_VISITS = "Visits and the device"
+HEADING_UNDATED = "Not dated yet"
+NOTHING_TO_AVOID = "Nothing from the leaflet. Ask your care team."
+NOTHING_COMING = "Nothing else is dated in your plan."
+NOTHING_IN_DAYS = "Nothing is dated in that time."
+NOTHING_LOGGED = "Nothing logged yet. Record a refill with `pumpcare log refill`."
+LOG_REFILL_HINT = "When it is done, record it with `pumpcare log refill`."
+LOG_REPLACEMENT_HINT = "When the pump has been replaced, record it with `pumpcare log replacement`."
+UNDO_HINT = "A wrong entry? `pumpcare log undo` takes back the last one logged."
+PHONE_LINES = ("Care team", "After hours", "Pump clinic")
+FROM_SURGERY_ON = "From surgery on"
+FROM_NOW_ON = "From now on"
+CARE_TEAM_SETS_DATES = "Your care team sets the dates"
+CALENDAR_NAME = "Pump recovery plan"
+SURGERY_EVENT = "Pump surgery: recovery plan starts"
+SURGERY_EVENT_INTRO = "From today, until your care team says otherwise:"
+TIMELINE_COLUMNS = ("Date", "After surgery", "What")
+
+
+def coming_title(days: int) -> str:
+    """The heading of `next`."""
+    return f"Coming in the next {days} days" if days != 1 else "Coming tomorrow"
+
+
+def where_today(when: str, day_number: int, years: str) -> tuple[str, str]:
+    """`today`'s first line: the bold part, and where the day sits."""
+    lead = f"Today, {when}: "
+    if day_number < 0:
+        days = -day_number
+        return lead, f"surgery is in {days} day{'s' if days != 1 else ''}, "
+    if day_number == 0:
+        return lead, "the day of your surgery."
+    return lead, f"day {day_number} after surgery{years}."
+
+
+def since_day(day_number: int) -> str:
+    """An opened-up item's lead: 'Since day 14: '."""
+    return f"Since day {day_number}: "
+
+
+def recorded_sentence(entry: Logged) -> str:
+    """What a `log` command says it recorded."""
+    return f"Recorded: {logged_sentence(entry)}"
+
+
+def plan_heading(surgery: date, *, chart: bool = False) -> tuple[str, str]:
+    """The plan's and the chart's first line: the bold name, and the surgery's day."""
+    return ("Recovery chart" if chart else "Recovery plan"), f" · pump surgery on {format_date(surgery)}"
+
+
+def sheet_title(surgery: date) -> str:
+    """The sheet's title."""
+    return f"Your recovery plan: pump surgery on {format_date(surgery)}"
+
+
+def from_day(day: date) -> str:
+    """When a later step starts, on the sheet."""
+    return f"From {format_date(day)}"
+
+
+def tonight(summary: str) -> str:
+    """An evening reminder."""
+    return f"Tonight: {summary}"
+
+
+def clinic_line(clinic_lines: list[str]) -> str:
+    """A refill event's line about whom to call."""
+    return "Your pump clinic: " + "; ".join(clinic_lines) + "."
+
+
+def when_verb(kind: str) -> str:
+    """How a calendar event's window begins: 'May end', 'Due', 'Starts'."""
+    return "May end" if kind == "ends" else "Due" if kind == "due" else "Starts"
