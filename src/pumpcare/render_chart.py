@@ -18,7 +18,7 @@ from rich.text import Text
 
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span
-from pumpcare.wording import ASK, DISCLAIMER, format_date, format_span
+from pumpcare.wording import ASK, DISCLAIMER, format_span, plan_heading
 
 _LABEL_WIDTH = 26
 _Column = Callable[[date], int]
@@ -40,7 +40,7 @@ _ASCII = _Glyphs("#", ".", "|", "F", "R", ">")
 def render_chart(plan: Plan, *, today: date | None = None) -> RenderableType:
     """The chart, its legend, and what lies beyond it in words."""
     parts: list[RenderableType] = [
-        Text.assemble(("Recovery chart", "bold"), f" · pump surgery on {format_date(plan.surgery)}"),
+        Text.assemble((plan_heading(plan.surgery, chart=True)[0], "bold"), plan_heading(plan.surgery)[1]),
         Text(DISCLAIMER, style="italic"),
         _Chart(plan, today),
         # The today mark is named in the key only when the chart can draw it (today is on its time line).

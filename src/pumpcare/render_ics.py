@@ -22,17 +22,26 @@ from pumpcare.clinic import Clinic
 from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.wording import (
     ASK,
+    CALENDAR_NAME,
     DISCLAIMER,
+    SURGERY_EVENT,
+    SURGERY_EVENT_INTRO,
+    clinic_line,
+    done,
     format_date,
     format_window,
     goes_on_sentence,
     headline,
     refill_basis,
+    reminder_text,
+    tonight,
     until_phrase,
+    when_verb,
+    window_opens,
 )
 
 PRODID = "-//pumpcare//Pump recovery plan//EN"
-CALENDAR_NAME = "Pump recovery plan"
+
 # Not clinical: how a window shows in a calendar. Up to a month it is a bar across its days; a longer one
 # (the 5-7 year battery window) is a single day where it opens, or it would cover every day for years.
 LONG_WINDOW_DAYS = 31
@@ -58,8 +67,8 @@ class _Event(NamedTuple):
     def reminder(self) -> str:
         """What the alarm says: that a window opens tomorrow (the care team picks the day), tomorrow, or tonight."""
         if self.evening:
-            return f"Tonight: {self.summary}"
-        return f"{'Window opens tomorrow' if self.is_window else 'Tomorrow'}: {self.summary}"
+            return tonight(self.summary)
+        return reminder_text(self.summary, window=self.is_window)
 
 
 def plan_key(plan: Plan, patient_label: str | None) -> str:
@@ -138,13 +147,13 @@ def _spans(plan: Plan) -> Iterator[_Event]:
 
 
 def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
-    parts = [DISCLAIMER, "", "From today, until your care team says otherwise:"]
+    parts = [DISCLAIMER, "", SURGERY_EVENT_INTRO]
     for milestone in starting:
         parts.append(f"\n{milestone.title}, {until_phrase(milestone)}.")
         parts.extend(_rule_lines(plan, milestone))
     return _Event(
         key="surgery-day",
-        summary="Pump surgery: recovery plan starts",
+        summary=SURGERY_EVENT,
         first=plan.surgery,
         last=plan.surgery,
         description="\n".join(parts),
@@ -158,11 +167,11 @@ def _milestone_event(plan: Plan, milestone: Milestone, clinic: Clinic | None = N
     long_window = (when.latest - when.earliest).days + 1 > LONG_WINDOW_DAYS
     summary = headline(milestone)
     if long_window:
-        summary = f"{milestone.title}: window opens ({ASK})"
+        summary = window_opens(milestone.title)
     elif when.is_range:
         summary = f"{summary} ({ASK})"
     if milestone.done:
-        summary = f"{summary} (done)"
+        summary = done(summary)
     intro = _when_sentence(milestone, when)
     if milestone.kind == "starts":
         intro += f" It lasts {until_phrase(milestone)}."
@@ -206,7 +215,7 @@ def _refill_lines(plan: Plan, milestone: Milestone, clinic: Clinic | None) -> li
         return []
     lines = [goes_on_sentence(plan)]
     if clinic is not None:
-        lines.append("Your pump clinic: " + "; ".join(clinic.contact_lines()) + ".")
+        lines.append(clinic_line(clinic.contact_lines()))
     due = plan.refill_due()
     if due is not None and not milestone.done and due.day == milestone.when.earliest:
         lines.append(refill_basis(plan, due))
@@ -219,7 +228,7 @@ def _refill_lines(plan: Plan, milestone: Milestone, clinic: Clinic | None) -> li
 def _when_sentence(milestone: Milestone, when: Window) -> str:
     if not when.is_range:
         return f"{headline(milestone)} on {format_date(when.earliest)}."
-    verb = "May end" if milestone.kind == "ends" else "Due" if milestone.kind == "due" else "Starts"
+    verb = when_verb(milestone.kind)
     return f"{verb} {format_window(when)}. Ask your care team."
 
 

@@ -18,26 +18,32 @@ from pumpcare.wording import (
     ASK,
     AT_THE_VISIT,
     DISCLAIMER,
+    FROM_TODAY,
+    HEADING_PUMP,
+    HEADING_UNDATED,
+    TIMELINE_COLUMNS,
+    TODAY_MARK,
     day_label,
     format_date,
     format_span,
     goes_on_sentence,
     members_phrase,
     more_refills_sentence,
+    plan_heading,
     refill_basis,
     refill_sentence,
     undated_phrase,
     until_phrase,
 )
 
-_TODAY = "» Today"
+_TODAY = f"» {TODAY_MARK}"
 _NARROWEST_WHAT = 28
 
 
 def render_plan(plan: Plan, *, today: date | None = None) -> RenderableType:
     """The whole plan: a heading, the dated timeline, then what cannot be dated yet."""
     parts: list[RenderableType] = [
-        Text.assemble(("Recovery plan", "bold"), f" · pump surgery on {format_date(plan.surgery)}"),
+        Text.assemble((plan_heading(plan.surgery)[0], "bold"), plan_heading(plan.surgery)[1]),
         Text(DISCLAIMER, style="italic"),
         _Timeline(plan, today),
     ]
@@ -45,7 +51,7 @@ def render_plan(plan: Plan, *, today: date | None = None) -> RenderableType:
         parts.append(_undated(plan))
     pump = _pump(plan, today)
     if pump:
-        parts.append(Group(Text("Your pump", style="bold"), Bullets(pump, bullet="• ")))
+        parts.append(Group(Text(HEADING_PUMP, style="bold"), Bullets(pump, bullet="• ")))
     return Group(*parts)
 
 
@@ -108,7 +114,8 @@ class _Timeline:
             # Too narrow for columns: the date and day go on a line of their own above what happens.
             date_width = day_width = 0
             what_width = max(width - 4, 10)
-        heading = f"{'Date':<{date_width}}{'After surgery':<{day_width}}  What" if date_width else "Date · What"
+        day, after, what = TIMELINE_COLUMNS
+        heading = f"{day:<{date_width}}{after:<{day_width}}  {what}" if date_width else f"{day} · {what}"
         yield Text(heading, style="bold")
         yield Text(_rule_char(console) * min(width, date_width + day_width + 2 + what_width), style="dim")
         for day, label, bullet, text in self.rows:
@@ -154,7 +161,7 @@ def _day_rows(milestones: list[Milestone], today: bool) -> list[tuple[str, Text]
     starts_heading = False
     for milestone in milestones:
         if milestone.kind == "starts" and not milestone.when.is_range and not starts_heading:
-            rows.append(("", Text("From today:", style="dim")))
+            rows.append(("", Text(FROM_TODAY, style="dim")))
             starts_heading = True
         rows.append(("•", _line(milestone)))
         members = members_phrase(milestone)
@@ -195,7 +202,7 @@ def _line(milestone: Milestone) -> Text:
 
 
 def _undated(plan: Plan) -> Group:
-    lines: list[RenderableType] = [Text("Not dated yet", style="bold")]
+    lines: list[RenderableType] = [Text(HEADING_UNDATED, style="bold")]
     for item in plan.unscheduled:
         lines.append(Text.assemble("• ", (item.title, "bold"), f": {undated_phrase(item.kind, item.moment)}"))
     return Group(*lines)

@@ -10,12 +10,24 @@ from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span, listed_refills
 from pumpcare.wording import (
     ASK,
+    CARE_TEAM_SETS_DATES,
     DISCLAIMER,
+    FROM_NOW_ON,
+    FROM_SURGERY_ON,
+    HEADING_AVOID,
+    HEADING_BEFORE_SURGERY,
+    HEADING_EVERY_DAY,
+    HEADING_STEPS,
+    HEADING_VISITS,
+    PHONE_LINES,
+    date_to_come,
     format_date,
     format_span,
+    from_day,
     members_phrase,
     pending_phrase,
     printed_sentence,
+    sheet_title,
     sources_sentence,
     until_phrase,
 )
@@ -62,8 +74,7 @@ class Sheet(NamedTuple):
     clinic: str | None = None  # the clinic's name, address and note, when a profile was given
 
 
-PHONE_LINES = ("Care team", "After hours", "Pump clinic")
-BEFORE_SURGERY = "Before surgery"
+BEFORE_SURGERY = HEADING_BEFORE_SURGERY
 
 
 def make_sheet(
@@ -86,7 +97,7 @@ def make_sheet(
     )
     refills = tuple(m.when.earliest for m in listed_refills(plan))
     return Sheet(
-        title=f"Your recovery plan: pump surgery on {format_date(plan.surgery)}",
+        title=sheet_title(plan.surgery),
         patient_label=patient_label,
         disclaimer=DISCLAIMER,
         bars=bars,
@@ -115,7 +126,7 @@ def _sections(plan: Plan) -> list[Section]:
     # A period with an end, or one that starts later, is a step; one that starts with surgery and never
     # ends is for every day.
     steps = [
-        Line(_until(m) if m.when.earliest == plan.surgery else f"From {format_date(m.when.earliest)}", _what(m))
+        Line(_until(m) if m.when.earliest == plan.surgery else from_day(m.when.earliest), _what(m))
         for m in periods
         if m.until or m.until_waits_for or m.when.earliest > plan.surgery
     ]
@@ -130,10 +141,10 @@ def _sections(plan: Plan) -> list[Section]:
     visits += [Line(_waiting(u.moment.anchor), u.title) for u in plan.unscheduled if u.kind == "due"]
     return [
         Section(BEFORE_SURGERY, tuple(before)),
-        Section("Avoid", tuple(avoid)),
-        Section("Step by step", tuple(steps)),
-        Section("Every day", (Line("From surgery on", " · ".join(every_day)),) if every_day else ()),
-        Section("Visits and the device", tuple(_one_line_per_title(visits, repeated, _goes_on(plan)))),
+        Section(HEADING_AVOID, tuple(avoid)),
+        Section(HEADING_STEPS, tuple(steps)),
+        Section(HEADING_EVERY_DAY, (Line(FROM_SURGERY_ON, " · ".join(every_day)),) if every_day else ()),
+        Section(HEADING_VISITS, tuple(_one_line_per_title(visits, repeated, _goes_on(plan)))),
     ]
 
 
@@ -191,8 +202,8 @@ def _until(milestone: Milestone) -> str:
         return f"Until {format_span(milestone.until)}{suffix}"
     if milestone.until_waits_for is not None:
         return f"Until {pending_phrase(milestone.until_waits_for)}"
-    return "From now on"
+    return FROM_NOW_ON
 
 
 def _waiting(anchor: str) -> str:
-    return "Your care team sets the dates" if anchor == "refill" else f"Date to come: {ASK}"
+    return CARE_TEAM_SETS_DATES if anchor == "refill" else date_to_come()

@@ -321,6 +321,8 @@ CALENDAR_NAME = "Pump recovery plan"
 SURGERY_EVENT = "Pump surgery: recovery plan starts"
 SURGERY_EVENT_INTRO = "From today, until your care team says otherwise:"
 TIMELINE_COLUMNS = ("Date", "After surgery", "What")
+TODAY_MARK = "Today"
+FROM_TODAY = "From today:"
 
 
 def coming_title(days: int) -> str:
@@ -377,3 +379,23 @@ def clinic_line(clinic_lines: list[str]) -> str:
 def when_verb(kind: str) -> str:
     """How a calendar event's window begins: 'May end', 'Due', 'Starts'."""
     return "May end" if kind == "ends" else "Due" if kind == "due" else "Starts"
+
+
+def date_to_come() -> str:
+    """A visit on the sheet that waits for its date."""
+    return f"Date to come: {ASK}"
+
+
+def reminder_text(summary: str, *, window: bool) -> str:
+    """What a calendar alarm says the day before: that a window opens (the care team picks the day), or the event."""
+    return f"{'Window opens tomorrow' if window else 'Tomorrow'}: {summary}"
+
+
+def window_opens(title: str) -> str:
+    """A long window's one-day event, where it opens."""
+    return f"{title}: window opens ({ASK})"
+
+
+def done(summary: str) -> str:
+    """An event the record says happened."""
+    return f"{summary} (done)"
