@@ -28,6 +28,7 @@ _UNITS = {
     "years": "years",
 }
 _SHORT = {"days": "d", "weeks": "w", "months": "mo", "years": "y"}
+_ONE = {"days": "day", "weeks": "week", "months": "month", "years": "year"}  # the word for one, not a cut plural
 # Not clinical: a bound that keeps every date pumpcare computes inside the calendar (a typo such as 9999y
 # would otherwise crash the date arithmetic). A century covers any aftercare instruction.
 _LONGEST = {"days": 36_600, "weeks": 5_220, "months": 1_200, "years": 100}
@@ -76,7 +77,7 @@ class Duration(NamedTuple):
     def describe(self) -> str:
         """Plain words: "2 weeks", "1 year", "3 days before"."""
         count = abs(self.amount)
-        unit = self.unit if count != 1 else self.unit[:-1]
+        unit = self.unit if count != 1 else _ONE[self.unit]
         words = f"{count} {unit}"
         return f"{words} before" if self.amount < 0 else words
 

@@ -27,6 +27,7 @@ RECORD_FOLLOW_UP = (
     "Follow-up visit: no date yet. Save its date with `pumpcare plan --follow-up YYYY-MM-DD --save`, "
     "or once you have had it, record it with `pumpcare log follow-up`."
 )
+_ONE_UNIT = {"days": "day", "weeks": "week", "months": "month", "years": "year"}
 _LOGGED = {"refill": "pump refill", "follow-up": "follow-up visit", "replacement": "new pump (replacement)"}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -145,7 +146,7 @@ def _offset(moment: Moment) -> bool:
 
 
 def _unit(duration: Duration) -> str:
-    return duration.unit if abs(duration.amount) != 1 else duration.unit[:-1]
+    return duration.unit if abs(duration.amount) != 1 else _ONE_UNIT[duration.unit]
 
 
 def undated_phrase(kind: str, moment: Moment) -> str:
