@@ -62,6 +62,12 @@ TABLE = [
         [Logged("replacement", D(2033, 6, 1)), Logged("refill", D(2036, 11, 20))],
         D(2037, 2, 12), (D(2038, 6, 1), D(2040, 6, 1)),
     ),
+    # A pump put in after the last refill went in full: the interval counts from the replacement.
+    (
+        D(2026, 12, 1), "12w", D(2027, 1, 26),
+        [Logged("refill", D(2027, 1, 26)), Logged("replacement", D(2027, 3, 1))],
+        D(2027, 5, 24), (D(2032, 3, 1), D(2034, 3, 1)),
+    ),
     # A replacement on a leap day: the next window closes on 28 Feb.
     (
         D(2026, 12, 1), "3mo", D(2027, 3, 1), [Logged("replacement", D(2032, 2, 29))],
@@ -352,6 +358,31 @@ def test_the_programmer_numbers_logged_with_a_refill_date_the_next(runner: CliRu
     refill = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)["next_refill"]
     # 12 weeks after 26 Jan is 20 Apr; the 90 days of the numbers run to 26 Apr: the earlier wins.
     assert (refill["due_date"], refill["alarm_date"], refill["basis"]) == ("2026-04-20", "2026-04-26", "interval")
+
+
+def test_the_printout_date_belongs_to_the_latest_refill(runner: CliRunner, config_dir: Path) -> None:
+    assert runner.invoke(app, SAVED).exit_code == 0
+    logged = runner.invoke(app, ["log", "refill", "--date", "2026-03-02", "--next-refill", "2026-05-20"])
+    assert logged.exit_code == 0, logged.output
+
+    def due(*extra: str) -> tuple[str, str]:
+        refill = json.loads(runner.invoke(app, ["plan", "--json", *extra]).stdout)["next_refill"]
+        return refill["due_date"], refill["basis"]
+
+    # A refill found later on paper, older than the latest, leaves the printout's date in place.
+    assert runner.invoke(app, ["log", "refill", "--date", "2026-01-26"]).exit_code == 0
+    assert due() == ("2026-05-20", "care-team")
+    refused = runner.invoke(app, ["log", "refill", "--date", "2026-02-01", "--next-refill", "2026-06-01"])
+    assert (refused.exit_code, refused.stderr) == (
+        1,
+        "pumpcare: --next-refill belongs to the latest refill, and 2026-02-01 is before the one on 2026-03-02; "
+        "log this refill without it\n",
+    )
+    assert len(json.loads(runner.invoke(app, ["history", "--json"]).stdout)["history"]) == 2
+    # Looked at from a day before the latest refill, the date printed at that refill does not apply yet:
+    # the next refill then was twelve weeks after the one on 26 Jan.
+    before = runner.invoke(app, ["today", "--date", "2026-02-20", "--json"])
+    assert json.loads(before.stdout)["refill"]["due_date"] == "2026-04-20"
 
 
 def tomorrow() -> str:

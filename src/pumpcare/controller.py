@@ -225,8 +225,15 @@ def log_event(
             )
         inputs = saved.inputs
         if kind == "refill":
-            # A date from the last printout spoke of this refill; the next one comes from this refill on.
-            inputs = inputs._replace(next_refill=next_refill)
+            latest = max((entry.day for entry in saved.history if entry.kind == "refill"), default=None)
+            if latest is None or day > latest:
+                # A date from the last printout spoke of this refill; the next one comes from this refill on.
+                inputs = inputs._replace(next_refill=next_refill)
+            elif next_refill is not None:
+                raise InputError(
+                    f"--next-refill belongs to the latest refill, and {day} is before the one on {latest}; "
+                    "log this refill without it"
+                )
         updated = with_entry(saved._replace(inputs=inputs), Logged(kind, day, fill))
         plan = _resolved(PlanInputs(), updated, path, None).plan
         store.write(path, updated)

@@ -83,12 +83,16 @@ def refill_due(
     pump = implant_day(surgery, history, as_of)
     filled = max(pump, last.day) if last else pump
     number = len(refills) + 1
-    if settings.next_given is not None and (last is None or settings.next_given > last.day):
+    # The printout's date was given after the latest refill on record: on a day before it, it does not apply yet.
+    latest = max((entry.day for entry in history if entry.kind == "refill"), default=None)
+    given_for_now = latest is None or (last is not None and last.day == latest)
+    if settings.next_given is not None and given_for_now and (last is None or settings.next_given > last.day):
         return RefillDue(number, settings.next_given, "care-team", filled)
     candidates: list[tuple[date, str]] = []
     interval_day = None
     if settings.every is not None and last is not None:
-        interval_day = settings.every.after(last.day)
+        # A pump put in after the last refill went in full: the interval counts from its fill.
+        interval_day = settings.every.after(filled)
         candidates.append((interval_day, "interval"))
     elif settings.first is not None and last is None:
         interval_day = settings.first
