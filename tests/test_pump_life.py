@@ -385,6 +385,31 @@ def test_the_printout_date_belongs_to_the_latest_refill(runner: CliRunner, confi
     assert json.loads(before.stdout)["refill"]["due_date"] == "2026-04-20"
 
 
+def test_taking_back_a_refill_brings_back_the_printout_date_it_replaced(runner: CliRunner, config_dir: Path) -> None:
+    assert runner.invoke(app, [*SAVED[:-1], "--next-refill", "2026-01-20", "--save"]).exit_code == 0
+
+    def due() -> tuple[str, str]:
+        refill = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)["next_refill"]
+        return refill["due_date"], refill["basis"]
+
+    assert due() == ("2026-01-20", "care-team")
+    for printout, expected in (
+        (["--next-refill", "2026-04-10"], ("2026-04-10", "care-team")),
+        ([], ("2026-04-13", "interval")),
+    ):
+        assert runner.invoke(app, ["log", "refill", "--date", "2026-01-19", *printout]).exit_code == 0
+        assert due() == expected
+        # The record keeps the date the refill replaced, so it survives a restart, not just this process.
+        assert "replaced_next_refill: '2026-01-20'" in (config_dir / "plan.yaml").read_text(encoding="utf-8")
+        assert runner.invoke(app, ["log", "undo"]).exit_code == 0
+        assert due() == ("2026-01-20", "care-team")
+    # Taking back an older refill logged late leaves the latest refill's date alone.
+    assert runner.invoke(app, ["log", "refill", "--date", "2026-01-19", "--next-refill", "2026-04-10"]).exit_code == 0
+    assert runner.invoke(app, ["log", "refill", "--date", "2026-01-05"]).exit_code == 0
+    assert runner.invoke(app, ["log", "undo"]).exit_code == 0
+    assert due() == ("2026-04-10", "care-team")
+
+
 def tomorrow() -> str:
     return (date.today() + timedelta(days=1)).isoformat()
 
@@ -504,3 +529,16 @@ def test_numbers_that_would_last_over_a_century_are_refused(runner: CliRunner) -
     result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", *numbers, "--alarm-volume", "1mL"])
     assert result.exit_code == 1
     assert result.stderr.endswith("days, more than a century; check the dose, the concentration and their units\n")
+
+
+def test_only_a_refill_can_carry_the_date_it_replaced(runner: CliRunner, config_dir: Path) -> None:
+    runner.invoke(app, SAVED)
+    path = config_dir / "plan.yaml"
+    edit = "history:\n- {event: replacement, date: '2026-06-01', replaced_next_refill: '2026-07-01'}"
+    path.write_text(path.read_text(encoding="utf-8").replace("history: []", edit), encoding="utf-8")
+    result = runner.invoke(app, ["today"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "pumpcare: the saved plan's history entry 1 has replaced_next_refill, which only a refill can have; fix it "
+        f"in a text editor, or delete it with `pumpcare forget` (the file: {path})\n",
+    )

@@ -224,17 +224,20 @@ def log_event(
                 f"the follow-up visit is already recorded on {same[0].day}; take it back first with `pumpcare log undo`"
             )
         inputs = saved.inputs
+        replaced = None
         if kind == "refill":
             latest = max((entry.day for entry in saved.history if entry.kind == "refill"), default=None)
             if latest is None or day > latest:
                 # A date from the last printout spoke of this refill; the next one comes from this refill on.
+                if inputs.next_refill is not None:
+                    replaced = parse_date(inputs.next_refill, "the saved next_refill")
                 inputs = inputs._replace(next_refill=next_refill)
             elif next_refill is not None:
                 raise InputError(
                     f"--next-refill belongs to the latest refill, and {day} is before the one on {latest}; "
                     "log this refill without it"
                 )
-        updated = with_entry(saved._replace(inputs=inputs), Logged(kind, day, fill))
+        updated = with_entry(saved._replace(inputs=inputs), Logged(kind, day, fill, replaced))
         plan = _resolved(PlanInputs(), updated, path, None).plan
         store.write(path, updated)
     return updated, plan

@@ -27,6 +27,8 @@ class Logged(NamedTuple):
     kind: LoggedKind
     day: date
     fill: Fill | None = None  # the programmer's numbers for a refill, when the care team gave them
+    # The printout's next-refill date this refill replaced, so taking the refill back brings it back.
+    replaced_next_refill: date | None = None
 
 
 class RefillSettings(NamedTuple):

@@ -31,7 +31,7 @@ _KEYS_V1 = (
     "rules_file", "rules_name", "rules_version", "patient_label",
 )  # fmt: skip
 _FILL_KEYS = ("fill_volume", "concentration", "daily_dose")
-_ENTRY_KEYS = ("event", "date", *_FILL_KEYS)
+_ENTRY_KEYS = ("event", "date", *_FILL_KEYS, "replaced_next_refill")
 _KINDS = {"fill_volume": "volume", "concentration": "concentration", "daily_dose": "dose", "alarm_volume": "volume"}
 _HEADER = """\
 # pumpcare saved plan: your dates, your care team's orders and numbers, and what has happened (history).
@@ -82,6 +82,8 @@ def _entry_data(entry: Logged) -> dict[str, str]:
             concentration=str(entry.fill.concentration),
             daily_dose=str(entry.fill.dose),
         )
+    if entry.replaced_next_refill is not None:
+        data.update(replaced_next_refill=entry.replaced_next_refill.isoformat())
     return data
 
 
@@ -185,7 +187,14 @@ def _entry(item: Any, index: int) -> Logged:
         if len(numbers) != len(_FILL_KEYS) or kind != "refill":
             raise SavedPlanError(f"the saved plan's {where} needs all three pump numbers, on a refill only")
         fill = Fill(*(parse_quantity(str(item[key]), _KINDS[key], key) for key in _FILL_KEYS))
-    return Logged(kind, day, fill)
+    replaced = None
+    if item.get("replaced_next_refill") is not None:
+        if kind != "refill":
+            raise SavedPlanError(f"the saved plan's {where} has replaced_next_refill, which only a refill can have")
+        replaced = parse_date(
+            _text(item["replaced_next_refill"], f"{where} replaced_next_refill") or "", f"{where} replaced_next_refill"
+        )
+    return Logged(kind, day, fill, replaced)
 
 
 def _text(value: Any, key: str) -> str | None:
@@ -231,4 +240,10 @@ def without_last(saved: SavedPlan) -> tuple[SavedPlan, Logged]:
     """The record without its last logged entry, and that entry; raises when there is nothing to take back."""
     if not saved.history:
         raise InputError("the saved plan has no logged event to take back; `pumpcare history` lists what it has")
-    return saved._replace(history=saved.history[:-1]), saved.history[-1]
+    *kept, entry = saved.history
+    inputs = saved.inputs
+    if entry.kind == "refill" and all(other.day < entry.day for other in kept if other.kind == "refill"):
+        # Logging the latest refill replaced the printout's date; taking it back brings the old one back.
+        replaced = entry.replaced_next_refill
+        inputs = inputs._replace(next_refill=replaced.isoformat() if replaced is not None else None)
+    return saved._replace(inputs=inputs, history=tuple(kept)), entry
