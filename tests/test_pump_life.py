@@ -68,10 +68,11 @@ TABLE = [
         [Logged("refill", D(2027, 1, 26)), Logged("replacement", D(2027, 3, 1))],
         D(2027, 5, 24), (D(2032, 3, 1), D(2034, 3, 1)),
     ),
-    # A replacement on a leap day: the next window closes on 28 Feb.
+    # A replacement on a leap day: the next window closes on 28 Feb. With no refill logged, refills count from
+    # the new pump's fill, not from the first pump's first-refill date years before.
     (
         D(2026, 12, 1), "3mo", D(2027, 3, 1), [Logged("replacement", D(2032, 2, 29))],
-        D(2027, 3, 1), (D(2037, 2, 28), D(2039, 2, 28)),
+        D(2032, 5, 29), (D(2037, 2, 28), D(2039, 2, 28)),
     ),
 ]  # fmt: skip
 
@@ -408,6 +409,32 @@ def test_taking_back_a_refill_brings_back_the_printout_date_it_replaced(runner: 
     assert runner.invoke(app, ["log", "refill", "--date", "2026-01-05"]).exit_code == 0
     assert runner.invoke(app, ["log", "undo"]).exit_code == 0
     assert due() == ("2026-04-10", "care-team")
+
+
+def test_the_printout_date_in_force_on_a_past_day_and_after_a_replacement(runner: CliRunner, config_dir: Path) -> None:
+    assert runner.invoke(app, [*SAVED[:-1], "--next-refill", "2026-01-20", "--save"]).exit_code == 0
+    assert runner.invoke(app, ["log", "refill", "--date", "2026-03-02", "--next-refill", "2026-05-20"]).exit_code == 0
+
+    def seen_on(day: str) -> tuple[str, str, bool]:
+        refill = json.loads(runner.invoke(app, ["today", "--date", day, "--json"]).stdout)["refill"]
+        return refill["due_date"], refill["basis"], refill["overdue"]
+
+    # On 22 Jan the care team's date then, 20 Jan, had passed: the refill was overdue, and still shows so.
+    assert seen_on("2026-01-22") == ("2026-01-20", "care-team", True)
+    assert seen_on("2026-04-05") == ("2026-05-20", "care-team", False)
+    # A new pump goes in full on 1 Jun: a date printed for the old one, 20 May, no longer applies.
+    assert runner.invoke(app, ["log", "replacement", "--date", "2026-06-01"]).exit_code == 0
+    assert seen_on("2026-06-05") == ("2026-08-24", "interval", False)
+    assert seen_on("2026-04-05") == ("2026-05-20", "care-team", False)
+    # A printout date on or before its own refill is a typo; the record is left as it was.
+    before = (config_dir / "plan.yaml").read_bytes()
+    typo = runner.invoke(app, ["log", "refill", "--date", "2026-07-01", "--next-refill", "2026-07-01"])
+    assert (typo.exit_code, typo.stderr) == (
+        1,
+        "pumpcare: --next-refill 2026-07-01 is not after the refill on 2026-07-01; give the next date from the "
+        "printout\n",
+    )
+    assert (config_dir / "plan.yaml").read_bytes() == before
 
 
 def tomorrow() -> str:

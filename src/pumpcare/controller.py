@@ -227,6 +227,11 @@ def log_event(
         replaced = None
         if kind == "refill":
             latest = max((entry.day for entry in saved.history if entry.kind == "refill"), default=None)
+            if next_refill is not None and parse_date(next_refill, "--next-refill") <= day:
+                raise InputError(
+                    f"--next-refill {next_refill} is not after the refill on {day}; give the next date from the "
+                    "printout"
+                )
             if latest is None or day > latest:
                 # A date from the last printout spoke of this refill; the next one comes from this refill on.
                 if inputs.next_refill is not None:

@@ -85,14 +85,13 @@ def refill_due(
     pump = implant_day(surgery, history, as_of)
     filled = max(pump, last.day) if last else pump
     number = len(refills) + 1
-    # The printout's date was given after the latest refill on record: on a day before it, it does not apply yet.
-    latest = max((entry.day for entry in history if entry.kind == "refill"), default=None)
-    given_for_now = latest is None or (last is not None and last.day == latest)
-    if settings.next_given is not None and given_for_now and (last is None or settings.next_given > last.day):
-        return RefillDue(number, settings.next_given, "care-team", filled)
+    given = _printout_date(settings, history, last)
+    # A date printed before the pump now in the body was filled no longer speaks of it.
+    if given is not None and given > filled:
+        return RefillDue(number, given, "care-team", filled)
     candidates: list[tuple[date, str]] = []
     interval_day = None
-    if settings.every is not None and last is not None:
+    if settings.every is not None and (last is not None or pump != surgery):
         # A pump put in after the last refill went in full: the interval counts from its fill.
         interval_day = settings.every.after(filled)
         candidates.append((interval_day, "interval"))
@@ -112,6 +111,19 @@ def refill_due(
         return None
     day, basis = min(candidates, key=lambda c: c[0])
     return RefillDue(number, day, basis, filled, alarm, alarm_day, limit, limit_day, interval_day)
+
+
+def _printout_date(settings: RefillSettings, history: Sequence[Logged], last: Logged | None) -> date | None:
+    """The care team's next-refill date in force on `as_of`.
+
+    The saved date belongs to the latest refill. On a day before it, the one in force is the date the next
+    refill after that day replaced when it was logged (None if it replaced none).
+    """
+    later = sorted(
+        (entry for entry in history if entry.kind == "refill" and (last is None or entry.day > last.day)),
+        key=lambda entry: entry.day,
+    )
+    return later[0].replaced_next_refill if later else settings.next_given
 
 
 def _drug_limit(drug: Drug | None, *, first_fill: bool) -> Duration | None:

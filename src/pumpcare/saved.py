@@ -245,5 +245,8 @@ def without_last(saved: SavedPlan) -> tuple[SavedPlan, Logged]:
     if entry.kind == "refill" and all(other.day < entry.day for other in kept if other.kind == "refill"):
         # Logging the latest refill replaced the printout's date; taking it back brings the old one back.
         replaced = entry.replaced_next_refill
+        floor = max((other.day for other in kept if other.kind == "refill"), default=None)
+        if replaced is not None and floor is not None and replaced <= floor:
+            replaced = None  # a hand edit that no longer fits: the computed date is safer than a broken record
         inputs = inputs._replace(next_refill=replaced.isoformat() if replaced is not None else None)
     return saved._replace(inputs=inputs, history=tuple(kept)), entry
