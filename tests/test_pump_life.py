@@ -569,3 +569,14 @@ def test_only_a_refill_can_carry_the_date_it_replaced(runner: CliRunner, config_
         "pumpcare: the saved plan's history entry 1 has replaced_next_refill, which only a refill can have; fix it "
         f"in a text editor, or delete it with `pumpcare forget` (the file: {path})\n",
     )
+
+
+def test_undo_drops_a_hand_edited_replaced_date_that_no_longer_fits(runner: CliRunner, config_dir: Path) -> None:
+    runner.invoke(app, SAVED)
+    path = config_dir / "plan.yaml"
+    edit = "history:\n- {event: refill, date: '2026-03-02', replaced_next_refill: '1950-01-01'}"
+    path.write_text(path.read_text(encoding="utf-8").replace("history: []", edit), encoding="utf-8")
+    assert runner.invoke(app, ["log", "undo"]).exit_code == 0
+    # The plan stays usable: the first refill is the care team's first-refill date again.
+    refill = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)["next_refill"]
+    assert (refill["due_date"], refill["basis"]) == ("2026-01-26", "first")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.errors import InputError, PumpcareError, excerpt
-from pumpcare.inputs import PlanInputs, check_label, parse_date, parse_interval, parse_override
+from pumpcare.inputs import PlanInputs, check_label, parse_date, parse_day, parse_interval, parse_override
 from pumpcare.pumplife import LOGGED_KINDS, Logged
 from pumpcare.quantities import Fill, parse_quantity
 
@@ -191,7 +191,7 @@ def _entry(item: Any, index: int) -> Logged:
     if item.get("replaced_next_refill") is not None:
         if kind != "refill":
             raise SavedPlanError(f"the saved plan's {where} has replaced_next_refill, which only a refill can have")
-        replaced = parse_date(
+        replaced = parse_day(
             _text(item["replaced_next_refill"], f"{where} replaced_next_refill") or "", f"{where} replaced_next_refill"
         )
     return Logged(kind, day, fill, replaced)
@@ -245,8 +245,9 @@ def without_last(saved: SavedPlan) -> tuple[SavedPlan, Logged]:
     if entry.kind == "refill" and all(other.day < entry.day for other in kept if other.kind == "refill"):
         # Logging the latest refill replaced the printout's date; taking it back brings the old one back.
         replaced = entry.replaced_next_refill
-        floor = max((other.day for other in kept if other.kind == "refill"), default=None)
-        if replaced is not None and floor is not None and replaced <= floor:
+        surgery = parse_date(inputs.surgery_date or "", "surgery date")
+        floor = max((other.day for other in kept if other.kind == "refill"), default=surgery)
+        if replaced is not None and replaced <= floor:
             replaced = None  # a hand edit that no longer fits: the computed date is safer than a broken record
         inputs = inputs._replace(next_refill=replaced.isoformat() if replaced is not None else None)
     return saved._replace(inputs=inputs, history=tuple(kept)), entry
