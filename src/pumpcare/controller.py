@@ -16,7 +16,7 @@ from pumpcare import store
 from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
-from pumpcare.pumplife import Logged, LoggedKind
+from pumpcare.pumplife import Logged, LoggedKind, latest_refill
 from pumpcare.quantities import Fill, parse_quantity
 from pumpcare.rules import RuleSet
 from pumpcare.saved import SavedPlan, fill_from, with_entry, without_last
@@ -226,7 +226,7 @@ def log_event(
         inputs = saved.inputs
         replaced = None
         if kind == "refill":
-            latest = max((entry.day for entry in saved.history if entry.kind == "refill"), default=None)
+            latest = latest_refill(saved.history)
             if next_refill is not None and parse_date(next_refill, "--next-refill") <= day:
                 raise InputError(
                     f"--next-refill {next_refill} is not after the refill on {day}; give the next date from the "

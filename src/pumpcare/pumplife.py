@@ -67,6 +67,11 @@ def until(history: Sequence[Logged], as_of: date | None) -> list[Logged]:
     return sorted((entry for entry in history if as_of is None or entry.day <= as_of), key=lambda e: e.day)
 
 
+def latest_refill(history: Sequence[Logged]) -> date | None:
+    """The day of the latest refill on record, whatever order they were logged in; None before any."""
+    return max((entry.day for entry in history if entry.kind == "refill"), default=None)
+
+
 def implant_day(surgery: date, history: Sequence[Logged], as_of: date | None = None) -> date:
     """The day the pump now in the body went in: the latest replacement, or the surgery."""
     replaced = [entry.day for entry in until(history, as_of) if entry.kind == "replacement"]
@@ -204,17 +209,16 @@ def refill_settings(
     for numbers in ([fill] if fill else []) + fills:
         assert alarm_volume is not None
         days_to_alarm(numbers, alarm_volume)  # refuses numbers that cannot be right before anything is dated
-    refilled = [entry.day for entry in history if entry.kind == "refill"]
+    latest = latest_refill(history)
     if next_refill is not None:
         if not FIRST_YEAR <= next_refill.year <= LAST_YEAR or next_refill <= surgery:
             raise InputError(
                 f"next refill date {next_refill} is not after the surgery date {surgery}; check the date",
                 field="next_refill",
             )
-        if refilled and next_refill <= max(refilled):
+        if latest is not None and next_refill <= latest:
             raise InputError(
-                f"next refill date {next_refill} is not after the last recorded refill on {max(refilled)}; "
-                "check the date",
+                f"next refill date {next_refill} is not after the last recorded refill on {latest}; check the date",
                 field="next_refill",
             )
     first, every = refills if refills else (None, None)

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from pumpcare.errors import InputError, PumpcareError, excerpt
 from pumpcare.inputs import PlanInputs, check_label, parse_date, parse_day, parse_interval, parse_override
-from pumpcare.pumplife import LOGGED_KINDS, Logged
+from pumpcare.pumplife import LOGGED_KINDS, Logged, latest_refill
 from pumpcare.quantities import Fill, parse_quantity
 
 FILE_NAME = "plan.yaml"
@@ -242,11 +242,11 @@ def without_last(saved: SavedPlan) -> tuple[SavedPlan, Logged]:
         raise InputError("the saved plan has no logged event to take back; `pumpcare history` lists what it has")
     *kept, entry = saved.history
     inputs = saved.inputs
-    if entry.kind == "refill" and all(other.day < entry.day for other in kept if other.kind == "refill"):
+    before = latest_refill(kept)
+    if entry.kind == "refill" and (before is None or before < entry.day):
         # Logging the latest refill replaced the printout's date; taking it back brings the old one back.
         replaced = entry.replaced_next_refill
-        surgery = parse_date(inputs.surgery_date or "", "surgery date")
-        floor = max((other.day for other in kept if other.kind == "refill"), default=surgery)
+        floor = before or parse_date(inputs.surgery_date or "", "surgery date")
         if replaced is not None and replaced <= floor:
             replaced = None  # a hand edit that no longer fits: the computed date is safer than a broken record
         inputs = inputs._replace(next_refill=replaced.isoformat() if replaced is not None else None)
