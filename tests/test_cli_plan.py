@@ -93,7 +93,7 @@ def test_json_has_the_documented_shape(runner: CliRunner) -> None:
     assert result.exit_code == 0
     document = json.loads(result.stdout)
     assert list(document) == [
-        "format", "format_version", "disclaimer", "rules", "surgery_date", "follow_up_date", "refills",
+        "format", "format_version", "disclaimer", "language", "rules", "surgery_date", "follow_up_date", "refills",
         "next_refill", "drug", "history", "overrides", "milestones", "unscheduled", "warnings",
     ]  # fmt: skip
     assert (document["format"], document["format_version"]) == ("pumpcare-plan", 1)

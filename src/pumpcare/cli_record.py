@@ -88,7 +88,7 @@ def log_replacement_command(date_: LogDate = None, config_dir: ConfigDir = None)
 def log_undo_command(config_dir: ConfigDir = None) -> None:
     """Take back the last entry you logged."""
     from pumpcare.controller import undo_last
-    from pumpcare.wording import logged_sentence
+    from pumpcare.wording_pump import logged_sentence
 
     _, entry = undo_last(saved_path(config_dir))
     typer.echo(f"Took back: {logged_sentence(entry)}", err=True)

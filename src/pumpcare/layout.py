@@ -9,6 +9,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.text import Text
 
+from pumpcare.wording import disclaimer, translation_note
+
 
 class Bullets:
     """Lines that each start with a bullet; a long line wraps under its own text, not under the bullet."""
@@ -28,3 +30,9 @@ class Bullets:
                 yield Segment(self.bullet if index == 0 else " " * indent)
                 yield from line.render(console)
                 yield Segment.line()
+
+
+def disclaimers() -> list[Text]:
+    """What pumpcare is not, and, in a language no clinician has reviewed, that the translation is not reviewed."""
+    note = translation_note()
+    return [Text(disclaimer(), style="italic"), *([Text(note, style="italic")] if note else [])]

@@ -16,9 +16,12 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.segment import Segment
 from rich.text import Text
 
+from pumpcare.layout import disclaimers
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span
-from pumpcare.wording import ASK, DISCLAIMER, format_span, plan_heading
+from pumpcare.wording import ask, days_phrase, format_span
+from pumpcare.wording_labels import plan_heading, terminal_legend, visits_label, week_mark
+from pumpcare.wording_phrases import due_span, paren
 
 _LABEL_WIDTH = 26
 _Column = Callable[[date], int]
@@ -41,13 +44,13 @@ def render_chart(plan: Plan, *, today: date | None = None) -> RenderableType:
     """The chart, its legend, and what lies beyond it in words."""
     parts: list[RenderableType] = [
         Text.assemble((plan_heading(plan.surgery, chart=True)[0], "bold"), plan_heading(plan.surgery)[1]),
-        Text(DISCLAIMER, style="italic"),
+        *disclaimers(),
         _Chart(plan, today),
         # The today mark is named in the key only when the chart can draw it (today is on its time line).
         _Legend(with_today=today is not None and plan.surgery <= today <= chart_span(plan).last),
     ]
     beyond = [m for m in plan.milestones if m.kind == "due" and m.category != "preparation" and m.when.is_range]
-    parts.extend(Text(f"{m.title}: due {format_span(m.when)} ({ASK}).") for m in beyond)
+    parts.extend(Text(m.title + due_span(format_span(m.when), paren(ask())) + ".") for m in beyond)
     return Group(*parts)
 
 
@@ -76,16 +79,16 @@ class _Chart:
         for milestone in self.rows:
             yield self._bar(milestone, glyphs, label_width, bar_width, column, today_col)
         visits = self._visits(glyphs, label_width, bar_width, column, today_col)
-        if visits.plain.strip() != "Visits":
+        if visits.plain.strip() != visits_label():
             yield visits
         if today_col is not None and self.today is not None:
-            yield Text(" " * (label_width + 1 + today_col) + f"{glyphs.today} today")
+            yield Text(" " * (label_width + 1 + today_col) + f"{glyphs.today} {days_phrase(0)}")
 
     def _axis(self, label_width: int, bar_width: int, column: _Column) -> Text:
         cells = [" "] * bar_width
         week = 0
         while (day := self.first + timedelta(weeks=week)) <= self.last:
-            mark = "|" if week == 0 else f"{week}w"
+            mark = "|" if week == 0 else week_mark(week)
             start = column(day)
             if (
                 all(cell == " " for cell in cells[max(0, start - 1) : start + len(mark) + 1])
@@ -137,7 +140,7 @@ class _Chart:
                 continue
             is_follow_up = milestone.anchor == "follow-up"
             cells[column(milestone.when.earliest)] = glyphs.follow_up if is_follow_up else glyphs.refill
-        return Text(f"{'Visits':<{label_width}} " + "".join(cells))
+        return Text(f"{visits_label():<{label_width}} " + "".join(cells))
 
 
 class _Legend:
@@ -148,9 +151,10 @@ class _Legend:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         glyphs = _glyphs(console)
-        yield Text.assemble((glyphs.solid, "red"), " in force   ", (glyphs.window, "yellow"), f" may end ({ASK})")
-        today = f"{glyphs.today} today   " if self.with_today else ""
-        yield Text(f"{today}{glyphs.follow_up} follow-up visit   {glyphs.refill} refill visit")
+        in_force, may_end, today_word, follow_up, refill = terminal_legend()
+        yield Text.assemble((glyphs.solid, "red"), in_force, (glyphs.window, "yellow"), may_end)
+        today = f"{glyphs.today}{today_word}" if self.with_today else ""
+        yield Text(f"{today}{glyphs.follow_up}{follow_up}{glyphs.refill}{refill}")
 
 
 def _label(title: str, width: int) -> str:

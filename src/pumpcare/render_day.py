@@ -7,50 +7,74 @@ from datetime import date
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from pumpcare.layout import Bullets
+from pumpcare.layout import Bullets, disclaimers
 from pumpcare.pumplife import Logged, LoggedKind
 from pumpcare.saved import SavedPlan
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import DayStatus, Upcoming, battery_now, refill_now
 from pumpcare.wording import (
-    ASK,
-    AT_THE_VISIT,
-    CARE_TEAM_ORDER,
-    DISCLAIMER,
-    HEADING_AVOID,
-    HEADING_BEFORE_SURGERY,
-    HEADING_COMING,
-    HEADING_DUE_NOW,
-    HEADING_KEEP_DOING,
-    HEADING_OPENED,
-    HEADING_PUMP,
-    LOG_REFILL_HINT,
-    LOG_REPLACEMENT_HINT,
-    NO_REFILL_DATES,
-    NOTHING_COMING,
-    NOTHING_IN_DAYS,
-    NOTHING_LOGGED,
-    NOTHING_TO_AVOID,
-    RECORD_FOLLOW_UP,
-    UNDO_HINT,
-    battery_sentence,
-    coming_title,
+    ask,
+    at_the_visit,
     day_label,
     days_phrase,
+    deadline_phrase,
     format_date,
     format_span,
-    goes_on_sentence,
     headline,
+    members_phrase,
+    no_refill_dates,
+    order_note,
+    until_phrase,
+)
+from pumpcare.wording_labels import (
+    coming_title,
+    heading_avoid,
+    heading_before_surgery,
+    heading_coming,
+    heading_due_now,
+    heading_keep_doing,
+    heading_opened,
+    heading_pump,
+    log_refill_hint,
+    log_replacement_hint,
+    nothing_coming,
+    nothing_in_days,
+    nothing_logged,
+    nothing_to_avoid,
+    undo_hint,
+)
+from pumpcare.wording_phrases import (
+    any_day_span,
+    away_on,
+    due_span,
+    due_today,
+    ended_on,
+    may_end_now,
+    on_date_away,
+    on_surgery_day,
+    open_until,
+    paren,
+    plan_starts,
+    pump_surgery,
+    sentence_then,
+    since_day,
+    span_ask,
+    then_phrase,
+    visit_was,
+    where_today,
+    window_ended,
+)
+from pumpcare.wording_pump import (
+    battery_sentence,
+    goes_on_sentence,
+    history_title,
     logged_overdue_sentence,
     logged_sentence,
-    members_phrase,
+    record_follow_up,
     recorded_sentence,
     refill_basis,
     refill_sentence,
-    since_day,
-    until_phrase,
     visit_logged_sentence,
-    where_today,
 )
 
 _ALERT = "bold red"
@@ -58,36 +82,34 @@ _ALERT = "bold red"
 
 def render_today(plan: Plan, status: DayStatus) -> RenderableType:
     """The day's answer: what is overdue, where you are, what to avoid, what is due, the pump, what comes next."""
-    parts: list[RenderableType] = [*_alerts(plan, status), _where(plan, status), Text(DISCLAIMER, style="italic")]
+    parts: list[RenderableType] = [*_alerts(plan, status), _where(plan, status), *disclaimers()]
     if status.before_surgery:
-        parts.append(_section(HEADING_BEFORE_SURGERY, [_checklist_line(item) for item in status.before_surgery]))
+        parts.append(_section(heading_before_surgery(), [_checklist_line(item) for item in status.before_surgery]))
     due = [m for m in status.due if not (status.before_surgery and m.category == "preparation")]
     if due:
-        parts.append(_section(HEADING_DUE_NOW, [_due_line(m) for m in due]))
+        parts.append(_section(heading_due_now(), [_due_line(m) for m in due]))
     if status.day_number >= 0:
-        avoid = [_period_line(status, m) for m in status.avoid] or [Text(NOTHING_TO_AVOID)]
-        parts.append(_section(HEADING_AVOID, avoid))
+        avoid = [_period_line(status, m) for m in status.avoid] or [Text(nothing_to_avoid())]
+        parts.append(_section(heading_avoid(), avoid))
         if status.keep_doing:
-            parts.append(_section(HEADING_KEEP_DOING, [_period_line(status, m) for m in status.keep_doing]))
+            parts.append(_section(heading_keep_doing(), [_period_line(status, m) for m in status.keep_doing]))
     if status.opened:
-        parts.append(_section(HEADING_OPENED, [_opened_line(plan, m) for m in status.opened]))
+        parts.append(_section(heading_opened(), [_opened_line(plan, m) for m in status.opened]))
     pump = _pump_lines(plan, status)
     if pump:
-        parts.append(_section(HEADING_PUMP, pump))
-    coming = [_upcoming_line(item) for item in status.coming] or [Text(NOTHING_COMING)]
-    parts.append(_section(HEADING_COMING, coming))
+        parts.append(_section(heading_pump(), pump))
+    coming = [_upcoming_line(item) for item in status.coming] or [Text(nothing_coming())]
+    parts.append(_section(heading_coming(), coming))
     return Group(*parts)
 
 
 def render_next(plan: Plan, status: DayStatus, items: tuple[Upcoming, ...], days: int) -> RenderableType:
     """What comes in the next `days` days, one line each, after anything overdue."""
     title = coming_title(days)
-    lines = [_upcoming_line(item) for item in items] or [Text(NOTHING_IN_DAYS)]
+    lines = [_upcoming_line(item) for item in items] or [Text(nothing_in_days())]
     if status.refill is not None and status.refill.due is None:
-        lines.append(Text(NO_REFILL_DATES))
-    return Group(
-        *_alerts(plan, status), Text(title, style="bold underline"), Text(DISCLAIMER, style="italic"), Bullets(lines)
-    )
+        lines.append(Text(no_refill_dates()))
+    return Group(*_alerts(plan, status), Text(title, style="bold underline"), *disclaimers(), Bullets(lines))
 
 
 def _alerts(plan: Plan, status: DayStatus) -> list[RenderableType]:
@@ -97,13 +119,13 @@ def _alerts(plan: Plan, status: DayStatus) -> list[RenderableType]:
     if refill is not None and refill.overdue and refill.due is not None:
         lines.append(Text(refill_sentence(refill.due, refill.days_away), style=_ALERT))
         lines.extend(Text(text, style="bold") for text in _refill_overdue_texts(plan))
-        lines.append(Text(LOG_REFILL_HINT))
+        lines.append(Text(log_refill_hint()))
     battery = status.battery
     if battery is not None and battery.overdue:
         lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, status.day), style=_ALERT))
         if battery.battery.milestone.overdue:
             lines.append(Text(battery.battery.milestone.overdue, style="bold"))
-        lines.append(Text(LOG_REPLACEMENT_HINT))
+        lines.append(Text(log_replacement_hint()))
     return [Bullets(lines, bullet="! "), Text("")] if lines else []
 
 
@@ -118,7 +140,7 @@ def _pump_lines(plan: Plan, status: DayStatus) -> list[Text]:
     lines: list[Text] = []
     refill = status.refill
     if refill is not None and refill.due is None:
-        lines.append(Text(NO_REFILL_DATES))
+        lines.append(Text(no_refill_dates()))
     elif refill is not None and refill.due is not None and not refill.overdue:
         line = Text(refill_sentence(refill.due, refill.days_away), style="bold")
         line.append(" " + refill_basis(plan, refill.due), style="")
@@ -127,17 +149,17 @@ def _pump_lines(plan: Plan, status: DayStatus) -> list[Text]:
     if battery is not None and not battery.overdue:
         lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, status.day)))
     if status.follow_up_to_record:
-        lines.append(Text(RECORD_FOLLOW_UP))
+        lines.append(Text(record_follow_up()))
     return lines
 
 
 def render_history(saved: SavedPlan) -> RenderableType:
     """What the record says has happened, oldest first, numbered in the order it was logged."""
-    title = Text(f"What has happened · pump surgery on {format_date(_surgery(saved))}", style="bold")
+    title = Text(history_title(_surgery(saved)), style="bold")
     if not saved.history:
-        return Group(title, Text(NOTHING_LOGGED))
+        return Group(title, Text(nothing_logged()))
     lines = [Text(logged_sentence(entry)[:1].upper() + logged_sentence(entry)[1:]) for entry in _by_day(saved.history)]
-    return Group(title, Bullets(lines), Text(UNDO_HINT, style="dim"))
+    return Group(title, Bullets(lines), Text(undo_hint(), style="dim"))
 
 
 def _by_day(history: tuple[Logged, ...]) -> list[Logged]:
@@ -174,7 +196,7 @@ def _where(plan: Plan, status: DayStatus) -> Text:
     lead, rest = where_today(format_date(status.day), status.day_number, years)
     line = Text.assemble((lead, "bold"), rest)
     if status.day_number < 0:
-        line.append(f"on {format_date(plan.surgery)}.")
+        line.append(on_surgery_day(format_date(plan.surgery)))
     return line
 
 
@@ -187,18 +209,18 @@ def _checklist_line(item: Upcoming) -> Text:
     line = Text(milestone.title, style="bold")
     when = milestone.when
     if when.is_range:
-        line.append(f": any day {format_span(when)}, when your care team says")
+        line.append(any_day_span(format_span(when)))
     else:
-        line.append(f": {format_date(when.earliest)} ({_away(item.days_away)})")
+        line.append(on_date_away(format_date(when.earliest), days_phrase(item.days_away)))
     return line
 
 
 def _due_line(milestone: Milestone) -> Text:
     line = Text(milestone.title, style="bold")
     if milestone.when.is_range:
-        line.append(f": due {format_span(milestone.when)} ({ASK})")
+        line.append(due_span(format_span(milestone.when), paren(ask())))
     else:
-        line.append(": today")
+        line.append(due_today())
     return line
 
 
@@ -206,13 +228,13 @@ def _period_line(status: DayStatus, milestone: Milestone) -> Text:
     line = Text(milestone.title, style="bold")
     members = members_phrase(milestone)
     if members:
-        line.append(f" ({members.lower()})")
+        line.append(paren(members.lower()))
     if milestone.set_by_care_team:
-        line.append(f" ({CARE_TEAM_ORDER})")
+        line.append(order_note())
     if status.may_end_now(milestone) and milestone.until is not None and milestone.until.is_range:
-        line.append(f": may end now, any day {format_span(milestone.until)}. Ask your care team first.")
+        line.append(may_end_now(format_span(milestone.until)))
     elif milestone.until is not None or milestone.until_waits_for is not None:
-        line.append(f", {until_phrase(milestone)}")
+        line.append(then_phrase(until_phrase(milestone)))
     return line
 
 
@@ -222,34 +244,28 @@ def _opened_line(plan: Plan, milestone: Milestone) -> Text:
         return Text.assemble(since_day(since), (milestone.title, "bold"))
     ended = format_date(milestone.when.latest)
     if milestone.waits_for_visit:
-        return Text.assemble((milestone.title, "bold"), f": {AT_THE_VISIT} (the visit: {ended}).")
+        return Text.assemble((milestone.title, "bold"), visit_was(at_the_visit(), ended))
     if milestone.when.is_range:
-        return Text.assemble(
-            (milestone.title, "bold"), f": its window ended on {ended}. Ask your care team before you start again."
-        )
-    return Text.assemble((milestone.title, "bold"), f": ended on {ended}.")
+        return Text.assemble((milestone.title, "bold"), window_ended(ended))
+    return Text.assemble((milestone.title, "bold"), ended_on(ended))
 
 
 def _upcoming_line(item: Upcoming) -> Text:
     milestone = item.milestone
     when = milestone.when
     if item.days_away < 0:
-        line = Text(f"open now, until {format_date(when.latest)}: ")
+        line = Text(open_until(format_date(when.latest)))
     else:
-        line = Text(f"{_away(item.days_away)}, {format_date(when.earliest)}: ")
+        line = Text(away_on(days_phrase(item.days_away), format_date(when.earliest)))
     if item.is_surgery:
-        line.append("Pump surgery", style="bold")
-        line.append("; your recovery plan starts")
+        line.append(pump_surgery(), style="bold")
+        line.append(plan_starts())
         return line
     line.append(headline(milestone), style="bold")
     if when.is_range:
-        line.append(f" ({format_span(when)}, {ASK})")
+        line.append(span_ask(format_span(when), ask()))
     if milestone.set_by_care_team:
-        line.append(f" ({CARE_TEAM_ORDER})")
+        line.append(order_note())
     if milestone.deadline:
-        line.append(f". {milestone.deadline} {format_date(when.latest)}")
+        line.append(sentence_then(deadline_phrase(milestone, when.latest)))
     return line
-
-
-def _away(days: int) -> str:
-    return days_phrase(days)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
+from pumpcare.i18n import current
 from pumpcare.sheet import Sheet
 from pumpcare.sheet_chart import chart
-from pumpcare.wording import CALL_HEADING, CHART_NAME, FOR_LABEL
+from pumpcare.wording_labels import chart_name, for_label, heading_call
 
 _PAGE = {"letter": "letter", "a4": "A4"}
 
@@ -15,7 +16,7 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
     """The sheet as HTML with its styles and its time line (SVG) inline: nothing else to fetch."""
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{current().code}"><head><meta charset="utf-8">',
         f"<title>{escape(sheet.title)}</title>",
         "<style>",
         # Large print takes a little of the margin, so the standard plan still prints on one page.
@@ -35,7 +36,7 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
         f"<h1>{escape(sheet.title)}</h1>",
     ]
     if sheet.patient_label:
-        parts.append(f"<p><strong>{escape(FOR_LABEL)}: {escape(sheet.patient_label)}</strong></p>")
+        parts.append(f"<p><strong>{escape(for_label())}: {escape(sheet.patient_label)}</strong></p>")
     parts.append(f'<p class="note">{escape(sheet.disclaimer)}</p>')
     parts.append(_chart(sheet))
     for section in sheet.sections:
@@ -44,7 +45,7 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
             f'<tr><td class="when">{escape(line.when)}</td><td>{escape(line.what)}</td></tr>' for line in section.lines
         )
         parts.append("</table>")
-    parts.append(f"<h2>{escape(CALL_HEADING)}</h2>")
+    parts.append(f"<h2>{escape(heading_call())}</h2>")
     parts.extend(f"<p><strong>{escape(item.when)}.</strong> {escape(item.what)}</p>" for item in sheet.call_when)
     if sheet.clinic:
         parts.append(f"<p><strong>{escape(sheet.clinic)}</strong></p>")
@@ -95,6 +96,6 @@ def _chart(sheet: Sheet) -> str:
     )
     shapes.append(f'<text x="0" y="{height - 6}">{escape(laid_out.legend)}</text>')
     return (
-        f'<svg role="img" aria-label="{escape(CHART_NAME)}" viewBox="0 0 {width} {height}" '
+        f'<svg role="img" aria-label="{escape(chart_name())}" viewBox="0 0 {width} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg">' + "".join(shapes) + "</svg>"
     )

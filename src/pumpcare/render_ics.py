@@ -21,24 +21,38 @@ from typing import NamedTuple
 from pumpcare.clinic import Clinic
 from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.wording import (
-    ASK,
-    CALENDAR_NAME,
-    DISCLAIMER,
-    SURGERY_EVENT,
-    SURGERY_EVENT_INTRO,
-    clinic_line,
-    done,
+    ask_note,
+    deadline_phrase,
+    disclaimer,
     format_date,
     format_window,
-    goes_on_sentence,
     headline,
-    refill_basis,
-    reminder_text,
-    tonight,
+    quoted_source,
+    translation_note,
     until_phrase,
-    when_verb,
+)
+from pumpcare.wording import cited as cited_source
+from pumpcare.wording_labels import (
+    calendar_about,
+    calendar_name,
+    done,
+    reminder_text,
+    surgery_event,
+    surgery_event_intro,
+    tonight,
     window_opens,
 )
+from pumpcare.wording_phrases import (
+    care_team_set_date,
+    event_on,
+    event_window,
+    it_lasts,
+    paren,
+    rule_line,
+    title_and_phrase,
+    window_opened_on,
+)
+from pumpcare.wording_pump import clinic_line, goes_on_sentence, refill_basis
 
 PRODID = "-//pumpcare//Pump recovery plan//EN"
 
@@ -102,8 +116,8 @@ def render_ics(
     calendar.scale = "GREGORIAN"
     lines = calendar.serialize().split("\r\n")
     assert lines[-1] == "END:VCALENDAR"
-    name = f"{CALENDAR_NAME}: {patient_label}" if patient_label else CALENDAR_NAME
-    about = f"{DISCLAIMER} Instructions from {plan.ruleset.cited('leaflet')}."
+    name = calendar_name(patient_label)
+    about = calendar_about(_disclaimer(), cited_source(plan, "leaflet"))
     if clinic is not None:
         about += " " + ". ".join(clinic.contact_lines()) + "."
     lines[-1:] = [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(about)}"]
@@ -134,26 +148,28 @@ def _spans(plan: Plan) -> Iterator[_Event]:
             continue
         # Until the last day it may hold: a window's end is the care team's call, so the whole window is shown.
         last = until.latest if until.is_range or milestone.waits_for_visit else until.latest - timedelta(days=1)
-        summary = milestone.title + (f" ({until_phrase(milestone)})" if until.is_range else "")
+        summary = milestone.title + (paren(until_phrase(milestone)) if until.is_range else "")
         yield _Event(
             key=f"{milestone.key}-span",
             summary=summary,
             first=milestone.when.earliest,
             last=max(last, milestone.when.earliest),
-            description="\n".join([f"{milestone.title}, {until_phrase(milestone)}.", *_rule_lines(plan, milestone)]),
+            description="\n".join(
+                [title_and_phrase(milestone.title, until_phrase(milestone)), *_rule_lines(plan, milestone)]
+            ),
             category=milestone.category,
             remind=False,
         )
 
 
 def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
-    parts = [DISCLAIMER, "", SURGERY_EVENT_INTRO]
+    parts = [_disclaimer(), "", surgery_event_intro()]
     for milestone in starting:
-        parts.append(f"\n{milestone.title}, {until_phrase(milestone)}.")
+        parts.append("\n" + title_and_phrase(milestone.title, until_phrase(milestone)))
         parts.extend(_rule_lines(plan, milestone))
     return _Event(
         key="surgery-day",
-        summary=SURGERY_EVENT,
+        summary=surgery_event(),
         first=plan.surgery,
         last=plan.surgery,
         description="\n".join(parts),
@@ -169,16 +185,16 @@ def _milestone_event(plan: Plan, milestone: Milestone, clinic: Clinic | None = N
     if long_window:
         summary = window_opens(milestone.title)
     elif when.is_range:
-        summary = f"{summary} ({ASK})"
+        summary = summary + ask_note()
     if milestone.done:
         summary = done(summary)
     intro = _when_sentence(milestone, when)
     if milestone.kind == "starts":
-        intro += f" It lasts {until_phrase(milestone)}."
+        intro += it_lasts(until_phrase(milestone))
     if milestone.set_by_care_team:
-        intro += " Your care team set this date."
+        intro += care_team_set_date()
     if milestone.deadline:
-        intro += f" {milestone.deadline} {format_date(when.latest)}."
+        intro += " " + deadline_phrase(milestone, when.latest) + "."
     return _Event(
         key=milestone.key,
         summary=summary,
@@ -195,12 +211,10 @@ def _milestone_event(plan: Plan, milestone: Milestone, clinic: Clinic | None = N
 def _deadline_event(plan: Plan, milestone: Milestone) -> _Event:
     """The last day of a window that must never pass unseen (the battery): an event of its own, with a reminder."""
     deadline = milestone.when.latest
-    intro = (
-        f"{milestone.deadline} {format_date(deadline)}. The window opened on {format_date(milestone.when.earliest)}."
-    )
+    intro = window_opened_on(deadline_phrase(milestone, deadline), format_date(milestone.when.earliest))
     return _Event(
         key=milestone.key.removesuffix("-due") + "-deadline",
-        summary=f"{milestone.deadline} {format_date(deadline, weekday=False)}",
+        summary=deadline_phrase(milestone, deadline, weekday=False),
         first=deadline,
         last=deadline,
         description="\n".join([intro, *_rule_lines(plan, milestone)]),
@@ -227,15 +241,14 @@ def _refill_lines(plan: Plan, milestone: Milestone, clinic: Clinic | None) -> li
 
 def _when_sentence(milestone: Milestone, when: Window) -> str:
     if not when.is_range:
-        return f"{headline(milestone)} on {format_date(when.earliest)}."
-    verb = when_verb(milestone.kind)
-    return f"{verb} {format_window(when)}. Ask your care team."
+        return event_on(headline(milestone), format_date(when.earliest))
+    return event_window(milestone.kind, format_window(when))
 
 
 def _rule_lines(plan: Plan, milestone: Milestone) -> list[str]:
-    lines = [f"- {rule.title}: {rule.text}" for rule in milestone.rules]
+    lines = [rule_line(rule.title, rule.text) for rule in milestone.rules]
     sources = dict.fromkeys((rule.source, rule.cites) for rule in milestone.rules)
-    lines.extend(f'From {plan.ruleset.cited(cites)}: "{source}"' for source, cites in sources)
+    lines.extend(quoted_source(plan, cites, source) for source, cites in sources)
     return lines
 
 
@@ -301,3 +314,9 @@ def _fold(line: str) -> str:
         start, room = cut, _MAX_OCTETS - 1  # later lines start with the folding space
     pieces.append(data[start:])
     return b"\r\n ".join(pieces).decode("utf-8")
+
+
+def _disclaimer() -> str:
+    # Said once per calendar and on the surgery day's event; with it, a translation no clinician has reviewed.
+    note = translation_note()
+    return disclaimer() + (" " + note if note else "")

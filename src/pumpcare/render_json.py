@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pumpcare.i18n import current
 from pumpcare.pumplife import Logged
 from pumpcare.rules import Moment
 from pumpcare.saved import SavedPlan
 from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.status import DayStatus, Upcoming
-from pumpcare.wording import DISCLAIMER, NO_REFILL_DATES, battery_sentence, refill_basis, refill_sentence
+from pumpcare.wording import disclaimer, no_refill_dates, translation_note
+from pumpcare.wording_pump import battery_sentence, refill_basis, refill_sentence
 
 FORMAT_VERSION = 1
 
@@ -20,7 +22,7 @@ def render_json(plan: Plan) -> str:
     document: dict[str, Any] = {
         "format": "pumpcare-plan",
         "format_version": FORMAT_VERSION,
-        "disclaimer": DISCLAIMER,
+        **_language(),
         "rules": {"name": plan.ruleset.name, "version": plan.ruleset.version},
         "surgery_date": plan.surgery.isoformat(),
         "follow_up_date": plan.follow_up.isoformat() if plan.follow_up else None,
@@ -84,7 +86,7 @@ def render_today_json(plan: Plan, status: DayStatus) -> str:
     document: dict[str, Any] = {
         "format": "pumpcare-today",
         "format_version": FORMAT_VERSION,
-        "disclaimer": DISCLAIMER,
+        **_language(),
         "date": status.day.isoformat(),
         "surgery_date": plan.surgery.isoformat(),
         "day": status.day_number,
@@ -104,7 +106,7 @@ def render_next_json(plan: Plan, status: DayStatus, days: int, items: tuple[Upco
     document: dict[str, Any] = {
         "format": "pumpcare-next",
         "format_version": FORMAT_VERSION,
-        "disclaimer": DISCLAIMER,
+        **_language(),
         "date": status.day.isoformat(),
         "days": days,
         "coming": [_upcoming(plan, item) for item in items],
@@ -121,7 +123,7 @@ def _pump(plan: Plan, status: DayStatus) -> dict[str, Any]:
         "refill": (
             _refill(plan, refill.due, refill.days_away)
             if refill is not None and refill.due is not None
-            else {"scheduled": False, "message": NO_REFILL_DATES}
+            else {"scheduled": False, "message": no_refill_dates()}
             if refill is not None
             else None
         ),
@@ -185,3 +187,13 @@ def render_history_json(saved: SavedPlan) -> str:
 
 def _upcoming(plan: Plan, item: Upcoming) -> dict[str, Any]:
     return {"days_away": item.days_away, "is_surgery": item.is_surgery, **_milestone(plan, item.milestone)}
+
+
+def _language() -> dict[str, Any]:
+    """The disclaimer, in the language the texts are in, and whether a clinician has reviewed that translation."""
+    language = current()
+    facts: dict[str, Any] = {"disclaimer": disclaimer(), "language": language.code}
+    note = translation_note()
+    if note is not None:
+        facts["translation"] = {"reviewed_by": language.reviewed_by, "note": note}
+    return facts

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from pumpcare.errors import OutputError
 from pumpcare.sheet import Sheet
 from pumpcare.sheet_chart import ChartRow, chart
-from pumpcare.wording import CALL_HEADING, FOR_LABEL
+from pumpcare.wording_labels import for_label, heading_call, page_header
 
 PAPER = ("letter", "a4")
 BODY_SIZE = 12
@@ -68,7 +68,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZ
 
     story: list[Any] = [Paragraph(_escape(sheet.title), title)]
     if sheet.patient_label:
-        story.append(Paragraph(f"{FOR_LABEL}: {_escape(sheet.patient_label)}", bold))
+        story.append(Paragraph(f"{for_label()}: {_escape(sheet.patient_label)}", bold))
     story.append(Paragraph(_escape(sheet.disclaimer), small))
     # Room between the disclaimer and the time line's week labels; large print has less room to give.
     story.append(Spacer(1, 8 if body_size <= BODY_SIZE else 4))
@@ -94,7 +94,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZ
             )
         )
         story.append(table)
-    story.append(Paragraph(_escape(CALL_HEADING), heading))
+    story.append(Paragraph(_escape(heading_call()), heading))
     story.extend(Paragraph(f"<b>{_escape(item.when)}.</b> {_escape(item.what)}", body) for item in sheet.call_when)
     story.append(Spacer(1, 6))
     if sheet.clinic:
@@ -129,7 +129,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZ
         author="pumpcare",
         invariant=1,  # no creation time or random id in the file: the same plan gives the same bytes
     )
-    header = sheet.title + (f"  ·  {FOR_LABEL}: {sheet.patient_label}" if sheet.patient_label else "")
+    header = sheet.title + (f"  ·  {for_label()}: {sheet.patient_label}" if sheet.patient_label else "")
 
     def footer(canvas: Any) -> None:
         # In the bottom margin, like a printed page's footer: where the words come from takes no room from them.
@@ -144,7 +144,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZ
     def later_page(canvas: Any, doc: Any) -> None:
         # Should a long plan spill over, every later page still says whose plan it is.
         canvas.setFont(_OBLIQUE, 10)
-        canvas.drawString(_MARGIN, size[1] - _MARGIN / 2, f"{header}  ·  page {doc.page}")
+        canvas.drawString(_MARGIN, size[1] - _MARGIN / 2, page_header(header, doc.page))
         footer(canvas)
 
     try:
@@ -190,7 +190,7 @@ def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
                 yield text, f"in the line '{_quote(line.what)}' under '{section.title}'", rules
     for item in sheet.call_when:
         for text in (item.when, item.what):
-            yield text, f"in '{_quote(item.when)}' under '{CALL_HEADING}'", rules
+            yield text, f"in '{_quote(item.when)}' under '{heading_call()}'", rules
     for bar in sheet.bars:
         yield bar.label, f"in the time line label '{_quote(bar.label)}'", rules
     for name, number in sheet.phones:

@@ -11,32 +11,42 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.segment import Segment
 from rich.text import Text
 
-from pumpcare.layout import Bullets
+from pumpcare.layout import Bullets, disclaimers
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import listed_refills
 from pumpcare.wording import (
-    ASK,
-    AT_THE_VISIT,
-    DISCLAIMER,
-    FROM_TODAY,
-    HEADING_PUMP,
-    HEADING_UNDATED,
-    TIMELINE_COLUMNS,
-    TODAY_MARK,
+    ask_note,
+    at_the_visit,
     day_label,
+    deadline_phrase,
     format_date,
     format_span,
-    goes_on_sentence,
     members_phrase,
-    more_refills_sentence,
-    plan_heading,
-    refill_basis,
-    refill_sentence,
+    order_note,
     undated_phrase,
     until_phrase,
 )
+from pumpcare.wording_labels import (
+    from_today,
+    heading_pump,
+    heading_undated,
+    plan_heading,
+    timeline_columns,
+    today_mark,
+)
+from pumpcare.wording_phrases import (
+    colon_phrase,
+    done_in_record,
+    due_span,
+    ends,
+    may_end_span,
+    may_start_span,
+    sentence_then,
+    then_phrase,
+    until_span,
+)
+from pumpcare.wording_pump import goes_on_sentence, more_refills_sentence, refill_basis, refill_sentence
 
-_TODAY = f"» {TODAY_MARK}"
 _NARROWEST_WHAT = 28
 
 
@@ -44,14 +54,14 @@ def render_plan(plan: Plan, *, today: date | None = None) -> RenderableType:
     """The whole plan: a heading, the dated timeline, then what cannot be dated yet."""
     parts: list[RenderableType] = [
         Text.assemble((plan_heading(plan.surgery)[0], "bold"), plan_heading(plan.surgery)[1]),
-        Text(DISCLAIMER, style="italic"),
+        *disclaimers(),
         _Timeline(plan, today),
     ]
     if plan.unscheduled:
         parts.append(_undated(plan))
     pump = _pump(plan, today)
     if pump:
-        parts.append(Group(Text(HEADING_PUMP, style="bold"), Bullets(pump, bullet="• ")))
+        parts.append(Group(Text(heading_pump(), style="bold"), Bullets(pump, bullet="• ")))
     return Group(*parts)
 
 
@@ -72,7 +82,7 @@ def _pump(plan: Plan, today: date | None) -> list[Text]:
         lines.append(Text(drug.text))
     battery = plan.battery(as_of=today)
     if battery is not None and battery.milestone.deadline:
-        lines.append(Text(f"{battery.milestone.deadline} {format_date(battery.deadline)}."))
+        lines.append(Text(deadline_phrase(battery.milestone, battery.deadline) + "."))
     return lines
 
 
@@ -114,7 +124,7 @@ class _Timeline:
             # Too narrow for columns: the date and day go on a line of their own above what happens.
             date_width = day_width = 0
             what_width = max(width - 4, 10)
-        day, after, what = TIMELINE_COLUMNS
+        day, after, what = timeline_columns()
         heading = f"{day:<{date_width}}{after:<{day_width}}  {what}" if date_width else f"{day} · {what}"
         yield Text(heading, style="bold")
         yield Text(_rule_char(console) * min(width, date_width + day_width + 2 + what_width), style="dim")
@@ -153,7 +163,7 @@ def _rule_char(console: Console) -> str:
 
 
 def _today() -> Text:
-    return Text(_TODAY, style="bold")
+    return Text(f"» {today_mark()}", style="bold")
 
 
 def _day_rows(milestones: list[Milestone], today: bool) -> list[tuple[str, Text]]:
@@ -161,7 +171,7 @@ def _day_rows(milestones: list[Milestone], today: bool) -> list[tuple[str, Text]
     starts_heading = False
     for milestone in milestones:
         if milestone.kind == "starts" and not milestone.when.is_range and not starts_heading:
-            rows.append(("", Text(FROM_TODAY, style="dim")))
+            rows.append(("", Text(from_today(), style="dim")))
             starts_heading = True
         rows.append(("•", _line(milestone)))
         members = members_phrase(milestone)
@@ -174,35 +184,35 @@ def _line(milestone: Milestone) -> Text:
     text = Text(milestone.title, style="bold")
     when = milestone.when
     # A range always says who decides; a clinician's order says whose it is instead.
-    note = " (your care team's order)" if milestone.set_by_care_team else f" ({ASK})"
+    note = order_note() if milestone.set_by_care_team else ask_note()
     if milestone.done:
-        text.append(": done (in your record)")
+        text.append(done_in_record())
     elif milestone.kind == "due" and when.is_range:
-        text.append(f": due {format_span(when)}{note}")
+        text.append(due_span(format_span(when), note))
         if milestone.deadline:
-            text.append(f". {milestone.deadline} {format_date(when.latest, weekday=False)}")
+            text.append(sentence_then(deadline_phrase(milestone, when.latest, weekday=False)))
     elif milestone.kind == "ends" and milestone.waits_for_visit:
-        text.append(f": {AT_THE_VISIT}")
+        text.append(colon_phrase(at_the_visit()))
     elif milestone.kind == "ends":
-        text.append(f" may end {format_span(when)}{note}" if when.is_range else ": ends")
+        text.append(may_end_span(format_span(when), note) if when.is_range else ends())
         text.append(note if milestone.set_by_care_team and not when.is_range else "")
     elif milestone.kind == "starts" and when.is_range:
-        text.append(f" may start {format_span(when)}{note}")
+        text.append(may_start_span(format_span(when), note))
     elif milestone.kind == "starts":
         if milestone.waits_for_visit:
-            text.append(f", {until_phrase(milestone)}")
+            text.append(then_phrase(until_phrase(milestone)))
         elif milestone.until is not None:
-            text.append(f", until {format_span(milestone.until)}")
+            text.append(until_span(format_span(milestone.until)))
             text.append(note if milestone.until.is_range or milestone.set_by_care_team else "")
         elif milestone.until_waits_for is not None:
-            text.append(f", {until_phrase(milestone)}")
+            text.append(then_phrase(until_phrase(milestone)))
     elif milestone.set_by_care_team:
         text.append(note)
     return text
 
 
 def _undated(plan: Plan) -> Group:
-    lines: list[RenderableType] = [Text(HEADING_UNDATED, style="bold")]
+    lines: list[RenderableType] = [Text(heading_undated(), style="bold")]
     for item in plan.unscheduled:
-        lines.append(Text.assemble("• ", (item.title, "bold"), f": {undated_phrase(item.kind, item.moment)}"))
+        lines.append(Text.assemble("• ", (item.title, "bold"), colon_phrase(undated_phrase(item.kind, item.moment))))
     return Group(*lines)

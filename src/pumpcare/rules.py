@@ -129,6 +129,9 @@ class RuleSet(NamedTuple):
     documents: Mapping[str, Document] = {}
     drugs: Mapping[str, Drug] = {}
     alarm_volume: AlarmVolume | None = None
+    # Groups whose title already names each member ("No housework, yard work or sex"): a part split off by an
+    # order is then shown as its members' titles, and the title needs no list of members under it.
+    groups_naming_members: frozenset[str] = frozenset()
 
     def get(self, rule_id: str) -> Rule | None:
         """The rule with this id, or None."""

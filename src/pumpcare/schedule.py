@@ -8,6 +8,7 @@ from typing import Literal, NamedTuple, get_args
 
 from pumpcare.durations import FIRST_YEAR, LAST_YEAR, Duration, is_ordered
 from pumpcare.errors import InputError, closest
+from pumpcare.i18n import gettext
 from pumpcare.pumplife import (
     Logged,
     LoggedKind,
@@ -54,8 +55,10 @@ class Milestone(NamedTuple):
     key: str
     kind: Kind
     when: Window
-    title: str
+    name: str  # the rule's or the group's title; `title` adds the members an order split off
     rules: tuple[Rule, ...]
+    left_out: tuple[str, ...] = ()  # titles of group members split off by an order: "Movement limits, except …"
+    title_names_members: bool = True  # False: a group title such as "Movement limits" needs its members listed
     until: Window | None = None
     until_waits_for: Moment | None = None  # when the end waits for a date not yet given (the follow-up visit)
     remind: bool = False
@@ -73,6 +76,11 @@ class Milestone(NamedTuple):
         """The category the milestone's rules share."""
         return self.rules[0].category
 
+    @property
+    def title(self) -> str:
+        """What the milestone is called, in the language in use."""
+        return _entry_title(self.name, self.left_out)
+
 
 class Unscheduled(NamedTuple):
     """A milestone that cannot be dated yet because an anchor date (follow-up, refills) is missing."""
@@ -80,8 +88,15 @@ class Unscheduled(NamedTuple):
     key: str
     kind: Kind
     moment: Moment
-    title: str
+    name: str
     rules: tuple[Rule, ...]
+    left_out: tuple[str, ...] = ()
+    title_names_members: bool = True
+
+    @property
+    def title(self) -> str:
+        """What the milestone is called, in the language in use."""
+        return _entry_title(self.name, self.left_out)
 
     @property
     def anchor(self) -> str:
@@ -173,9 +188,12 @@ def make_plan(
     for kind in KINDS:
         for rules_in_entry, name, timing in entries(ruleset, rules, kind, anchors):
             set_by_care_team = any(rule.id in {o.rule_id for o in overrides} for rule in rules_in_entry)
-            title = _title(ruleset, rules_in_entry)
+            title, left_out = _title(ruleset, rules_in_entry)
+            names_members = len(rules_in_entry) < 2 or _names_members(ruleset, rules_in_entry, left_out)
             if timing.windows is None:
-                undated.append(Unscheduled(f"{name}-{kind}", kind, timing.moment, title, rules_in_entry))
+                undated.append(
+                    Unscheduled(f"{name}-{kind}", kind, timing.moment, title, rules_in_entry, left_out, names_members)
+                )
                 continue
             first = rules_in_entry[0]
             for index, when in enumerate(timing.windows):
@@ -186,8 +204,10 @@ def make_plan(
                         key=key,
                         kind=kind,
                         when=when,
-                        title=title,
+                        name=title,
                         rules=rules_in_entry,
+                        left_out=left_out,
+                        title_names_members=names_members,
                         until=timing.until,
                         until_waits_for=timing.until_waits_for,
                         remind=kind == "due" and any(rule.remind for rule in rules_in_entry),
@@ -222,22 +242,37 @@ def make_plan(
     )
 
 
-def _title(ruleset: RuleSet, rules: tuple[Rule, ...]) -> str:
-    """The group's title only when the entry holds the whole group: a split-off part must not speak for the rest."""
+def _title(ruleset: RuleSet, rules: tuple[Rule, ...]) -> tuple[str, tuple[str, ...]]:
+    """The entry's title, and the group members it leaves out when it keeps the group's name.
+
+    The group's title only when the entry holds the whole group: a split-off part must not speak for the rest.
+    """
     group = rules[0].group
     if len(rules) == 1 or group is None:
-        return rules[0].title
+        return rules[0].title, ()
     members = [rule for rule in ruleset.rules if rule.group == group]
-    missing = [_lower_first(rule.title) for rule in members if rule not in rules]
+    missing = tuple(_lower_first(rule.title) for rule in members if rule not in rules)
     if not missing:
-        return ruleset.groups[group]
-    title = ruleset.groups[group]
+        return ruleset.groups[group], ()
     # "Movement limits, except no lifting" says more than eight titles; a title that lists its members
     # ("No housework, yard work or sex") is clearer rewritten as the members that remain.
-    names_members = all(rule.title.lower().removeprefix("no ") in title.lower() for rule in members)
-    if len(rules) > len(missing) and not names_members:
-        return f"{title}, except {', '.join(missing)}"
-    return ", ".join([rules[0].title, *(_lower_first(rule.title) for rule in rules[1:])])
+    if len(rules) > len(missing) and group not in ruleset.groups_naming_members:
+        return ruleset.groups[group], missing
+    return ", ".join([rules[0].title, *(_lower_first(rule.title) for rule in rules[1:])]), ()
+
+
+def _names_members(ruleset: RuleSet, rules: tuple[Rule, ...], left_out: tuple[str, ...]) -> bool:
+    group = rules[0].group
+    whole = not left_out and len(rules) == sum(1 for rule in ruleset.rules if rule.group == group)
+    return group in ruleset.groups_naming_members if whole else not left_out
+
+
+def _entry_title(name: str, left_out: tuple[str, ...]) -> str:
+    # The one phrase the plan's data needs from the catalog: what a group's title leaves out. Asked for when
+    # read, so the plan itself stays the same whatever the language.
+    if not left_out:
+        return name
+    return gettext("{title}, except {left_out}").format(title=name, left_out=", ".join(left_out))
 
 
 def _lower_first(text: str) -> str:

@@ -9,28 +9,34 @@ from pumpcare.clinic import Clinic
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span, listed_refills
 from pumpcare.wording import (
-    ASK,
-    CARE_TEAM_SETS_DATES,
-    DISCLAIMER,
-    FROM_NOW_ON,
-    FROM_SURGERY_ON,
-    HEADING_AVOID,
-    HEADING_BEFORE_SURGERY,
-    HEADING_EVERY_DAY,
-    HEADING_STEPS,
-    HEADING_VISITS,
-    PHONE_LINES,
-    date_to_come,
+    ask_note,
+    disclaimer,
+    every_phrase,
     format_date,
+    format_dates,
     format_span,
-    from_day,
     members_phrase,
     pending_phrase,
-    printed_sentence,
-    sheet_title,
     sources_sentence,
+    translation_note,
     until_phrase,
 )
+from pumpcare.wording_labels import (
+    care_team_sets_dates,
+    date_to_come,
+    from_day,
+    from_now_on,
+    from_surgery_on,
+    heading_avoid,
+    heading_before_surgery,
+    heading_every_day,
+    heading_steps,
+    heading_visits,
+    phone_lines,
+    printed_sentence,
+    sheet_title,
+)
+from pumpcare.wording_phrases import by_at_the_latest, then_as_dated, then_every, until_capital, until_event
 
 
 class Line(NamedTuple):
@@ -74,9 +80,6 @@ class Sheet(NamedTuple):
     clinic: str | None = None  # the clinic's name, address and note, when a profile was given
 
 
-BEFORE_SURGERY = HEADING_BEFORE_SURGERY
-
-
 def make_sheet(
     plan: Plan, patient_label: str | None = None, *, clinic: Clinic | None = None, today: date | None = None
 ) -> Sheet:
@@ -99,28 +102,25 @@ def make_sheet(
     return Sheet(
         title=sheet_title(plan.surgery),
         patient_label=patient_label,
-        disclaimer=DISCLAIMER,
+        disclaimer=disclaimer() + (" " + note if (note := translation_note()) else ""),
         bars=bars,
         first=span.first,
         last=span.last,
         follow_up=plan.follow_up,
         refills=refills,
-        sections=tuple(
-            section
-            for section in _sections(plan)
-            if section.lines and not (section.title == BEFORE_SURGERY and today is not None and today >= plan.surgery)
-        ),
+        sections=tuple(section for section in _sections(plan, today) if section.lines),
         call_when=tuple(
             Line(rule.title, rule.text) for m in plan.milestones if m.category == "safety" for rule in m.rules
         ),
-        phones=tuple((p.label, p.number) for p in clinic.phones) if clinic else tuple((n, "") for n in PHONE_LINES),
+        phones=tuple((p.label, p.number) for p in clinic.phones) if clinic else tuple((n, "") for n in phone_lines()),
         footer=sources_sentence(plan) + (f" {printed_sentence(today)}" if today is not None else ""),
         clinic=" · ".join(text for text in (clinic.name, clinic.address, clinic.note) if text) if clinic else None,
     )
 
 
-def _sections(plan: Plan) -> list[Section]:
-    before = [Line(_when(m), _what(m)) for m in plan.milestones if m.category == "preparation"]
+def _sections(plan: Plan, today: date | None) -> list[Section]:
+    after_surgery = today is not None and today >= plan.surgery
+    before = [Line(_when(m), _what(m)) for m in plan.milestones if m.category == "preparation" and not after_surgery]
     avoid = [Line(_until(m), _what(m)) for m in plan.milestones if m.kind == "starts" and m.category == "restriction"]
     periods = [m for m in plan.milestones if m.kind == "starts" and m.category in ("device", "activity")]
     # A period with an end, or one that starts later, is a step; one that starts with surgery and never
@@ -140,11 +140,11 @@ def _sections(plan: Plan) -> list[Section]:
     repeated = [m.when.earliest for m in refills]
     visits += [Line(_waiting(u.moment.anchor), u.title) for u in plan.unscheduled if u.kind == "due"]
     return [
-        Section(BEFORE_SURGERY, tuple(before)),
-        Section(HEADING_AVOID, tuple(avoid)),
-        Section(HEADING_STEPS, tuple(steps)),
-        Section(HEADING_EVERY_DAY, (Line(FROM_SURGERY_ON, " · ".join(every_day)),) if every_day else ()),
-        Section(HEADING_VISITS, tuple(_one_line_per_title(visits, repeated, _goes_on(plan)))),
+        Section(heading_before_surgery(), tuple(before)),
+        Section(heading_avoid(), tuple(avoid)),
+        Section(heading_steps(), tuple(steps)),
+        Section(heading_every_day(), (Line(from_surgery_on(), " · ".join(every_day)),) if every_day else ()),
+        Section(heading_visits(), tuple(_one_line_per_title(visits, repeated, _goes_on(plan)))),
     ]
 
 
@@ -156,29 +156,20 @@ def _one_line_per_title(lines: list[Line], repeated: list[date], goes_on: str) -
     result = []
     for what, whens in merged.items():
         if len(whens) > 1 and len(whens) == len(repeated):
-            result.append(Line(_dates(repeated), f"{what}{goes_on}"))
+            result.append(Line(format_dates(repeated), f"{what}{goes_on}"))
         else:
             result.extend(Line(when, what) for when in whens)
     return result
 
 
-def _dates(days: list[date]) -> str:
-    # The year once per run of dates in one year: "26 Jan, 20 Apr 2027, 5 Jan 2028".
-    parts = []
-    for index, day in enumerate(days):
-        last_of_year = index + 1 == len(days) or days[index + 1].year != day.year
-        parts.append(format_date(day, weekday=False) if last_of_year else format_date(day, weekday=False)[:-5])
-    return ", ".join(parts)
-
-
 def _goes_on(plan: Plan) -> str:
     every = plan.refill_settings.every
-    return f", then every {every.describe()}" if every is not None else ", then as your care team dates them"
+    return then_every(every_phrase(every)) if every is not None else then_as_dated()
 
 
 def _visit(milestone: Milestone) -> str:
     if milestone.deadline:
-        return f"{milestone.title} (by {format_date(milestone.when.latest, weekday=False)} at the latest)"
+        return by_at_the_latest(milestone.title, format_date(milestone.when.latest, weekday=False))
     return milestone.title
 
 
@@ -189,7 +180,7 @@ def _what(milestone: Milestone) -> str:
 
 def _when(milestone: Milestone) -> str:
     if milestone.when.is_range:
-        return f"{format_span(milestone.when)} ({ASK})"
+        return format_span(milestone.when) + ask_note()
     return format_date(milestone.when.earliest)
 
 
@@ -198,12 +189,12 @@ def _until(milestone: Milestone) -> str:
         phrase = until_phrase(milestone)
         return phrase[:1].upper() + phrase[1:]
     if milestone.until is not None:
-        suffix = f" ({ASK})" if milestone.until.is_range else ""
-        return f"Until {format_span(milestone.until)}{suffix}"
+        suffix = ask_note() if milestone.until.is_range else ""
+        return until_capital(format_span(milestone.until), suffix)
     if milestone.until_waits_for is not None:
-        return f"Until {pending_phrase(milestone.until_waits_for)}"
-    return FROM_NOW_ON
+        return until_event(pending_phrase(milestone.until_waits_for))
+    return from_now_on()
 
 
 def _waiting(anchor: str) -> str:
-    return CARE_TEAM_SETS_DATES if anchor == "refill" else date_to_come()
+    return care_team_sets_dates() if anchor == "refill" else date_to_come()

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from pumpcare.sheet import Sheet
-from pumpcare.wording import chart_legend, visits_label, week_label
+from pumpcare.wording_labels import chart_legend, visits_label, week_label
 
 LABEL_LIMIT = 27  # characters: the label column of both sheets holds about this many at 10 pt
 

@@ -1,0 +1,151 @@
+"""The pump's words: refills, the battery, and the record of what happened. Gettext messages, like wording's."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pumpcare.i18n import format_number, ngettext
+from pumpcare.i18n import gettext as _
+from pumpcare.pumplife import Logged, RefillDue
+from pumpcare.schedule import Plan
+from pumpcare.wording import days_phrase, duration_words, every_phrase, format_date
+
+
+def overdue_word() -> str:
+    """A word, not only a colour: it must reach a screen reader and a monochrome terminal."""
+    return _("OVERDUE")
+
+
+def refill_sentence(due: RefillDue, days_away: int) -> str:
+    """The next refill from a day: due in N days, due today, or overdue since when."""
+    when = format_date(due.day)
+    if days_away < 0:
+        return _("{overdue}: the pump refill was due on {date}, {ago}, and no refill is recorded.").format(
+            overdue=overdue_word(), date=when, ago=days_phrase(days_away)
+        )
+    if days_away == 0:
+        return _("Refill due today, {date}.").format(date=when)
+    return _("Refill due {in_days}, {date}.").format(in_days=days_phrase(days_away), date=when)
+
+
+def refill_basis(plan: Plan, due: RefillDue) -> str:
+    """Why the refill falls on that day, in the care team's own numbers, ending with who to ask."""
+    settings = plan.refill_settings
+    if due.basis == "care-team":
+        return _("This is the date your care team gave.")
+    parts = []
+    if due.basis == "first":
+        parts.append(_("This is your first refill, on the date your care team gave."))
+    elif due.basis == "interval" and settings.every is not None:
+        parts.append(_("Refills are {every}, counted from the last one.").format(every=every_phrase(settings.every)))
+    if due.alarm is not None and due.alarm_day is not None:
+        alarm = due.alarm
+        sentence = ngettext(
+            "{fill} mL at {daily} mL a day reaches the {alarm} mL alarm in {count} day, on {date}.",
+            "{fill} mL at {daily} mL a day reaches the {alarm} mL alarm in {count} days, on {date}.",
+            alarm.days,
+        )
+        parts.append(
+            sentence.format(
+                fill=format_number(alarm.fill.volume.amount),
+                daily=format_number(alarm.daily_volume),
+                alarm=format_number(alarm.alarm_volume.amount),
+                count=alarm.days,
+                date=format_date(due.alarm_day),
+            )
+        )
+    if due.limit is not None and due.limit_day is not None and settings.drug is not None:
+        parts.append(
+            _("The label of {drug} gives at most {length} from this fill, to {date}.").format(
+                drug=settings.drug.name, length=duration_words(due.limit), date=format_date(due.limit_day)
+            )
+        )
+    if len(parts) > 1:
+        parts.append(_("The earliest of these is the day."))
+    parts.append(_("These are your care team's numbers; ask your pump clinic if they have changed."))
+    return " ".join(parts)
+
+
+def goes_on_sentence(plan: Plan) -> str:
+    """How the refills go on after the next one."""
+    settings = plan.refill_settings
+    if settings.every is not None:
+        return _("Refills go on {every} for as long as you have the pump.").format(every=every_phrase(settings.every))
+    if settings.fill is not None or settings.drug is not None:
+        return _("Refills go on for as long as you have the pump; each one is dated from the one before.")
+    return _("Refills go on for as long as you have the pump; your care team gives each next date.")
+
+
+def battery_sentence(opens: date, deadline: date, day: date) -> str:
+    """The battery's replacement window, seen from a day."""
+    if day > deadline:
+        return _(
+            "{overdue}: the pump battery was due to be replaced by {date}, {ago}, and no replacement is recorded."
+        ).format(overdue=overdue_word(), date=format_date(deadline), ago=days_phrase((deadline - day).days))
+    if day >= opens:
+        return _("Battery: the replacement window is open. The pump must be replaced by {date} ({in_days}).").format(
+            date=format_date(deadline), in_days=days_phrase((deadline - day).days)
+        )
+    return _("Battery: replace the pump between {opens} and {deadline}.").format(
+        opens=format_date(opens), deadline=format_date(deadline)
+    )
+
+
+def logged_sentence(entry: Logged) -> str:
+    """One line of the record: 'pump refill on Tue 26 Jan 2027 (20mL, 2mg/mL, 0.5mg/day).'."""
+    what = {
+        "refill": _("pump refill on {date}"),
+        "follow-up": _("follow-up visit on {date}"),
+        "replacement": _("new pump (replacement) on {date}"),
+    }[entry.kind].format(date=format_date(entry.day))
+    # The care team's numbers exactly as typed: units and all, as the programmer's printout shows them.
+    numbers = f" ({entry.fill.volume}, {entry.fill.concentration}, {entry.fill.dose})" if entry.fill else ""
+    return f"{what}{numbers}."
+
+
+def recorded_sentence(entry: Logged) -> str:
+    """What a `log` command says it recorded."""
+    return _("Recorded: {entry}").format(entry=logged_sentence(entry))
+
+
+def more_refills_sentence(count: int, last: date, plan: Plan) -> str:
+    """The refill visits a timeline leaves out, in one line."""
+    every = plan.refill_settings.every
+    how = every_phrase(every) if every is not None else _("each dated from the one before")
+    return ngettext(
+        "{count} more refill visit, {how}, to {date}", "{count} more refill visits, {how}, to {date}", count
+    ).format(count=count, how=how, date=format_date(last))
+
+
+def logged_overdue_sentence(due: RefillDue) -> str:
+    """After logging a refill that was not the last: the next one's day has passed too."""
+    return _(
+        "The refill after it was due on {date}. If it has happened, record it too: "
+        "`pumpcare log refill --date YYYY-MM-DD`."
+    ).format(date=format_date(due.day))
+
+
+def visit_logged_sentence(waited: list[str]) -> str:
+    """After logging the follow-up visit: what waited for it, and who says it may start again."""
+    names = ", ".join(title[:1].lower() + title[1:] for title in waited)
+    return _("What waited for this visit ({names}) may start again once your care team said so at the visit.").format(
+        names=names
+    )
+
+
+def record_follow_up() -> str:
+    """How to record the follow-up visit, while it has no date."""
+    return _(
+        "Follow-up visit: no date yet. Save its date with `pumpcare plan --follow-up YYYY-MM-DD --save`, "
+        "or once you have had it, record it with `pumpcare log follow-up`."
+    )
+
+
+def history_title(surgery: date) -> str:
+    """The heading of `pumpcare history`."""
+    return _("What has happened · pump surgery on {date}").format(date=format_date(surgery))
+
+
+def clinic_line(clinic_lines: list[str]) -> str:
+    """A refill event's line about whom to call."""
+    return _("Your pump clinic: {contacts}.").format(contacts="; ".join(clinic_lines))
