@@ -26,6 +26,10 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "pumpcare"
 # Read in this order, as GNU gettext reads them; PUMPCARE_LANG and --lang come before all of them.
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+# Who reviewed a catalog is a message of the catalog itself, so it travels with the translation and no tool
+# drops it (Babel keeps only the .po headers it knows). Untranslated, as shipped: nobody has reviewed it.
+REVIEW_CONTEXT = "review"
+REVIEW_MESSAGE = "clinical review"
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -94,7 +98,8 @@ def load(code: str) -> Language:
         path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
         with path.open("rb") as stream:
             catalog = _gettext.GNUTranslations(stream)
-        reviewed_by = catalog.info().get("x-reviewed-by", "").strip() or None
+        reviewer = catalog.pgettext(REVIEW_CONTEXT, REVIEW_MESSAGE).strip()
+        reviewed_by = reviewer if reviewer and reviewer != REVIEW_MESSAGE else None
         _loaded[code] = Language(code, catalog, reviewed_by)
     return _loaded[code]
 
