@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,15 @@ def config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     folder = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("PUMPCARE_CONFIG_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests read English unless they ask for another language, whatever the machine's locale; the language a
+    command chose is put back afterwards (it is the process's, and CliRunner runs in this process)."""
+    from pumpcare.i18n import LOCALE_VARIABLES, activate
+
+    for variable in (*LOCALE_VARIABLES, "PUMPCARE_LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    yield
+    activate("en")

@@ -38,6 +38,8 @@ _API = {
     "sheet_pdf": "pumpcare.render_pdf:render_pdf",
     "sheet_html": "pumpcare.render_html:render_html",
     "PumpcareError": "pumpcare.errors",
+    "speaking": "pumpcare.i18n",
+    "in_language": "pumpcare.rule_words",
 }
 __all__ = [
     "Fill",
@@ -51,6 +53,7 @@ __all__ = [
     "__version__",
     "calendar_ics",
     "day_status",
+    "in_language",
     "load_rules",
     "make_plan",
     "make_sheet",
@@ -59,17 +62,20 @@ __all__ = [
     "plan_json",
     "sheet_html",
     "sheet_pdf",
+    "speaking",
 ]
 
 if TYPE_CHECKING:
     from pumpcare.durations import parse_duration
     from pumpcare.errors import PumpcareError
+    from pumpcare.i18n import speaking
     from pumpcare.pumplife import Logged
     from pumpcare.quantities import Fill, parse_quantity
     from pumpcare.render_html import render_html as sheet_html
     from pumpcare.render_ics import render_ics as calendar_ics
     from pumpcare.render_json import render_json as plan_json
     from pumpcare.render_pdf import render_pdf as sheet_pdf
+    from pumpcare.rule_words import in_language
     from pumpcare.rules import RuleSet, load_rules
     from pumpcare.schedule import Milestone, Override, Plan, RefillSchedule, make_plan
     from pumpcare.sheet import make_sheet

@@ -23,6 +23,7 @@ from pumpcare.cli_options import (
     FirstRefill,
     FollowUp,
     Json,
+    Lang,
     NextRefill,
     Orders,
     PatientLabel,
@@ -34,6 +35,7 @@ from pumpcare.cli_options import (
     given,
     resolve_and_warn,
     saved_path,
+    speak,
     warn,
     write_calendar,
 )
@@ -149,8 +151,10 @@ def plan_command(
         bool, typer.Option("--yes", "-y", help="With --save: replace a saved plan for another surgery date.")
     ] = False,
     config_dir: ConfigDir = None,
+    lang: Lang = None,
 ) -> None:
     """Show the dated recovery plan, and write it as a calendar or JSON."""
+    speak(lang)
     if json_ and ics == "-":
         raise InputError("--json and --ics - both write to stdout; write the calendar to a file instead")
     from pumpcare.inputs import check_label, parse_day
@@ -226,8 +230,10 @@ def today_command(
     set_: Orders = None,
     rules: RulesFile = None,
     config_dir: ConfigDir = None,
+    lang: Lang = None,
 ) -> None:
     """What applies today: anything overdue, restrictions in force, what is due, the pump, what comes next."""
+    speak(lang)
     from pumpcare.status import day_status
 
     day, the_plan = _day_and_plan(date_, given(locals()), config_dir, ahead=366)
@@ -262,8 +268,10 @@ def next_command(
     set_: Orders = None,
     rules: RulesFile = None,
     config_dir: ConfigDir = None,
+    lang: Lang = None,
 ) -> None:
     """What is coming in the next days, and anything overdue: the view a caregiver checks once a week."""
+    speak(lang)
     from pumpcare.status import day_status, upcoming
 
     day, the_plan = _day_and_plan(date_, given(locals()), config_dir, ahead=days)

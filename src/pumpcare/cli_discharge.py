@@ -16,6 +16,7 @@ from pumpcare.cli_options import (
     FillVolume,
     FirstRefill,
     FollowUp,
+    Lang,
     NextRefill,
     Orders,
     PatientLabel,
@@ -26,6 +27,7 @@ from pumpcare.cli_options import (
     console,
     given,
     resolve_and_warn,
+    speak,
 )
 from pumpcare.errors import InputError
 
@@ -56,8 +58,10 @@ def handout_command(
     ] = None,
     large_print: Annotated[bool, typer.Option("--large-print", help="Body text at 14 pt instead of 12.")] = False,
     config_dir: ConfigDir = None,
+    lang: Lang = None,
 ) -> None:
     """Write the one-page sheet a nurse hands over: time line, checklist, when to call, phone numbers."""
+    speak(lang)
     from datetime import date
 
     from pumpcare.clinic import load_clinic
@@ -102,8 +106,10 @@ def batch_command(
     html: Annotated[bool, typer.Option("--html", help="Write HTML sheets instead of PDFs.")] = False,
     rules: RulesFile = None,
     clinic: ClinicProfile = None,
+    lang: Lang = None,
 ) -> None:
     """Write a calendar and a sheet for each patient of a CSV file: a day's discharges at once."""
+    speak(lang)
     import gc
 
     # Thousands of rows make garbage the one-plan commands never do: collect it again.

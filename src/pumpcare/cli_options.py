@@ -68,6 +68,14 @@ ConfigDir = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        help="Language of what is written: en or es (default: PUMPCARE_LANG, then the system's language).",
+    ),
+]
 ClinicProfile = Annotated[
     Path | None,
     typer.Option(
@@ -160,3 +168,13 @@ def write_calendar(
     write_atomically(path, data)
     events = data.count(b"BEGIN:VEVENT")
     typer.echo(f"Calendar written to {path} ({events} events); import it into your calendar app.", err=True)
+
+
+def speak(lang: str | None) -> None:
+    """Use the language --lang names, else PUMPCARE_LANG, else the locale's; English when none is shipped."""
+    from pumpcare.i18n import UnknownLanguage, activate, choose
+
+    try:
+        activate(choose(lang, os.environ))
+    except UnknownLanguage as err:
+        raise InputError(str(err)) from None

@@ -13,9 +13,11 @@ from pumpcare.cli_options import (
     DailyDose,
     FillVolume,
     Json,
+    Lang,
     NextRefill,
     console,
     saved_path,
+    speak,
 )
 from pumpcare.errors import OutputError
 
@@ -26,8 +28,10 @@ if TYPE_CHECKING:
 def history_command(
     json_: Json = False,
     config_dir: ConfigDir = None,
+    lang: Lang = None,
 ) -> None:
     """List what has happened: refills, the follow-up visit, pump replacements."""
+    speak(lang)
     from pumpcare import store
 
     path = saved_path(config_dir)
@@ -61,8 +65,10 @@ def log_refill_command(
     daily_dose: DailyDose = None,
     next_refill: NextRefill = None,
     config_dir: ConfigDir = None,
+    lang: Lang = None,
 ) -> None:
     """Record a refill; the next one is counted from it. The programmer's numbers may come with it."""
+    speak(lang)
     from pumpcare.inputs import PlanInputs, parse_date
     from pumpcare.saved import fill_from
 
@@ -73,20 +79,23 @@ def log_refill_command(
 
 
 @log_app.command("follow-up")
-def log_follow_up_command(date_: LogDate = None, config_dir: ConfigDir = None) -> None:
+def log_follow_up_command(date_: LogDate = None, config_dir: ConfigDir = None, lang: Lang = None) -> None:
     """Record the follow-up visit; restrictions that waited for it end then."""
+    speak(lang)
     _log("follow-up", date_, config_dir)
 
 
 @log_app.command("replacement")
-def log_replacement_command(date_: LogDate = None, config_dir: ConfigDir = None) -> None:
+def log_replacement_command(date_: LogDate = None, config_dir: ConfigDir = None, lang: Lang = None) -> None:
     """Record that the pump was replaced; the next battery window counts from this day."""
+    speak(lang)
     _log("replacement", date_, config_dir)
 
 
 @log_app.command("undo")
-def log_undo_command(config_dir: ConfigDir = None) -> None:
+def log_undo_command(config_dir: ConfigDir = None, lang: Lang = None) -> None:
     """Take back the last entry you logged."""
+    speak(lang)
     from pumpcare.controller import undo_last
     from pumpcare.wording_pump import logged_sentence
 

@@ -17,6 +17,7 @@ from pumpcare.cli_options import (
     FillVolume,
     FirstRefill,
     FollowUp,
+    Lang,
     NextRefill,
     Orders,
     PatientLabel,
@@ -26,6 +27,7 @@ from pumpcare.cli_options import (
     build_time,
     given,
     resolve_and_warn,
+    speak,
 )
 from pumpcare.errors import InputError
 
@@ -53,8 +55,10 @@ def sync_command(
     patient_label: PatientLabel = None,
     clinic: ClinicProfile = None,
     config_dir: ConfigDir = None,
+    lang: Lang = None,
 ) -> None:
     """Make a CalDAV calendar hold exactly this plan's events; a caregiver's own events are never touched."""
+    speak(lang)
     from pumpcare.caldav_sync import require_caldav, split_events, sync
     from pumpcare.clinic import load_clinic
     from pumpcare.inputs import check_label

@@ -15,9 +15,11 @@ from typing import NamedTuple
 from pumpcare import store
 from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError
+from pumpcare.i18n import NAMES, current
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
 from pumpcare.pumplife import Logged, LoggedKind, latest_refill
 from pumpcare.quantities import Fill, parse_quantity
+from pumpcare.rule_words import in_language, untranslated
 from pumpcare.rules import RuleSet
 from pumpcare.saved import SavedPlan, fill_from, with_entry, without_last
 from pumpcare.schedule import Plan, RefillSchedule, make_plan
@@ -76,8 +78,9 @@ def plan_from(
         from pumpcare.rules import load_rules
 
         ruleset = load_rules(Path(inputs.rules_file) if inputs.rules_file is not None else None)
-    return make_plan(
-        ruleset,
+    missing = untranslated(ruleset)
+    plan = make_plan(
+        in_language(ruleset),
         surgery,
         follow_up=follow,
         refills=refills,
@@ -89,6 +92,14 @@ def plan_from(
         alarm_volume=alarm_volume,
         drug=inputs.drug,
     )
+    if not missing:
+        return plan
+    # Never silent: a clinic's own rules, or new ones, may not be translated yet, and then show in English.
+    note = (
+        f"{len(missing)} of the rule file's texts have no {NAMES[current().code]} translation and are shown in "
+        "English; `pumpcare rules check` lists them"
+    )
+    return plan._replace(warnings=(*plan.warnings, note), warning_orders=(*plan.warning_orders, ""))
 
 
 @contextlib.contextmanager

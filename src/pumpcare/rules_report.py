@@ -211,15 +211,39 @@ def report_rules(shown: str, clinic: RuleSet, shipped: RuleSet, *, allow_outside
     """The report for a file that loads: its timings outside the leaflet's ranges as warnings, then a count."""
     flags = outside_leaflet(clinic, shipped)
     count = _rules(len(clinic.rules))
+    notes = [f"{shown}: note: {note}" for note in translation_notes(clinic)]
     if not flags:
-        return CheckReport((f"{shown}: {count}, no problems.",), passed=True)
-    lines = [f"{shown}: warning: {flag}" for flag in flags]
+        return CheckReport((*notes, f"{shown}: {count}, no problems."), passed=True)
+    lines = notes + [f"{shown}: warning: {flag}" for flag in flags]
     outside = f"{_count(len(flags), 'difference')} from the leaflet"
     if allow_outside:
         lines.append(f"{shown}: {count}, no problems; {outside}, allowed by --allow-outside-leaflet.")
     else:
         lines.append(f"{shown}: {count}, {outside}; if the clinic means it, check again with --allow-outside-leaflet.")
     return CheckReport(tuple(lines), passed=allow_outside)
+
+
+def translation_notes(ruleset: RuleSet) -> list[str]:
+    """For each shipped language, the texts it has no translation for: they show in English, never silently."""
+    from pumpcare.i18n import LANGUAGES, NAMES, speaking
+    from pumpcare.rule_words import untranslated
+
+    notes = []
+    for code in LANGUAGES[1:]:
+        with speaking(code):
+            missing = untranslated(ruleset)
+        if not missing:
+            continue
+        by_owner: dict[str, list[str]] = {}
+        for context in missing:
+            kind, owner, field = context.split(":")
+            by_owner.setdefault(f"{kind} {owner}" if kind != "rule" else owner, []).append(field)
+        listed = "; ".join(f"{owner} ({', '.join(fields)})" for owner, fields in by_owner.items())
+        notes.append(
+            f"no {NAMES[code]} translation for {_count(len(missing), 'text')}, shown in English when pumpcare "
+            f"speaks {NAMES[code]} ({code}): {listed}"
+        )
+    return notes
 
 
 class FieldChange(NamedTuple):
