@@ -400,3 +400,13 @@ def window_opens(title: str) -> str:
 def done(summary: str) -> str:
     """An event the record says happened."""
     return f"{summary} (done)"
+
+
+# The health record (FHIR): who a plan is for when no label is given, and the moments rules count from.
+FHIR_SUBJECT = "The patient (not named by pumpcare)"
+FHIR_ANCHORS = {
+    "surgery": "Pump surgery",
+    "follow-up": "Follow-up visit",
+    "refill": "Each refill visit",
+    "implant": "The day the pump now in the body went in (the surgery, or its latest replacement)",
+}
