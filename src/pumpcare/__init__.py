@@ -34,6 +34,8 @@ _API = {
     # The writers get names of their own: an imported submodule (pumpcare.render_ics) would shadow its namesake.
     "calendar_ics": "pumpcare.render_ics:render_ics",
     "plan_json": "pumpcare.render_json:render_json",
+    "careplan_fhir": "pumpcare.render_fhir:render_careplan",
+    "plandefinition_fhir": "pumpcare.render_fhir:render_plandefinition",
     "make_sheet": "pumpcare.sheet",
     "sheet_pdf": "pumpcare.render_pdf:render_pdf",
     "sheet_html": "pumpcare.render_html:render_html",
@@ -50,6 +52,7 @@ __all__ = [
     "RuleSet",
     "__version__",
     "calendar_ics",
+    "careplan_fhir",
     "day_status",
     "load_rules",
     "make_plan",
@@ -57,6 +60,7 @@ __all__ = [
     "parse_duration",
     "parse_quantity",
     "plan_json",
+    "plandefinition_fhir",
     "sheet_html",
     "sheet_pdf",
 ]
@@ -66,6 +70,8 @@ if TYPE_CHECKING:
     from pumpcare.errors import PumpcareError
     from pumpcare.pumplife import Logged
     from pumpcare.quantities import Fill, parse_quantity
+    from pumpcare.render_fhir import render_careplan as careplan_fhir
+    from pumpcare.render_fhir import render_plandefinition as plandefinition_fhir
     from pumpcare.render_html import render_html as sheet_html
     from pumpcare.render_ics import render_ics as calendar_ics
     from pumpcare.render_json import render_json as plan_json
