@@ -119,6 +119,14 @@ CASES: tuple[Case, ...] = (
         TYPER + RULES + CALENDAR + CONFIG,
         writes="plan.ics",
     ),
+    # The CarePlan is plain json: no calendar, PDF or terminal library, and no FHIR library either.
+    Case(
+        "plan --fhir FILE",
+        ("plan", "--surgery-date", "2026-12-01", "--fhir", f"{TMP}/plan.fhir.json"),
+        TYPER + RULES + CONFIG,
+        must_not_import=("ics", "rich", "reportlab", "pydantic", "fhir"),
+        writes="plan.fhir.json",
+    ),
 )
 
 _IMPORTTIME_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|( *)(\S+)\s*$")

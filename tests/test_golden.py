@@ -36,6 +36,8 @@ CASES = [
     ("plan-full.json", [*FULL, "--json"]),
     ("plan-minimal.ics", ["plan", "--surgery-date", "2026-12-01", "--ics", "-"]),
     ("plan-full.ics", [*FULL, "--ics", "-", "--patient-label", "Bed 4"]),
+    ("plan-full.fhir.json", [*FULL, "--fhir", "-", "--patient-label", "Bed 4"]),
+    ("rules.plandefinition.json", ["rules", "export", "--fhir", "-"]),
     ("plan-chart.txt", [*FULL, "--chart", "--today", "2026-12-20"]),
     ("plan-chart-no-follow-up.txt", ["plan", "--surgery-date", "2026-12-01", "--chart", "--today", "2027-01-20"]),
     ("today-before-surgery.txt", [*TODAY, "--date", "2026-11-28"]),

@@ -34,6 +34,8 @@ _API = {
     # The writers get names of their own: an imported submodule (pumpcare.render_ics) would shadow its namesake.
     "calendar_ics": "pumpcare.render_ics:render_ics",
     "plan_json": "pumpcare.render_json:render_json",
+    "careplan_fhir": "pumpcare.render_fhir:render_careplan",
+    "plandefinition_fhir": "pumpcare.render_fhir:render_plandefinition",
     "make_sheet": "pumpcare.sheet",
     "sheet_pdf": "pumpcare.render_pdf:render_pdf",
     "sheet_html": "pumpcare.render_html:render_html",
@@ -52,6 +54,7 @@ __all__ = [
     "RuleSet",
     "__version__",
     "calendar_ics",
+    "careplan_fhir",
     "day_status",
     "in_language",
     "load_rules",
@@ -60,6 +63,7 @@ __all__ = [
     "parse_duration",
     "parse_quantity",
     "plan_json",
+    "plandefinition_fhir",
     "sheet_html",
     "sheet_pdf",
     "speaking",
@@ -71,6 +75,8 @@ if TYPE_CHECKING:
     from pumpcare.i18n import speaking
     from pumpcare.pumplife import Logged
     from pumpcare.quantities import Fill, parse_quantity
+    from pumpcare.render_fhir import render_careplan as careplan_fhir
+    from pumpcare.render_fhir import render_plandefinition as plandefinition_fhir
     from pumpcare.render_html import render_html as sheet_html
     from pumpcare.render_ics import render_ics as calendar_ics
     from pumpcare.render_json import render_json as plan_json

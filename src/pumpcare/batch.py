@@ -20,6 +20,7 @@ from pumpcare.inputs import PlanInputs, check_label
 from pumpcare.rules import RuleSet
 from pumpcare.schedule import Plan
 
+FHIR_SUFFIX = ".fhir.json"
 REQUIRED = ("label", "surgery_date")
 OPTIONAL = ("follow_up", "refill_every", "first_refill", "overrides")
 COLUMNS = REQUIRED + OPTIONAL
@@ -70,6 +71,7 @@ class BatchOptions(NamedTuple):
     html: bool = False
     clinic: Clinic | None = None  # whose name and numbers go into every calendar and sheet
     today: date | None = None  # the day the sheets are printed: what was before surgery is left out after it
+    fhir: bool = False  # also each patient's plan as a FHIR CarePlan (.fhir.json)
 
 
 class _Line(NamedTuple):
@@ -238,7 +240,12 @@ def _render_row(row: int, label: str, plan: Plan, options: BatchOptions) -> RowR
                 f"the sheet runs to {pdf.pages} pages; fewer orders split from their group, "
                 "or --paper a4, may bring it back to one",
             )
-    return RowRendered(row, label, ((".ics", calendar), handout), warnings)
+    files: tuple[tuple[str, bytes], ...] = ((".ics", calendar), handout)
+    if options.fhir:
+        from pumpcare.controller import careplan_bytes
+
+        files += ((FHIR_SUFFIX, careplan_bytes(plan, label)),)
+    return RowRendered(row, label, files, warnings)
 
 
 def _lines(stream: IO[str]) -> Iterator[_Line]:

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 MANIFEST = ".pumpcare-batch.json"
 LOCK = ".pumpcare-batch.lock"
 # The names a batch gives its files (file_stem, then a suffix), and the temporary files they are written through.
-_OURS = re.compile(r"[0-9]{4,}-[A-Za-z0-9_-]{1,40}\.(?:ics|pdf|html)")
-_TEMP = re.compile(r"\.(?:[0-9]{4,}-[A-Za-z0-9_-]{1,40}\.(?:ics|pdf|html)|\.pumpcare-batch\.json)\..*\.tmp")
+_OURS = re.compile(r"[0-9]{4,}-[A-Za-z0-9_-]{1,40}\.(?:ics|pdf|html|fhir\.json)")
+_TEMP = re.compile(r"\.(?:[0-9]{4,}-[A-Za-z0-9_-]{1,40}\.(?:ics|pdf|html|fhir\.json)|\.pumpcare-batch\.json)\..*\.tmp")
 
 
 class Report(NamedTuple):

@@ -19,6 +19,7 @@ from pumpcare.cli_options import (
     ConfigDir,
     DailyDose,
     Drug,
+    Fhir,
     FillVolume,
     FirstRefill,
     FollowUp,
@@ -38,6 +39,7 @@ from pumpcare.cli_options import (
     speak,
     warn,
     write_calendar,
+    write_careplan,
 )
 from pumpcare.cli_record import forget_command, history_command, log_app
 from pumpcare.cli_rules import rules_app
@@ -134,6 +136,7 @@ def plan_command(
         str | None, typer.Option(metavar="PATH", help="Write the plan as a calendar file; '-' writes to stdout.")
     ] = None,
     json_: Json = False,
+    fhir: Fhir = None,
     patient_label: PatientLabel = None,
     date_: Annotated[
         str | None,
@@ -153,10 +156,13 @@ def plan_command(
     config_dir: ConfigDir = None,
     lang: Lang = None,
 ) -> None:
-    """Show the dated recovery plan, and write it as a calendar or JSON."""
+    """Show the dated recovery plan, and write it as a calendar, JSON or a FHIR CarePlan."""
     speak(lang)
     if json_ and ics == "-":
         raise InputError("--json and --ics - both write to stdout; write the calendar to a file instead")
+    if fhir == "-" and (json_ or ics == "-"):
+        other = "--json" if json_ else "--ics -"
+        raise InputError(f"{other} and --fhir - both write to stdout; write the CarePlan to a file instead")
     from pumpcare.inputs import check_label, parse_day
 
     # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
@@ -166,7 +172,7 @@ def plan_command(
         marked = date.today()
     if spans and ics is None:
         warn(("--spans shapes the calendar only; add --ics PATH to write one",))
-    if chart and (json_ or ics is not None):
+    if chart and (json_ or ics is not None or fhir is not None):
         warn(("--chart draws on the screen only; the JSON and the calendar are written without it",))
     patient_label = check_label(patient_label) if patient_label is not None else None
     inputs_given = given(locals())
@@ -183,13 +189,15 @@ def plan_command(
     inputs, the_plan = resolved.inputs, resolved.plan
     if ics is not None:
         write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=clinic_from(clinic))
+    if fhir is not None:
+        write_careplan(the_plan, fhir, inputs.patient_label)
     if json_:
         from pumpcare.render_json import render_json
 
         typer.echo(render_json(the_plan), nl=False)
         return
-    if ics is not None:
-        return  # the calendar was what was asked for; `plan` without --ics shows the timeline
+    if ics is not None or fhir is not None:
+        return  # the file was what was asked for; `plan` without --ics or --fhir shows the timeline
     if chart:
         from pumpcare.render_chart import render_chart
 

@@ -107,6 +107,9 @@ def batch_command(
     rules: RulesFile = None,
     clinic: ClinicProfile = None,
     lang: Lang = None,
+    fhir: Annotated[
+        bool, typer.Option("--fhir", help="Also write each patient's plan as a FHIR R4 CarePlan (.fhir.json).")
+    ] = False,
 ) -> None:
     """Write a calendar and a sheet for each patient of a CSV file: a day's discharges at once."""
     speak(lang)
@@ -126,6 +129,8 @@ def batch_command(
     profile = load_clinic(clinic) if clinic is not None else None
     from datetime import date
 
-    options = BatchOptions(load_rules(rules), out_dir, build_time(), paper.lower(), html, profile, date.today())
+    options = BatchOptions(
+        load_rules(rules), out_dir, build_time(), paper.lower(), html, profile, date.today(), fhir=fhir
+    )
     if not run_and_report(csv_file, options, out=console(), err=console(stderr=True)):
         raise typer.Exit(code=1)

@@ -76,6 +76,10 @@ Lang = Annotated[
         help="Language of what is written: en or es (default: PUMPCARE_LANG, then the system's language).",
     ),
 ]
+Fhir = Annotated[
+    str | None,
+    typer.Option("--fhir", metavar="PATH", help="Write the plan as a FHIR R4 CarePlan (JSON); '-' writes to stdout."),
+]
 ClinicProfile = Annotated[
     Path | None,
     typer.Option(
@@ -156,18 +160,32 @@ def write_calendar(
     from pumpcare.render_ics import render_ics
 
     data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label, spans=spans, clinic=clinic)
+    events = data.count(b"BEGIN:VEVENT")
+    write_output(target, data, f"Calendar written to {target} ({events} events); import it into your calendar app.")
+
+
+def write_output(target: str, data: bytes, written: str) -> None:
+    """Bytes to stdout for '-', else to a file written atomically, then `written` on stderr."""
     if target == "-":
-        # Bytes, not text: the calendar's CRLF line ends must survive Windows' newline translation.
+        # Bytes, not text: a calendar's CRLF line ends must survive Windows' newline translation.
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     from pumpcare.files import write_atomically
 
-    path = Path(target)
-    write_atomically(path, data)
-    events = data.count(b"BEGIN:VEVENT")
-    typer.echo(f"Calendar written to {path} ({events} events); import it into your calendar app.", err=True)
+    write_atomically(Path(target), data)
+    typer.echo(written, err=True)
+
+
+def write_careplan(the_plan: "Plan", target: str, patient_label: str | None) -> None:
+    from pumpcare.controller import careplan_bytes
+
+    write_output(
+        target,
+        careplan_bytes(the_plan, patient_label),
+        f"CarePlan written to {target}; send it to the health record with a PUT (see the README).",
+    )
 
 
 def speak(lang: str | None) -> None:

@@ -85,6 +85,29 @@ def diff_command(file: RuleFileArgument) -> None:
         typer.echo(line)
 
 
+@rules_app.command("export", short_help="Write the rules as a FHIR R4 PlanDefinition.")
+def export_command(
+    fhir: Annotated[
+        str,
+        typer.Option("--fhir", metavar="PATH", help="Where to write the PlanDefinition (JSON); '-' writes to stdout."),
+    ],
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", metavar="FILE", help="A clinic's own rule file instead of the shipped one."),
+    ] = None,
+) -> None:
+    """Write the rule file as a FHIR R4 PlanDefinition: each rule an action, timed from surgery, visit or refill."""
+    from pumpcare.cli_options import write_output
+    from pumpcare.render_fhir import render_plandefinition
+    from pumpcare.rules import load_rules
+
+    ruleset = load_rules(rules)
+    data = render_plandefinition(ruleset).encode("utf-8")
+    write_output(
+        fhir, data, f"PlanDefinition written to {fhir} ({len(ruleset.rules)} rules, version {ruleset.version})."
+    )
+
+
 @rules_app.command("init", short_help="Write a copy of the shipped rules to edit.")
 def init_command(
     path: Annotated[Path, typer.Argument(metavar="PATH", show_default=False, help="Where to write the copy.")],

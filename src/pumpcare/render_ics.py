@@ -117,7 +117,7 @@ def render_ics(
     lines = calendar.serialize().split("\r\n")
     assert lines[-1] == "END:VCALENDAR"
     name = calendar_name(patient_label)
-    about = calendar_about(_disclaimer(), cited_source(plan, "leaflet"))
+    about = calendar_about(_disclaimer(), cited_source(plan.ruleset, "leaflet"))
     if clinic is not None:
         about += " " + ". ".join(clinic.contact_lines()) + "."
     lines[-1:] = [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(about)}"]

@@ -15,7 +15,7 @@ from pumpcare.durations import Duration
 from pumpcare.i18n import current, format_day_month, format_weekday_day_month, ngettext
 from pumpcare.i18n import format_date as _format_date
 from pumpcare.i18n import gettext as _
-from pumpcare.rules import Moment
+from pumpcare.rules import Moment, RuleSet
 from pumpcare.schedule import Milestone, Plan, Window
 
 
@@ -260,13 +260,13 @@ def sources_sentence(plan: Plan) -> str:
     return sentence.format(leaflet=ruleset.source, name=ruleset.name, version=ruleset.version)
 
 
-def cited(plan: Plan, cites: str) -> str:
+def cited(ruleset: RuleSet, cites: str) -> str:
     """How a text names a source: 'the leaflet (…)', or the document's title and publisher."""
     if cites == "leaflet":
-        return _("the leaflet ({source})").format(source=plan.ruleset.source)
-    return plan.ruleset.cited(cites)
+        return _("the leaflet ({source})").format(source=ruleset.source)
+    return ruleset.cited(cites)
 
 
 def quoted_source(plan: Plan, cites: str, source: str) -> str:
     """The sentence a rule rests on, quoted as written (a quote is never translated)."""
-    return _('From {cited}: "{source}"').format(cited=cited(plan, cites), source=source)
+    return _('From {cited}: "{source}"').format(cited=cited(plan.ruleset, cites), source=source)

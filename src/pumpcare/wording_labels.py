@@ -267,3 +267,23 @@ def window_opens(title: str) -> str:
 def done(summary: str) -> str:
     """An event the record says happened."""
     return _("{summary} (done)").format(summary=summary)
+
+
+def fhir_subject() -> str:
+    """Who a CarePlan is for when no label was given: no personal data is invented."""
+    return _("The patient (not named by pumpcare)")
+
+
+def fhir_anchors() -> dict[str, str]:
+    """The moments rules count from, as a PlanDefinition names its anchor actions."""
+    return {
+        "surgery": _("Pump surgery"),
+        "follow-up": _("Follow-up visit"),
+        "refill": _("Each refill visit"),
+        "implant": _("The day the pump now in the body went in (the surgery, or its latest replacement)"),
+    }
+
+
+def title_text(title: str, text: str) -> str:
+    """A rule's title and its text, one after the other."""
+    return _("{title}: {text}").format(title=title, text=text)

@@ -1,0 +1,263 @@
+"""The plan as a FHIR R4 CarePlan, and the rule file as a FHIR R4 PlanDefinition (see README, "FHIR").
+
+Plain dicts and `json`: no FHIR library at run time (the tests validate the output with fhir.resources). Keys are
+written in a fixed order, resourceType first, so the same plan always gives the same bytes. Ids derive from the
+same plan key as the calendar's UIDs, so a PUT of a regenerated plan updates the record instead of adding to it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pumpcare.durations import Duration
+from pumpcare.render_ics import plan_key
+from pumpcare.rules import LEAFLET, Moment, Rule, RuleSet
+from pumpcare.schedule import Milestone, Plan, Unscheduled, Window
+from pumpcare.wording import cited, disclaimer
+from pumpcare.wording_labels import calendar_about, calendar_name, fhir_anchors, fhir_subject, title_text
+
+# pumpcare's own namespace for its identifiers, code systems and extensions. `.example` is reserved (RFC 2606):
+# it claims no one's domain and never resolves; these URLs name things, they are not fetched.
+BASE = "https://pumpcare.example/fhir"
+PLAN_IDENTIFIER_SYSTEM = f"{BASE}/NamingSystem/plan"
+CATEGORY_SYSTEM = f"{BASE}/CodeSystem/category"
+RULE_SYSTEM = f"{BASE}/CodeSystem/rule"
+EARLIEST_END = f"{BASE}/StructureDefinition/window-earliest-end"  # R4's Period has one end; a window has two
+LATEST_START = f"{BASE}/StructureDefinition/window-latest-start"
+UCUM = "http://unitsofmeasure.org"
+_UCUM_UNITS = {"days": "d", "weeks": "wk", "months": "mo", "years": "a"}
+_ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
+
+
+def careplan_id(plan: Plan, patient_label: str | None = None) -> str:
+    """The CarePlan's id: the calendar's plan key, so `PUT CarePlan/<id>` replaces the same plan."""
+    return f"pumpcare-{plan_key(plan, patient_label)}"
+
+
+def plandefinition_id(ruleset: RuleSet) -> str:
+    """The PlanDefinition's id: the rule file's name as a slug (its version is in `version`, not the id)."""
+    slug = "".join(char if char in _ID_CHARS else "-" for char in ruleset.name.lower())
+    slug = "-".join(part for part in slug.split("-") if part)
+    return f"pumpcare-{slug or 'rules'}"[:64].rstrip("-")
+
+
+def plandefinition_url(ruleset: RuleSet) -> str:
+    """The PlanDefinition's canonical URL, which a CarePlan names in instantiatesCanonical."""
+    return f"{BASE}/PlanDefinition/{plandefinition_id(ruleset)}"
+
+
+def render_careplan(plan: Plan, *, patient_label: str | None = None) -> str:
+    """The plan as a CarePlan: one activity per milestone, then one per step that waits for a date."""
+    title = calendar_name(patient_label)
+    key = plan_key(plan, patient_label)
+    ruleset = plan.ruleset
+    starts = [m.when.earliest for m in plan.milestones] or [plan.surgery]
+    resource: dict[str, Any] = {
+        "resourceType": "CarePlan",
+        "id": careplan_id(plan, patient_label),
+        "identifier": [{"system": PLAN_IDENTIFIER_SYSTEM, "value": key}],
+        "instantiatesCanonical": [f"{plandefinition_url(ruleset)}|{ruleset.version}"],
+        "status": "active",
+        "intent": "plan",
+        "title": title,
+        "description": calendar_about(disclaimer(), cited(ruleset, LEAFLET)),
+        "subject": {"display": patient_label or fhir_subject()},
+        "period": {"start": min(starts).isoformat()},
+        "activity": [
+            *(_activity(plan, milestone) for milestone in plan.milestones),
+            *_replacements(plan),
+            *(_waiting(step) for step in plan.unscheduled),
+        ],
+    }
+    return _dump(resource)
+
+
+def _activity(plan: Plan, milestone: Milestone) -> dict[str, Any]:
+    detail: dict[str, Any] = _detail(milestone.rules, milestone.title, milestone.category)
+    detail["status"] = "completed" if milestone.done else "scheduled"
+    detail.update(_scheduled(plan, milestone))
+    detail["description"] = _description(milestone.rules)
+    return {"id": milestone.key, "detail": detail}
+
+
+def _replacements(plan: Plan) -> list[dict[str, Any]]:
+    """Each logged pump replacement, completed: the plan itself has moved on to the new pump's battery window."""
+    battery = plan.battery()
+    if battery is None:
+        return []
+    milestone = battery.milestone
+    activities = []
+    for entry in plan.logged("replacement"):
+        detail = _detail(milestone.rules, milestone.title, milestone.category)
+        detail.update(status="completed", scheduledTiming={"event": [entry.day.isoformat()]})
+        detail["description"] = _description(milestone.rules)
+        activities.append({"id": f"{milestone.key}-done-{entry.day.isoformat()}", "detail": detail})
+    return activities
+
+
+def _waiting(step: Unscheduled) -> dict[str, Any]:
+    """A step with no date yet (the follow-up visit, refills): in the plan, not started, with no schedule."""
+    detail = _detail(step.rules, step.title, step.rules[0].category)
+    detail["status"] = "not-started"
+    detail["description"] = _description(step.rules)
+    return {"id": step.key, "detail": detail}
+
+
+def _detail(rules: tuple[Rule, ...], title: str, category: str) -> dict[str, Any]:
+    return {
+        "extension": [{"url": f"{BASE}/StructureDefinition/rule", "valueCode": rule.id} for rule in rules],
+        "code": {"coding": [{"system": CATEGORY_SYSTEM, "code": category}], "text": title},
+    }
+
+
+def _scheduled(plan: Plan, milestone: Milestone) -> dict[str, Any]:
+    """A period for what starts (to the latest end), a date for one day, a repeating timing for refill visits."""
+    when = milestone.when
+    if milestone.kind == "starts":
+        period: dict[str, Any] = {}
+        extensions = []
+        if when.is_range:
+            extensions.append({"url": LATEST_START, "valueDate": when.latest.isoformat()})
+        until = milestone.until
+        if until is not None and until.is_range:
+            extensions.append({"url": EARLIEST_END, "valueDate": until.earliest.isoformat()})
+        if extensions:
+            period["extension"] = extensions
+        period["start"] = when.earliest.isoformat()
+        if until is not None:
+            period["end"] = until.latest.isoformat()
+        return {"scheduledPeriod": period}
+    if when.is_range:
+        return {"scheduledPeriod": _period(when)}
+    timing: dict[str, Any] = {"event": [when.earliest.isoformat()]}
+    every = plan.refill_settings.every
+    if milestone.repeats and every is not None:
+        timing["repeat"] = {"frequency": 1, "period": every.amount, "periodUnit": _UCUM_UNITS[every.unit]}
+    return {"scheduledTiming": timing}
+
+
+def _period(window: Window) -> dict[str, str]:
+    return {"start": window.earliest.isoformat(), "end": window.latest.isoformat()}
+
+
+def _description(rules: tuple[Rule, ...]) -> str:
+    if len(rules) == 1:
+        return rules[0].text
+    return "\n".join(title_text(rule.title, rule.text) for rule in rules)
+
+
+def render_plandefinition(ruleset: RuleSet) -> str:
+    """The rule file as a PlanDefinition: an action per anchor it counts from, then one per rule."""
+    anchors = fhir_anchors()
+    used = [anchor for anchor in anchors if any(anchor in _anchors(rule) for rule in ruleset.rules)]
+    resource: dict[str, Any] = {
+        "resourceType": "PlanDefinition",
+        "id": plandefinition_id(ruleset),
+        "url": plandefinition_url(ruleset),
+        "version": ruleset.version,
+        "name": _computable_name(ruleset.name),
+        "title": ruleset.name,
+        "type": {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/plan-definition-type", "code": "clinical-protocol"}
+            ]
+        },
+        "status": "active",
+        "description": calendar_about(disclaimer(), cited(ruleset, LEAFLET)),
+        "relatedArtifact": [
+            {"type": "derived-from", "label": LEAFLET, "display": ruleset.source},
+            *(_citation(ruleset, cites) for cites in sorted(ruleset.documents)),
+        ],
+        "action": [
+            *({"id": f"anchor-{anchor}", "title": anchors[anchor]} for anchor in used),
+            *(_rule_action(ruleset, rule) for rule in ruleset.rules),
+        ],
+    }
+    return _dump(resource)
+
+
+def _anchors(rule: Rule) -> set[str]:
+    return {moment.anchor for moment in (rule.due, rule.start, rule.until) if moment is not None} | (
+        {"surgery"} if rule.due is None and rule.start is None else set()
+    )
+
+
+def _citation(ruleset: RuleSet, cites: str) -> dict[str, str]:
+    document = ruleset.document(cites)
+    artifact = {"type": "citation", "label": cites, "display": str(document)}
+    if document.url:
+        artifact["url"] = document.url
+    return artifact
+
+
+def _rule_action(ruleset: RuleSet, rule: Rule) -> dict[str, Any]:
+    document = ruleset.document(rule.cites)
+    documentation: dict[str, str] = {
+        "type": "citation" if rule.cites != LEAFLET else "derived-from",
+        "label": rule.cites,
+        "display": ruleset.cited(rule.cites),
+        "citation": rule.source,
+    }
+    if document.url:
+        documentation["url"] = document.url
+    action: dict[str, Any] = {
+        "id": rule.id,
+        "title": rule.title,
+        "description": rule.text,
+        "code": [{"coding": [{"system": CATEGORY_SYSTEM, "code": rule.category}]}],
+        "documentation": [documentation],
+    }
+    related: list[dict[str, Any]] = []
+    if rule.due is not None:
+        related.append(_related("due", rule.due))
+    else:
+        start = rule.start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
+        related.append(_related("from", start))
+        until = rule.until
+        if until is not None and not _is_zero(until):
+            # How long it lasts, counted from its anchor: "for 6–8 weeks". Only a period that ends a while after
+            # another anchor than its start's also names that anchor.
+            action["timingRange"] = {"low": _quantity(until.earliest), "high": _quantity(until.latest)}
+            if until.anchor != start.anchor:
+                related.append(_related("until", until))
+        elif until is not None:
+            # It holds until that visit begins: "no housework before the follow-up visit".
+            related.append({"id": "until", "actionId": f"anchor-{until.anchor}", "relationship": "before-start"})
+    action["relatedAction"] = related
+    return action
+
+
+def _related(name: str, moment: Moment) -> dict[str, Any]:
+    """The moment as a relation to its anchor's action: '6–8 weeks after', '1–7 days before', 'with'."""
+    link: dict[str, Any] = {"id": name, "actionId": f"anchor-{moment.anchor}"}
+    if _is_zero(moment):
+        link["relationship"] = "concurrent-with-start"
+        return link
+    before = moment.latest.amount <= 0
+    link["relationship"] = "before-start" if before else "after-start"
+    if before:
+        link["offsetRange"] = {"low": _quantity(moment.latest, -1), "high": _quantity(moment.earliest, -1)}
+    else:
+        # A window from before its anchor to after it ("-1d to 1d") keeps its sign: a negative low is before.
+        link["offsetRange"] = {"low": _quantity(moment.earliest), "high": _quantity(moment.latest)}
+    return link
+
+
+def _is_zero(moment: Moment) -> bool:
+    return moment.earliest.amount == 0 and moment.latest.amount == 0
+
+
+def _quantity(duration: Duration, sign: int = 1) -> dict[str, Any]:
+    return {"value": duration.amount * sign, "unit": duration.unit, "system": UCUM, "code": _UCUM_UNITS[duration.unit]}
+
+
+def _computable_name(title: str) -> str:
+    """A name a machine can use (R4 asks for a capital letter, then letters, digits or '_')."""
+    words = "".join(char if char.isascii() and char.isalnum() else " " for char in title).split()
+    name = "".join(word[:1].upper() + word[1:] for word in words).lstrip("0123456789")
+    return name or "PumpcareRules"
+
+
+def _dump(resource: dict[str, Any]) -> str:
+    return json.dumps(resource, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,347 @@
+"""The plan as a FHIR R4 CarePlan and the rules as a PlanDefinition, through the command line.
+
+Validated with fhir.resources' R4B models (R4B's CarePlan and PlanDefinition are R4's). Those models check
+structure, types, cardinality and required elements, not value sets, so the codes are checked here by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.careplan import CarePlan
+from fhir.resources.R4B.plandefinition import PlanDefinition
+from typer.testing import CliRunner
+
+from pumpcare.cli import app
+from pumpcare.durations import Duration
+from pumpcare.rules import Moment, Rule, RuleSet, load_rules
+
+SURGERY = ["--surgery-date", "2026-12-01"]
+FULL = [
+    "plan", *SURGERY, "--follow-up", "2027-01-05",
+    "--refill-every", "12w", "--first-refill", "2027-01-26", "--set", "no-lifting=10w..12w",
+]  # fmt: skip
+PLAIN = ["plan", *SURGERY, "--follow-up", "2027-01-05"]  # a plan with no warning on stderr
+EARLIEST_END = "https://pumpcare.example/fhir/StructureDefinition/window-earliest-end"
+RULE = "https://pumpcare.example/fhir/StructureDefinition/rule"
+ACTIVITY_STATUSES = {"not-started", "scheduled", "in-progress", "on-hold", "completed", "cancelled", "stopped"}
+RELATIONSHIPS = {"before-start", "after-start", "concurrent-with-start"}
+UCUM = {"d": "days", "wk": "weeks", "mo": "months", "a": "years"}
+
+
+def careplan(runner: CliRunner, args: list[str]) -> dict[str, Any]:
+    result = runner.invoke(app, [*args, "--fhir", "-"])
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    CarePlan.model_validate(document)
+    return document
+
+
+def plandefinition(runner: CliRunner, *args: str) -> dict[str, Any]:
+    result = runner.invoke(app, ["rules", "export", "--fhir", "-", *args])
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    PlanDefinition.model_validate(document)
+    return document
+
+
+def activities(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {activity["id"]: activity["detail"] for activity in document["activity"]}
+
+
+def rule_ids(detail: dict[str, Any]) -> list[str]:
+    return [extension["valueCode"] for extension in detail["extension"] if extension["url"] == RULE]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["plan", *SURGERY], id="minimal"),
+        pytest.param(FULL, id="full"),
+        pytest.param([*FULL, "--patient-label", "Bed 4"], id="labelled"),
+    ],
+)
+def test_careplan_validates_and_is_an_active_plan(runner: CliRunner, args: list[str]) -> None:
+    document = careplan(runner, args)
+    assert (document["resourceType"], document["status"], document["intent"]) == ("CarePlan", "active", "plan")
+    assert all(detail["status"] in ACTIVITY_STATUSES for detail in activities(document).values())
+    assert len(document["id"]) <= 64
+    assert all(char.isalnum() or char in "-." for char in document["id"])
+
+
+def test_subject_is_the_label_or_a_neutral_display(runner: CliRunner) -> None:
+    assert careplan(runner, [*FULL, "--patient-label", "Bed 4"])["subject"] == {"display": "Bed 4"}
+    neutral = careplan(runner, FULL)["subject"]
+    assert list(neutral) == ["display"]
+    assert "Bed" not in neutral["display"]
+
+
+def test_one_activity_per_milestone_with_the_json_dates(runner: CliRunner) -> None:
+    """The round trip: every milestone of `plan --json` is an activity whose dates are the milestone's."""
+    plan = json.loads(runner.invoke(app, [*FULL, "--json"]).stdout)
+    details = activities(careplan(runner, FULL))
+    assert [m["key"] for m in plan["milestones"]] == list(details)[: len(plan["milestones"])]
+    for milestone in plan["milestones"]:
+        detail = details[milestone["key"]]
+        assert detail["code"]["text"] == milestone["title"]
+        assert detail["code"]["coding"][0]["code"] == milestone["category"]
+        assert rule_ids(detail) == [rule["id"] for rule in milestone["rules"]]
+        assert _dates(detail) == _json_dates(milestone), milestone["key"]
+
+
+def _json_dates(milestone: dict[str, Any]) -> dict[str, str]:
+    if milestone["kind"] == "starts":
+        dates = {"start": milestone["earliest"]}
+        if milestone["until"]:
+            dates["end"] = milestone["until"]["latest"]
+            if milestone["until"]["earliest"] != milestone["until"]["latest"]:
+                dates["earliest end"] = milestone["until"]["earliest"]
+        return dates
+    if milestone["earliest"] == milestone["latest"]:
+        return {"on": milestone["earliest"]}
+    return {"start": milestone["earliest"], "end": milestone["latest"]}
+
+
+def _dates(detail: dict[str, Any]) -> dict[str, str]:
+    if "scheduledTiming" in detail:
+        [day] = detail["scheduledTiming"]["event"]
+        return {"on": day}
+    period = detail["scheduledPeriod"]
+    dates = {name: period[name] for name in ("start", "end") if name in period}
+    for extension in period.get("extension", []):
+        assert extension["url"] == EARLIEST_END
+        dates["earliest end"] = extension["valueDate"]
+    return dates
+
+
+def test_a_window_keeps_both_ends(runner: CliRunner) -> None:
+    driving = activities(careplan(runner, FULL))["no-driving-starts"]["scheduledPeriod"]
+    assert driving == {
+        "extension": [{"url": EARLIEST_END, "valueDate": "2026-12-15"}],
+        "start": "2026-12-01",
+        "end": "2026-12-29",
+    }
+
+
+def test_visits_are_dates_and_refills_repeat(runner: CliRunner) -> None:
+    details = activities(careplan(runner, FULL))
+    assert details["follow-up-visit-due"]["scheduledTiming"] == {"event": ["2027-01-05"]}
+    assert details["reservoir-refill-due-2"]["scheduledTiming"] == {
+        "event": ["2027-04-20"],
+        "repeat": {"frequency": 1, "period": 12, "periodUnit": "wk"},
+    }
+
+
+def test_what_waits_for_a_date_is_not_started_and_undated(runner: CliRunner) -> None:
+    details = activities(careplan(runner, ["plan", *SURGERY]))
+    visit = details["follow-up-visit-due"]
+    assert visit["status"] == "not-started"
+    assert not {"scheduledTiming", "scheduledPeriod"} & set(visit)
+    assert "end" not in details["until-follow-up-starts"]["scheduledPeriod"]
+
+
+def test_ids_are_stable_across_runs_and_a_new_follow_up_date(runner: CliRunner) -> None:
+    first = careplan(runner, [*FULL, "--patient-label", "Bed 4"])
+    again = careplan(runner, [*FULL, "--patient-label", "Bed 4"])
+    moved = careplan(runner, [*FULL, "--patient-label", "Bed 4", "--follow-up", "2027-01-12"])
+    other = careplan(runner, [*FULL, "--patient-label", "Bed 5"])
+    assert first == again
+    assert (moved["id"], moved["identifier"]) == (first["id"], first["identifier"])
+    assert list(activities(moved)) == list(activities(first))
+    assert activities(moved)["follow-up-visit-due"]["scheduledTiming"] == {"event": ["2027-01-12"]}
+    assert other["id"] != first["id"]
+    calendar = runner.invoke(app, [*FULL, "--patient-label", "Bed 4", "--ics", "-"]).stdout
+    assert f"UID:follow-up-visit-due.{first['identifier'][0]['value']}@pumpcare" in calendar
+
+
+def test_logged_events_complete_their_activities(runner: CliRunner) -> None:
+    saved = ["plan", "--surgery-date", "2025-12-01", "--refill-every", "12w", "--first-refill", "2026-01-26"]
+    assert runner.invoke(app, [*saved, "--save", "--json"]).exit_code == 0
+    before = activities(careplan(runner, ["plan"]))
+    assert before["reservoir-refill-due-1"]["status"] == "scheduled"
+    for event, day in (("refill", "2026-01-27"), ("follow-up", "2026-01-06"), ("replacement", "2026-03-01")):
+        assert runner.invoke(app, ["log", event, "--date", day]).exit_code == 0
+    after = activities(careplan(runner, ["plan"]))
+    completed = {
+        key: detail["scheduledTiming"]["event"] for key, detail in after.items() if detail["status"] == "completed"
+    }
+    assert completed == {
+        "follow-up-visit-due": ["2026-01-06"],
+        "reservoir-refill-due-1": ["2026-01-27"],
+        "battery-replacement-due-done-2026-03-01": ["2026-03-01"],
+    }
+    assert after["reservoir-refill-due-2"]["status"] == "scheduled"
+    assert after["battery-replacement-due"]["scheduledPeriod"] == {"start": "2031-03-01", "end": "2033-03-01"}
+
+
+def test_writes_a_file_and_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "plan.fhir.json"
+    result = runner.invoke(app, [*FULL, "--fhir", str(path)])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.splitlines()[-1] == (
+        f"CarePlan written to {path}; send it to the health record with a PUT (see the README)."
+    )
+    assert path.read_text(encoding="utf-8") == runner.invoke(app, [*FULL, "--fhir", "-"]).stdout
+
+
+def test_an_unwritable_path_is_one_sentence_and_no_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "missing" / "plan.fhir.json"
+    result = runner.invoke(app, [*PLAIN, "--fhir", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"pumpcare: cannot write {path}: the folder {path.parent} does not exist; create it or choose another\n"
+    )
+    assert not path.parent.exists()
+
+
+def test_a_folder_it_may_not_write_is_one_sentence_and_no_file(runner: CliRunner, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        result = runner.invoke(app, [*PLAIN, "--fhir", str(locked / "plan.fhir.json")])
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"pumpcare: cannot write {locked / 'plan.fhir.json'}: ")
+        assert result.stderr.count("\n") == 1
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("other", [["--json"], ["--ics", "-"]], ids=["json", "ics"])
+def test_two_outputs_on_stdout_are_refused(runner: CliRunner, other: list[str]) -> None:
+    result = runner.invoke(app, [*FULL, *other, "--fhir", "-"])
+    assert result.exit_code == 1
+    assert result.stderr.endswith("both write to stdout; write the CarePlan to a file instead\n")
+    assert result.stdout == ""
+
+
+def test_batch_writes_a_careplan_per_row(runner: CliRunner, tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("label,surgery_date,follow_up\nBed 4,2026-12-01,2027-01-05\nBed 7,2026-12-02,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(rows), "--out-dir", str(out), "--fhir"])
+    assert result.exit_code == 0, result.output
+    written = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
+    assert [name for name in written if name.endswith(".fhir.json")] == ["0002-Bed-4.fhir.json", "0003-Bed-7.fhir.json"]
+    bed4 = json.loads((out / "0002-Bed-4.fhir.json").read_text(encoding="utf-8"))
+    CarePlan.model_validate(bed4)
+    assert bed4 == careplan(runner, ["plan", *SURGERY, "--follow-up", "2027-01-05", "--patient-label", "Bed 4"])
+    # Without --fhir, the next run into the folder removes the CarePlans it no longer writes.
+    assert runner.invoke(app, ["batch", str(rows), "--out-dir", str(out)]).exit_code == 0
+    assert not any(path.name.endswith(".fhir.json") for path in out.iterdir())
+
+
+# The PlanDefinition: every rule of the shipped file is one action, timed as the YAML times it.
+SHIPPED = load_rules()
+
+
+def test_plandefinition_metadata(runner: CliRunner) -> None:
+    document = plandefinition(runner)
+    assert (document["status"], document["version"]) == ("active", SHIPPED.version)
+    artifacts = document["relatedArtifact"]
+    assert artifacts[0] == {"type": "derived-from", "label": "leaflet", "display": SHIPPED.source}
+    assert sorted(artifact["label"] for artifact in artifacts[1:]) == sorted(SHIPPED.documents)
+    assert [a["id"] for a in document["action"] if not a["id"].startswith("anchor-")] == [r.id for r in SHIPPED.rules]
+    assert careplan(runner, FULL)["instantiatesCanonical"] == [f"{document['url']}|{SHIPPED.version}"]
+
+
+def _offsets(link: dict[str, Any]) -> tuple[str, Duration, Duration]:
+    """A relatedAction read back as an anchor and signed durations, the way the rule file writes a moment."""
+    anchor = link["actionId"].removeprefix("anchor-")
+    if link["relationship"] == "concurrent-with-start":
+        assert "offsetRange" not in link
+        return anchor, Duration(0, "days"), Duration(0, "days")
+    low, high = (_duration(link["offsetRange"][end]) for end in ("low", "high"))
+    if link["relationship"] == "before-start":
+        return anchor, Duration(-high.amount, high.unit), Duration(-low.amount, low.unit)
+    return anchor, low, high
+
+
+def _duration(quantity: dict[str, Any]) -> Duration:
+    assert quantity["system"] == "http://unitsofmeasure.org"
+    assert UCUM[quantity["code"]] == quantity["unit"]
+    return Duration(quantity["value"], quantity["unit"])
+
+
+def _moment(anchor: str, earliest: Duration, latest: Duration) -> Moment:
+    return Moment(anchor, earliest, latest)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def exported() -> dict[str, dict[str, Any]]:
+    result = CliRunner().invoke(app, ["rules", "export", "--fhir", "-"])
+    return {action["id"]: action for action in json.loads(result.stdout)["action"]}
+
+
+@pytest.mark.parametrize("rule", SHIPPED.rules, ids=[rule.id for rule in SHIPPED.rules])
+def test_every_shipped_rule_is_an_action_timed_as_in_the_yaml(
+    rule: Rule, exported: dict[str, dict[str, Any]], runner: CliRunner
+) -> None:
+    action = exported[rule.id]
+    assert (action["title"], action["description"]) == (rule.title, rule.text)
+    assert action["code"] == [
+        {"coding": [{"system": "https://pumpcare.example/fhir/CodeSystem/category", "code": rule.category}]}
+    ]
+    [documentation] = action["documentation"]
+    assert (documentation["label"], documentation["citation"]) == (rule.cites, rule.source)
+    links = {link["id"]: link for link in action["relatedAction"]}
+    assert all(link["relationship"] in RELATIONSHIPS for link in links.values())
+    assert all(link["actionId"] in exported for link in links.values())
+    if rule.due is not None:
+        assert set(links) == {"due"}
+        assert _moment(*_offsets(links["due"])) == rule.due
+    else:
+        start = rule.start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
+        assert _moment(*_offsets(links["from"])) == start
+        _check_until(rule, action, links)
+    # ... and the rule reaches the patient's plan, as the activity of a milestone or of a step waiting for a date.
+    in_plan = {rule_id for detail in activities(careplan(runner, FULL)).values() for rule_id in rule_ids(detail)}
+    assert rule.id in in_plan
+
+
+def _check_until(rule: Rule, action: dict[str, Any], links: dict[str, dict[str, Any]]) -> None:
+    until = rule.until
+    if until is None:
+        assert "timingRange" not in action
+        assert set(links) == {"from"}
+    elif until.earliest.amount == 0 and until.latest.amount == 0:
+        assert links["until"] == {"id": "until", "actionId": f"anchor-{until.anchor}", "relationship": "before-start"}
+    else:
+        span = action["timingRange"]
+        assert (_duration(span["low"]), _duration(span["high"])) == (until.earliest, until.latest)
+
+
+def test_a_clinic_file_exports_with_its_version(runner: CliRunner, tmp_path: Path, shipped: RuleSet) -> None:
+    text = Path(shipped.origin).read_text(encoding="utf-8").replace('version: "2026.11.1"', 'version: "clinic-7"')
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(text.replace("until: {earliest: 2w, latest: 4w}", "until: {earliest: 3w, latest: 6w}"))
+    document = plandefinition(runner, "--rules", str(clinic))
+    assert document["version"] == "clinic-7"
+    driving = next(action for action in document["action"] if action["id"] == "no-driving")
+    assert driving["timingRange"]["high"]["value"] == 6
+    assert runner.invoke(app, ["rules", "check", str(clinic)]).exit_code == 1  # outside the leaflet: still YAML
+
+
+def test_export_to_a_file_and_to_a_missing_folder(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "rules.plandefinition.json"
+    result = runner.invoke(app, ["rules", "export", "--fhir", str(path)])
+    assert result.exit_code == 0
+    assert result.stderr == f"PlanDefinition written to {path} (27 rules, version {SHIPPED.version}).\n"
+    PlanDefinition.model_validate_json(path.read_bytes())
+    missing = tmp_path / "no" / "rules.json"
+    result = runner.invoke(app, ["rules", "export", "--fhir", str(missing)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"pumpcare: cannot write {missing}: ")
+
+
+def test_the_golden_files_validate() -> None:
+    golden = Path(__file__).parent / "golden"
+    CarePlan.model_validate_json((golden / "plan-full.fhir.json").read_bytes())
+    PlanDefinition.model_validate_json((golden / "rules.plandefinition.json").read_bytes())
