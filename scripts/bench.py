@@ -83,22 +83,37 @@ CALENDAR = ("ics",)  # `import ics` brings ics.utils and ics.grammar.parse that 
 # Finding the saved plan in the user's config folder: every plan looks, since a record for the same surgery
 # date fills in what the options leave out (its history, its refills).
 CONFIG = ("platformdirs",)
+# Another language: its catalog (stdlib gettext) and Babel's CLDR dates; English imports neither.
+SPANISH = ("babel.dates", "babel.numbers", "gettext")
 SAVE = ("plan", "--surgery-date", "2026-12-01", "--follow-up", "2027-01-05", "--save", "--json")
 
 CASES: tuple[Case, ...] = (
-    Case("help", ("--help",), TYPER, must_not_import=("ics", "rich", "yaml")),
+    Case("help", ("--help",), TYPER, must_not_import=("ics", "rich", "yaml", "babel")),
     # The everyday command: the saved plan (in XDG_CONFIG_HOME, set to the temporary directory) read back.
     Case(
         "today",
         ("today", "--date", "2026-12-20"),
         TYPER + TERMINAL + RULES + CONFIG,
-        must_not_import=("ics",),
+        must_not_import=("ics", "babel"),
         prepare=SAVE,
     ),
     Case(
         "plan",
         ("plan", "--surgery-date", "2026-12-01", "--today", "2026-11-24"),
         TYPER + TERMINAL + RULES + CONFIG,
+        must_not_import=("ics", "babel"),
+    ),
+    Case(
+        "today --lang es",
+        ("today", "--date", "2026-12-20", "--lang", "es"),
+        TYPER + TERMINAL + RULES + CONFIG + SPANISH,
+        must_not_import=("ics",),
+        prepare=SAVE,
+    ),
+    Case(
+        "plan --lang es",
+        ("plan", "--surgery-date", "2026-12-01", "--today", "2026-11-24", "--lang", "es"),
+        TYPER + TERMINAL + RULES + CONFIG + SPANISH,
         must_not_import=("ics",),
     ),
     Case(

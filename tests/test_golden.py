@@ -38,6 +38,16 @@ CASES = [
     ("plan-full.ics", [*FULL, "--ics", "-", "--patient-label", "Bed 4"]),
     ("plan-full.fhir.json", [*FULL, "--fhir", "-", "--patient-label", "Bed 4"]),
     ("rules.plandefinition.json", ["rules", "export", "--fhir", "-"]),
+    # The same views in Spanish: every word from the catalog, dates and numbers from CLDR.
+    ("plan-full.es.txt", [*FULL, "--today", "2027-01-06", "--lang", "es"]),
+    ("plan-full.es.json", [*FULL, "--json", "--lang", "es"]),
+    ("plan-full.es.ics", [*FULL, "--ics", "-", "--patient-label", "Bed 4", "--lang", "es"]),
+    ("plan-full.es.fhir.json", [*FULL, "--fhir", "-", "--patient-label", "Bed 4", "--lang", "es"]),
+    ("plan-chart.es.txt", [*FULL, "--chart", "--today", "2026-12-20", "--lang", "es"]),
+    ("today-inside-a-window.es.txt", [*TODAY, "--date", "2026-12-20", "--lang", "es"]),
+    ("today-years-later.es.txt", [*TODAY, "--date", "2032-03-01", "--lang", "es"]),
+    ("today-inside-a-window.es.json", [*TODAY, "--date", "2026-12-20", "--json", "--lang", "es"]),
+    ("next-14-days.es.txt", ["next", *FULL[1:], "--date", "2026-12-10", "--lang", "es"]),
     ("plan-chart.txt", [*FULL, "--chart", "--today", "2026-12-20"]),
     ("plan-chart-no-follow-up.txt", ["plan", "--surgery-date", "2026-12-01", "--chart", "--today", "2027-01-20"]),
     ("today-before-surgery.txt", [*TODAY, "--date", "2026-11-28"]),
@@ -112,15 +122,23 @@ def test_chart_fits_any_width_and_keeps_the_axis_over_the_bars(width: int) -> No
 SHEET = ["handout", *FULL[1:], "--patient-label", "Bed 4", "--date", "2026-11-25"]
 
 
-@pytest.mark.parametrize(("name", "extra"), [("sheet-full.html", ["--html"]), ("sheet-full-letter.txt", [])])
+SHEETS = [
+    ("sheet-full.html", ["--html"]),
+    ("sheet-full-letter.txt", []),
+    ("sheet-full.es.html", ["--html", "--lang", "es"]),
+    ("sheet-full-letter.es.txt", ["--lang", "es"]),
+]
+
+
+@pytest.mark.parametrize(("name", "extra"), SHEETS, ids=[name for name, _ in SHEETS])
 def test_sheet_golden(name: str, extra: list[str], tmp_path: Path) -> None:
     """The HTML sheet byte for byte, and the PDF's text as a reader (pypdf) gets it back."""
     import pypdf
 
-    out = tmp_path / ("sheet.html" if extra else "sheet.pdf")
+    out = tmp_path / ("sheet.html" if "--html" in extra else "sheet.pdf")
     result = CliRunner().invoke(app, [*SHEET, *extra, "--out", str(out)], env=ENV)
     assert result.exit_code == 0, result.output
-    if extra:
+    if "--html" in extra:
         produced = out.read_bytes()
     else:
         reader = pypdf.PdfReader(out)

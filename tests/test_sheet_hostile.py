@@ -79,7 +79,10 @@ PDF_WRITTEN = {
             "Rules: Βόρεια κλινική · Северная клиника · Klinika Północna, version 1.",
         ],
     ),
-    "fifty-two-restrictions.yaml": (4, [f"Movement limit {n}" for n in range(1, 53)]),
+    "fifty-two-restrictions.yaml": (
+        3,
+        [f"Movement limit {n}" for n in range(1, 53)],
+    ),  # 4 pages at 12 pt; a point smaller saves one
 }
 
 

@@ -297,4 +297,12 @@ def sheet_bytes(
         return render_html(sheet, paper=paper, body_size=size).encode("utf-8"), 1
     from pumpcare.render_pdf import render_pdf
 
-    return render_pdf(sheet, paper=paper, body_size=size)
+    rendered = render_pdf(sheet, paper=paper, body_size=size)
+    if rendered.pages > 1 and not large_print:
+        # One page is what a nurse hands over. A longer language (Spanish runs a fifth longer than English) or
+        # many split orders may spill; a point smaller often fits, and is still easy to read. Large print
+        # keeps its size: it is asked for by readers who need it.
+        smaller = render_pdf(sheet, paper=paper, body_size=size - 1)
+        if smaller.pages < rendered.pages:
+            return smaller
+    return rendered

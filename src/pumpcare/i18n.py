@@ -151,26 +151,29 @@ def translated(context: str, message: str) -> bool:
     return catalog._catalog.get(f"{context}\x04{message}", marker) is not marker  # type: ignore[attr-defined]
 
 
-def format_date(day: date, *, weekday: bool = True, month: str = "short") -> str:
-    """'Tue 1 Dec 2026' in English (hand-spelled: no locale to misread); '1 de diciembre de 2026' elsewhere."""
+def format_date(day: date, *, weekday: bool = True, compact: bool = False) -> str:
+    """'Tue 1 Dec 2026' in English (hand-spelled: no locale to misread); '1 de diciembre de 2026' elsewhere.
+
+    Compact dates are for columns and ranges, where a language's long form would not fit ('1 dic 2026').
+    """
     if _current.code == ENGLISH:
         text = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
         return f"{_WEEKDAYS[day.weekday()]} {text}" if weekday else text
-    return _babel_date(day, _pattern("weekday" if weekday else "date"))
+    return _babel_date(day, _pattern("weekday" if weekday else "date", compact))
 
 
-def format_day_month(day: date) -> str:
+def format_day_month(day: date, *, compact: bool = False) -> str:
     """A date without its year, for ranges within one year: '12 Jan', '12 de enero'."""
     if _current.code == ENGLISH:
         return f"{day.day} {_MONTHS[day.month - 1]}"
-    return _babel_date(day, _pattern("day-month"))
+    return _babel_date(day, _pattern("day-month", compact))
 
 
 def format_weekday_day_month(day: date) -> str:
     """A date with its weekday but no year: 'Tue 12 Jan', 'mar 12 de enero'."""
     if _current.code == ENGLISH:
         return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
-    return _babel_date(day, _pattern("weekday-day-month"))
+    return _babel_date(day, _pattern("weekday-day-month", False))
 
 
 def format_number(amount: Fraction) -> str:
@@ -187,14 +190,19 @@ def format_number(amount: Fraction) -> str:
 
 # CLDR patterns per language, in the catalog's language: the translator picks the order and the words.
 # English never reaches Babel (above); these are the patterns a translation is asked to give.
-def _pattern(kind: str) -> str:
-    patterns = {
+def _pattern(kind: str, compact: bool) -> str:
+    if compact:
+        return {
+            "weekday": pgettext("compact date", "EEE d MMM y"),
+            "date": pgettext("compact date", "d MMM y"),
+            "day-month": pgettext("compact date", "d MMM"),
+        }[kind]
+    return {
         "weekday": gettext("EEE d MMM y"),
         "date": gettext("d MMM y"),
         "day-month": gettext("d MMM"),
         "weekday-day-month": gettext("EEE d MMM"),
-    }
-    return patterns[kind]
+    }[kind]
 
 
 def _babel_date(day: date, pattern: str) -> str:

@@ -20,7 +20,7 @@ from pumpcare.layout import disclaimers
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span
 from pumpcare.wording import ask, days_phrase, format_span
-from pumpcare.wording_labels import plan_heading, terminal_legend, visits_label, week_mark
+from pumpcare.wording_labels import axis_label, plan_heading, terminal_legend, visits_label, week_mark
 from pumpcare.wording_phrases import due_span, paren
 
 _LABEL_WIDTH = 26
@@ -96,7 +96,7 @@ class _Chart:
             ):
                 cells[start : start + len(mark)] = list(mark)
             week += 2
-        return Text(_label("weeks after surgery", label_width) + " " + "".join(cells), style="dim")
+        return Text(_label(axis_label(), label_width) + " " + "".join(cells), style="dim")
 
     def _bar(
         self,

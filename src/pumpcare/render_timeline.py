@@ -95,17 +95,24 @@ class _Timeline:
         milestones, left_out = _fewer_refills(plan, today)
         for day, items in groupby(milestones, key=lambda m: m.when.earliest):
             if pending_today is not None and pending_today < day:
-                self.rows.append((format_date(pending_today), day_label(plan, pending_today), "", _today()))
+                self.rows.append(
+                    (format_date(pending_today, compact=True), day_label(plan, pending_today), "", _today())
+                )
             is_today = pending_today == day
             if pending_today is not None and pending_today <= day:
                 pending_today = None
             for index, (bullet, text) in enumerate(_day_rows(list(items), is_today)):
                 first = index == 0
                 self.rows.append(
-                    (format_date(day) if first else "", day_label(plan, day) if first else "", bullet, text)
+                    (
+                        format_date(day, compact=True) if first else "",
+                        day_label(plan, day) if first else "",
+                        bullet,
+                        text,
+                    )
                 )
         if pending_today is not None:
-            self.rows.append((format_date(pending_today), day_label(plan, pending_today), "", _today()))
+            self.rows.append((format_date(pending_today, compact=True), day_label(plan, pending_today), "", _today()))
         if left_out:
             last = left_out[-1].when.earliest
             self.rows.append(("", "", "•", Text(more_refills_sentence(len(left_out), last, plan), style="dim")))

@@ -126,7 +126,10 @@ def _sections(plan: Plan, today: date | None) -> list[Section]:
     # A period with an end, or one that starts later, is a step; one that starts with surgery and never
     # ends is for every day.
     steps = [
-        Line(_until(m) if m.when.earliest == plan.surgery else from_day(m.when.earliest), _what(m))
+        Line(
+            _until(m) if m.when.earliest == plan.surgery else from_day(format_date(m.when.earliest, compact=True)),
+            _what(m),
+        )
         for m in periods
         if m.until or m.until_waits_for or m.when.earliest > plan.surgery
     ]
@@ -181,7 +184,7 @@ def _what(milestone: Milestone) -> str:
 def _when(milestone: Milestone) -> str:
     if milestone.when.is_range:
         return format_span(milestone.when) + ask_note()
-    return format_date(milestone.when.earliest)
+    return format_date(milestone.when.earliest, compact=True)
 
 
 def _until(milestone: Milestone) -> str:

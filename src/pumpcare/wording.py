@@ -51,9 +51,9 @@ def at_the_visit() -> str:
     return _("ends once you have had your follow-up visit; ask at the visit")
 
 
-def format_date(day: date, *, weekday: bool = True) -> str:
+def format_date(day: date, *, weekday: bool = True, compact: bool = False) -> str:
     """'Tue 1 Dec 2026' in English: no day/month order to misread; the language's own form elsewhere."""
-    return _format_date(day, weekday=weekday)
+    return _format_date(day, weekday=weekday, compact=compact)
 
 
 def format_window(window: Window) -> str:
@@ -68,13 +68,14 @@ def format_window(window: Window) -> str:
 def format_span(window: Window) -> str:
     """A compact date or range for tables: '15–29 Dec 2026', '28 Dec 2026 – 11 Jan 2027'."""
     first, last = window.earliest, window.latest
+    end = format_date(last, weekday=False, compact=True)
     if not window.is_range:
-        return format_date(first, weekday=False)
+        return end
     if (first.year, first.month) == (last.year, last.month):
-        return _("{first_day}–{last}").format(first_day=first.day, last=format_date(last, weekday=False))
+        return _("{first_day}–{last}").format(first_day=first.day, last=end)
     if first.year == last.year:
-        return _("{first} – {last}").format(first=format_day_month(first), last=format_date(last, weekday=False))
-    return _("{first} – {last}").format(first=format_date(first, weekday=False), last=format_date(last, weekday=False))
+        return _("{first} – {last}").format(first=format_day_month(first, compact=True), last=end)
+    return _("{first} – {last}").format(first=format_date(first, weekday=False, compact=True), last=end)
 
 
 def format_dates(days: list[date]) -> str:
@@ -82,7 +83,9 @@ def format_dates(days: list[date]) -> str:
     parts = []
     for index, day in enumerate(days):
         last_of_year = index + 1 == len(days) or days[index + 1].year != day.year
-        parts.append(format_date(day, weekday=False) if last_of_year else format_day_month(day))
+        parts.append(
+            format_date(day, weekday=False, compact=True) if last_of_year else format_day_month(day, compact=True)
+        )
     return ", ".join(parts)
 
 

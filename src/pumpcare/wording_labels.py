@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from pumpcare.i18n import gettext as _
-from pumpcare.i18n import ngettext
+from pumpcare.i18n import ngettext, pgettext
 from pumpcare.wording import format_date
 
 
@@ -169,9 +169,9 @@ def date_to_come() -> str:
     return _("Date to come: ask your care team")
 
 
-def from_day(day: date) -> str:
+def from_day(day: str) -> str:
     """When a later step starts, on the sheet."""
-    return _("From {date}").format(date=format_date(day))
+    return _("From {date}").format(date=day)
 
 
 def printed_sentence(day: date) -> str:
@@ -181,7 +181,12 @@ def printed_sentence(day: date) -> str:
 
 def week_label(week: int) -> str:
     """A label on the sheet's time line: 'surgery', '2 wk'."""
-    return _("surgery") if week == 0 else _("{week} wk").format(week=week)
+    return pgettext("time line", "surgery") if week == 0 else _("{week} wk").format(week=week)
+
+
+def axis_label() -> str:
+    """The terminal chart's axis."""
+    return _("weeks after surgery")
 
 
 def week_mark(week: int) -> str:

@@ -1,0 +1,250 @@
+"""The second language: how it is chosen, what it changes (words, dates, numbers) and what it must not (UIDs)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import icalendar
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from typer.testing import CliRunner
+
+from pumpcare import i18n
+from pumpcare.cli import app
+from pumpcare.durations import Duration
+from pumpcare.rules import load_rules
+from pumpcare.schedule import make_plan
+from pumpcare.wording import days_phrase, duration_words, format_date
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN = ["plan", "--surgery-date", "2026-12-01", "--follow-up", "2027-01-05", "--refill-every", "12w"]
+PLAN += ["--first-refill", "2027-01-26"]
+NOT_REVIEWED_ES = "Esta traducción todavía no ha sido revisada por un profesional de la salud."
+
+
+@pytest.mark.parametrize(
+    ("option", "environ", "expected"),
+    [
+        (None, {}, "en"),
+        ("es", {}, "es"),
+        ("ES", {}, "es"),
+        ("es-MX", {}, "es"),
+        ("en", {"PUMPCARE_LANG": "es"}, "en"),  # --lang beats the variable
+        (None, {"PUMPCARE_LANG": "es", "LANG": "en_US.UTF-8"}, "es"),
+        (None, {"LANG": "es_ES.UTF-8"}, "es"),
+        (None, {"LANG": "es_MX.UTF-8@euro"}, "es"),
+        (None, {"LC_ALL": "es_AR.UTF-8", "LANG": "en_GB.UTF-8"}, "es"),
+        (None, {"LC_ALL": "C", "LANG": "es_ES.UTF-8"}, "en"),  # as gettext: the first one set decides
+        (None, {"LC_MESSAGES": "es_ES", "LANG": "en_US"}, "es"),
+        (None, {"LANGUAGE": "fr:es:en", "LANG": "en_US"}, "es"),  # LANGUAGE is a list of preferences
+        (None, {"LANGUAGE": "fr", "LANG": "es_ES.UTF-8"}, "es"),  # none of the list shipped: on to LANG
+        (None, {"LANG": "fr_FR.UTF-8"}, "en"),  # a French desktop gets English, the fallback
+        (None, {"LANG": "POSIX"}, "en"),
+        (None, {"LANG": ""}, "en"),
+    ],
+)
+def test_the_language_comes_from_the_option_then_the_variable_then_the_locale(
+    option: str | None, environ: dict[str, str], expected: str
+) -> None:
+    assert i18n.choose(option, environ) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--lang", "fr"], {}, "pumpcare: --lang 'fr' is not a language pumpcare speaks; use en (English) and es"),
+        ([], {"PUMPCARE_LANG": "de"}, "pumpcare: PUMPCARE_LANG 'de' is not a language pumpcare speaks; use en"),
+    ],
+)
+def test_a_language_asked_for_by_name_that_is_not_shipped_is_refused(
+    runner: CliRunner, args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = runner.invoke(app, [*PLAN, *args], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_spanish_dates_numbers_and_plurals_come_from_cldr_not_the_machine() -> None:
+    with i18n.speaking("es"):
+        assert format_date(date(2026, 12, 1), weekday=False) == "1 de diciembre de 2026"
+        assert format_date(date(2026, 12, 1)) == "mar 1 de diciembre de 2026"
+        assert days_phrase(1) == "mañana"
+        assert days_phrase(-1) == "hace 1 día"
+        assert days_phrase(-3) == "hace 3 días"
+        assert duration_words(Duration(1, "weeks")) == "1 semana"
+        assert duration_words(Duration(12, "weeks")) == "12 semanas"
+        assert i18n.format_number(__import__("fractions").Fraction(1, 4)) == "0,25"
+    assert format_date(date(2026, 12, 1)) == "Tue 1 Dec 2026"  # and back to English after the block
+
+
+def test_the_same_plan_in_spanish_by_option_variable_or_locale(runner: CliRunner) -> None:
+    by_option = runner.invoke(app, [*PLAN, "--lang", "es"])
+    by_variable = runner.invoke(app, PLAN, env={"PUMPCARE_LANG": "es"})
+    by_locale = runner.invoke(app, PLAN, env={"LANG": "es_ES.UTF-8"})  # a locale this machine need not have
+    assert by_option.exit_code == by_variable.exit_code == by_locale.exit_code == 0
+    assert by_option.stdout == by_variable.stdout == by_locale.stdout
+    text = " ".join(by_option.stdout.split())
+    assert "cirugía de la bomba el mar 1 de diciembre de 2026" in text
+    assert "No conducir" in text
+    assert text.count(" ".join(NOT_REVIEWED_ES.split())) == 1
+    assert "pumpcare: warning" not in by_option.stderr  # every shipped rule has its translation
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--date", "2026-12-20"],
+        ["--date", "2027-05-01", "--json"],
+    ],
+)
+def test_today_in_spanish_says_once_that_the_translation_is_not_reviewed(runner: CliRunner, args: list[str]) -> None:
+    result = runner.invoke(app, ["today", *PLAN[1:], *args, "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    if "--json" in args:
+        document = json.loads(result.stdout)
+        assert document["language"] == "es"
+        assert document["translation"] == {"reviewed_by": None, "note": NOT_REVIEWED_ES + _ASK_ES}
+        assert "equipo médico" in document["disclaimer"]
+    else:
+        assert " ".join(result.stdout.split()).count(" ".join(NOT_REVIEWED_ES.split())) == 1
+
+
+_ASK_ES = " Si tiene dudas, pregunte a su equipo médico."
+
+
+def test_switching_language_updates_the_calendar_events_instead_of_adding_new_ones(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    english, spanish = tmp_path / "en.ics", tmp_path / "es.ics"
+    assert runner.invoke(app, [*PLAN, "--ics", str(english)]).exit_code == 0
+    assert runner.invoke(app, [*PLAN, "--ics", str(spanish), "--lang", "es"]).exit_code == 0
+    events = {}
+    for path in (english, spanish):
+        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        events[path.stem] = {str(e["UID"]): str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
+    assert list(events["en"]) == list(events["es"])
+    assert events["en"] != events["es"]  # same events, new words
+    assert "Visita de recarga de la bomba" in events["es"].values()
+
+
+def test_a_clinic_text_without_a_translation_shows_in_english_and_is_reported(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    clinic = tmp_path / "clinic.yaml"
+    shipped = (ROOT / "data" / "aftercare.yaml").read_text(encoding="utf-8")
+    clinic.write_text(shipped.replace("title: No driving\n", "title: No driving at all\n"), encoding="utf-8")
+    result = runner.invoke(app, [*PLAN, "--rules", str(clinic), "--lang", "es"])
+    assert result.exit_code == 0
+    assert "No driving at all" in result.stdout  # the clinic's own English, not a translation of other words
+    assert "No conducir" not in result.stdout
+    assert result.stderr == (
+        "pumpcare: warning: 1 of the rule file's texts have no Spanish translation and are shown in English; "
+        "`pumpcare rules check` lists them\n"
+    )
+    check = runner.invoke(app, ["rules", "check", str(clinic)])
+    assert check.exit_code == 0
+    assert check.stdout.startswith(
+        f"{clinic}: note: no Spanish translation for 1 text, shown in English when pumpcare speaks Spanish (es): "
+        "no-driving (title)\n"
+    )
+
+
+def test_the_shipped_rule_file_is_translated_in_full(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["rules", "check", str(ROOT / "data" / "aftercare.yaml")])
+    assert result.exit_code == 0
+    assert "note:" not in result.stdout
+
+
+def test_a_reviewed_catalog_says_who_reviewed_it_and_drops_the_note(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "pumpcare.po"
+    with shipped.open("rb") as stream:
+        catalog = read_po(stream, locale="es")
+    catalog.get(i18n.REVIEW_MESSAGE, context=i18n.REVIEW_CONTEXT).string = "Dr A. Example, medical translator, 2027"
+    folder = tmp_path / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    (folder / "pumpcare.mo").write_bytes(mo.getvalue())
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    monkeypatch.setattr(i18n, "_loaded", {"en": i18n.load("en")})
+
+    result = runner.invoke(app, ["today", *PLAN[1:], "--date", "2026-12-20", "--json", "--lang", "es"])
+    document = json.loads(result.stdout)
+    assert "translation" not in document
+    assert i18n.load("es").reviewed_by == "Dr A. Example, medical translator, 2027"
+    text = runner.invoke(app, [*PLAN, "--lang", "es"]).stdout
+    assert "revisada" not in text
+
+
+def test_the_scheduler_names_a_split_group_in_the_language_in_use(shipped: object) -> None:
+    from pumpcare.schedule import Override
+
+    plan = make_plan(
+        load_rules(),
+        date(2026, 12, 1),
+        overrides=[Override("no-lifting", Duration(10, "weeks"), Duration(10, "weeks"))],
+    )
+    entry = next(m for m in plan.milestones if m.left_out)
+    assert entry.title == "Movement limits, except no lifting over 5 pounds"
+    with i18n.speaking("es"):
+        assert entry.title.startswith("Movement limits, excepto ")  # the rule file's words stay as given
+
+
+def test_the_catalogs_are_in_step_with_the_code_and_the_rule_file() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "update_catalogs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_message_has_its_spanish_translation() -> None:
+    with (i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "pumpcare.po").open("rb") as stream:
+        catalog = read_po(stream, locale="es")
+    missing = [
+        message.id
+        for message in catalog
+        if message.id and message.context != i18n.REVIEW_CONTEXT and not all(_forms(message.string))
+    ]
+    assert missing == []
+    assert not catalog.get(i18n.REVIEW_MESSAGE, context=i18n.REVIEW_CONTEXT).string  # nobody has reviewed it
+
+
+def _forms(string: str | tuple[str, ...]) -> tuple[str, ...]:
+    return string if isinstance(string, tuple) else (string,)
+
+
+def test_an_english_command_never_imports_babel() -> None:
+    command = [sys.executable, "-X", "importtime", "-m", "pumpcare", *PLAN, "--date", "2026-12-20"]
+    english = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert " babel" not in english.stderr
+    spanish = subprocess.run([*command, "--lang", "es"], capture_output=True, text=True, check=True)
+    assert " babel.dates" in spanish.stderr
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_spanish_sheet_handed_over_at_discharge_is_one_page(runner: CliRunner, tmp_path: Path, paper: str) -> None:
+    import pypdf
+
+    out = tmp_path / "hoja.pdf"
+    args = ["handout", *PLAN[1:], "--patient-label", "Cama 4", "--date", "2026-12-01", "--paper", paper]
+    result = runner.invoke(app, [*args, "--lang", "es", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Cuándo llamar a su equipo médico" in text
+    assert "Esta traducción todavía no ha sido revisada" in text
