@@ -11,13 +11,15 @@ installed (`locale.setlocale` fails on many hospital PCs and containers).
 
 from __future__ import annotations
 
-import gettext as _gettext
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from babel.core import Locale
 
 ENGLISH = "en"
 LANGUAGES = ("en", "es")  # shipped: English in the code, the others as catalogs
@@ -39,11 +41,32 @@ class UnknownLanguage(ValueError):
     """A language was asked for by name and pumpcare has no catalog for it."""
 
 
+class Catalog(Protocol):
+    """What pumpcare asks of a catalog: gettext's GNUTranslations, or English's own words."""
+
+    def gettext(self, message: str) -> str: ...
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+    def pgettext(self, context: str, message: str) -> str: ...
+
+
+class _SourceWords:
+    """English, the language the messages are written in: each message is its own translation."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+
 class Language(NamedTuple):
     """The language in use: its code, its catalog, and who reviewed the catalog (None: nobody yet)."""
 
     code: str
-    catalog: _gettext.NullTranslations
+    catalog: Catalog
     reviewed_by: str | None
 
     @property
@@ -52,7 +75,8 @@ class Language(NamedTuple):
         return self.code == ENGLISH or bool(self.reviewed_by)
 
 
-_ENGLISH = Language(ENGLISH, _gettext.NullTranslations(), None)
+# English needs no catalog, so an English command never imports gettext (or Babel).
+_ENGLISH = Language(ENGLISH, _SourceWords(), None)
 _loaded: dict[str, Language] = {ENGLISH: _ENGLISH}
 _current: Language = _ENGLISH
 
@@ -95,9 +119,11 @@ def load(code: str) -> Language:
     if code not in _loaded:
         if code not in LANGUAGES:
             raise UnknownLanguage(f"'{code}' is not a language pumpcare speaks")
+        from gettext import GNUTranslations
+
         path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
         with path.open("rb") as stream:
-            catalog = _gettext.GNUTranslations(stream)
+            catalog = GNUTranslations(stream)
         reviewer = catalog.pgettext(REVIEW_CONTEXT, REVIEW_MESSAGE).strip()
         reviewed_by = reviewer if reviewer and reviewer != REVIEW_MESSAGE else None
         _loaded[code] = Language(code, catalog, reviewed_by)
@@ -209,4 +235,16 @@ def _babel_date(day: date, pattern: str) -> str:
     # Imported here: Babel and its CLDR data cost about 20 ms, which an English command never pays.
     from babel.dates import format_date as babel_format_date
 
-    return str(babel_format_date(day, pattern, locale=_current.code))
+    return str(babel_format_date(day, pattern, locale=_locale(_current.code)))
+
+
+_locales: dict[str, Locale] = {}
+
+
+def _locale(code: str) -> Locale:
+    # Parsed once: Babel would parse the name again for every date.
+    if code not in _locales:
+        from babel.core import Locale
+
+        _locales[code] = Locale.parse(code)
+    return _locales[code]
