@@ -51,19 +51,13 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZ
     """The sheet as PDF bytes, the same bytes for the same sheet (no clock, no random ids)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, LETTER
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
     from reportlab.platypus.doctemplate import LayoutError
 
     check_glyphs(sheet)
     size = A4 if paper == "a4" else LETTER
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=body_size, leading=body_size + 2)
-    bold = ParagraphStyle("bold", parent=body, fontName=_BOLD)
-    small = ParagraphStyle("small", parent=body, fontName=_OBLIQUE)
-    title = ParagraphStyle("title", parent=bold, fontSize=body_size + 4, leading=body_size + 7)
-    heading = ParagraphStyle(
-        "heading", parent=bold, fontSize=body_size + 1, leading=body_size + 3, spaceBefore=3, spaceAfter=0
-    )
+    body, bold, small, title, heading = _styles(body_size)
+    Paragraph = _paragraph_class()  # ReportLab's Paragraph, keeping its line breaks for the next sheet
     width = size[0] - 2 * _MARGIN
 
     story: list[Any] = [Paragraph(_escape(sheet.title), title)]
@@ -162,6 +156,8 @@ def check_glyphs(sheet: Sheet) -> None:
     """Refuse a sheet with a letter the PDF cannot draw, naming the first one and where it is."""
     covered = _register_fonts()
     for text, where, fix in _texts(sheet):
+        if text in _DRAWABLE:
+            continue
         for char in text:
             if ord(char) in covered and unicodedata.bidirectional(char) not in ("R", "AL"):
                 continue
@@ -174,6 +170,75 @@ def check_glyphs(sheet: Sheet) -> None:
             raise OutputError(
                 f"{problem} {where}; use --html for this sheet, or {fix} in Latin, Greek or Cyrillic letters"
             )
+        _remember(_DRAWABLE, text, True)
+
+
+# What stays the same from one patient's sheet to the next (a batch's sheets share their rule texts, headings and
+# most of their lines) is worked out once per process: the texts known to be drawable, and each paragraph's line
+# breaks at a width. Both are bounded, so a batch of any size keeps its memory flat: when full, they start over.
+_CACHE_LIMIT = 4096
+_DRAWABLE: dict[str, bool] = {}
+_BREAKS: dict[tuple[str, str, float, float], tuple[Any, ...]] = {}
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+@functools.cache
+def _styles(body_size: int) -> tuple[Any, ...]:
+    """The sheet's paragraph styles at a body size: body, bold, small, title, heading."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=body_size, leading=body_size + 2)
+    bold = ParagraphStyle("bold", parent=body, fontName=_BOLD)
+    small = ParagraphStyle("small", parent=body, fontName=_OBLIQUE)
+    title = ParagraphStyle("title", parent=bold, fontSize=body_size + 4, leading=body_size + 7)
+    heading = ParagraphStyle(
+        "heading", parent=bold, fontSize=body_size + 1, leading=body_size + 3, spaceBefore=3, spaceAfter=0
+    )
+    return body, bold, small, title, heading
+
+
+@functools.cache
+def _paragraph_class() -> Any:
+    """ReportLab's Paragraph, but a text already broken into lines at a width reuses those lines.
+
+    Breaking lines measures every word: most of a sheet's layout time, and the same for every patient whose
+    line reads the same. The lines are only read when drawn; a split (a paragraph too tall for the room left)
+    breaks its own lines afresh, so no two paragraphs ever change what they share.
+    """
+    from reportlab.platypus import Paragraph
+
+    class Remembered(Paragraph):  # type: ignore[misc]
+        def __init__(self, text: str | None, style: Any, **options: Any) -> None:
+            super().__init__(text, style, **options)
+            # The halves of a split are made from the lines, not a text: they are never looked up.
+            self.pumpcare_text = text if options.get("frags") is None else None
+
+        def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+            if self.pumpcare_text is None:
+                return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
+            key = (self.pumpcare_text, self.style.name, self.style.fontSize, availWidth)
+            known = _BREAKS.get(key)
+            if known is None:
+                size = super().wrap(availWidth, availHeight)
+                if size != (0, 0x7FFFFFFF):  # ReportLab's answer to no room at all: it broke no lines
+                    _remember(_BREAKS, key, (self.blPara, self._wrapWidths, self.height))
+                return size  # type: ignore[no-any-return]
+            self.width = availWidth
+            self.blPara: Any = known[0]
+            self._wrapWidths: Any = known[1]
+            self.height: float = known[2]
+            return self.width, self.height
+
+        def split(self, availWidth: float, availHeight: float) -> list[Any]:
+            Paragraph.wrap(self, availWidth, availHeight)
+            return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
+
+    return Remembered
 
 
 def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
