@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -177,12 +177,14 @@ def check_glyphs(sheet: Sheet) -> None:
 # most of their lines) is worked out once per process: the texts known to be drawable, and each paragraph's line
 # breaks at a width. Both are bounded, so a batch of any size keeps its memory flat: when full, they start over.
 _CACHE_LIMIT = 4096
+_SUBSETS_KEPT = 32  # a font's subset is tens of kilobytes; a batch's sheets use a handful of different ones
 _DRAWABLE: dict[str, bool] = {}
 _BREAKS: dict[tuple[str, str, float, float], tuple[Any, ...]] = {}
+_PARSED: dict[tuple[str | None, str, float], tuple[Any, str]] = {}
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= _CACHE_LIMIT:
+def _remember(cache: dict[Any, Any], key: Any, value: Any, limit: int = _CACHE_LIMIT) -> None:
+    if len(cache) >= limit:
         cache.clear()
     cache[key] = value
 
@@ -206,17 +208,24 @@ def _styles(body_size: int) -> tuple[Any, ...]:
 def _paragraph_class() -> Any:
     """ReportLab's Paragraph, but a text already broken into lines at a width reuses those lines.
 
-    Breaking lines measures every word: most of a sheet's layout time, and the same for every patient whose
-    line reads the same. The lines are only read when drawn; a split (a paragraph too tall for the room left)
-    breaks its own lines afresh, so no two paragraphs ever change what they share.
+    Reading a paragraph's markup and breaking it into lines (which measures every word) are most of a sheet's
+    layout time, and the same for every patient whose line reads the same. The pieces and lines are only read
+    when drawn; a split (a paragraph too tall for the room left) breaks its own lines afresh.
     """
     from reportlab.platypus import Paragraph
 
     class Remembered(Paragraph):  # type: ignore[misc]
         def __init__(self, text: str | None, style: Any, **options: Any) -> None:
-            super().__init__(text, style, **options)
             # The halves of a split are made from the lines, not a text: they are never looked up.
             self.pumpcare_text = text if options.get("frags") is None else None
+            key = (text, style.name, style.fontSize)
+            parsed = _PARSED.get(key) if self.pumpcare_text is not None else None
+            if parsed is None:
+                super().__init__(text, style, **options)
+                if self.pumpcare_text is not None:
+                    _remember(_PARSED, key, (self.frags, self.text))
+            else:
+                super().__init__(parsed[1], style, frags=parsed[0], **options)
 
         def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
             if self.pumpcare_text is None:
@@ -291,6 +300,7 @@ def _register_fonts() -> frozenset[int]:
     covered: frozenset[int] | None = None
     for name, file in _FONT_FILES.items():
         font = TTFont(name, str(folder / file))
+        font.face.makeSubset = _subsets(font.face.makeSubset)
         pdfmetrics.registerFont(font)
         # ReportLab writes a character beyond U+FFFF (emoji, rare CJK) with a broken text map, and control
         # or format characters (a bidirectional override) draw nothing anyone can read: refuse those.
@@ -305,6 +315,21 @@ def _register_fonts() -> frozenset[int]:
         addMapping(_FONT, bold, italic, name)
     assert covered is not None
     return covered
+
+
+def _subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]:
+    """A font's subsetting, kept per set of letters: most sheets of a batch embed the same letters of a font."""
+    made: dict[tuple[int, ...], bytes] = {}
+
+    def subset(codes: list[int]) -> bytes:
+        key = tuple(codes)
+        data = made.get(key)
+        if data is None:
+            data = make(codes)
+            _remember(made, key, data, limit=_SUBSETS_KEPT)
+        return data
+
+    return subset
 
 
 def _rows(cells: list[Any], widths: list[float]) -> list[list[Any]]:
