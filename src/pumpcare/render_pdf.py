@@ -301,6 +301,7 @@ def _register_fonts() -> frozenset[int]:
     for name, file in _FONT_FILES.items():
         font = TTFont(name, str(folder / file))
         font.face.makeSubset = _subsets(font.face.makeSubset)
+        font.face.addSubsetObjects = _compressed_once(font.face.addSubsetObjects)
         pdfmetrics.registerFont(font)
         # ReportLab writes a character beyond U+FFFF (emoji, rare CJK) with a broken text map, and control
         # or format characters (a bidirectional override) draw nothing anyone can read: refuse those.
@@ -330,6 +331,38 @@ def _subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]
         return data
 
     return subset
+
+
+def _compressed_once(add: Callable[..., Any]) -> Callable[..., Any]:
+    """A font's embedding, with its subset compressed once per set of letters rather than on every sheet.
+
+    ReportLab compresses the subset it embeds with the Flate filter it names at the moment the font is added;
+    for that moment only, the filter is one that keeps what it compressed. Page contents are not touched.
+    """
+    from reportlab.pdfbase import pdfdoc
+
+    class RememberedFlate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.made: dict[bytes, bytes] = {}
+
+        def encode(self, text: bytes) -> bytes:
+            data = self.made.get(text)  # the subset's bytes are the cached object: its hash is kept too
+            if data is None:
+                data = super().encode(text)
+                _remember(self.made, text, data, limit=_SUBSETS_KEPT)
+            return data
+
+    flate = RememberedFlate()
+
+    def add_subset(*args: Any) -> Any:
+        plain = pdfdoc.PDFZCompress
+        pdfdoc.PDFZCompress = flate
+        try:
+            return add(*args)
+        finally:
+            pdfdoc.PDFZCompress = plain
+
+    return add_subset
 
 
 def _rows(cells: list[Any], widths: list[float]) -> list[list[Any]]:
