@@ -6,7 +6,8 @@ What ics 0.7 gets wrong, and what this module does about it:
   alarm raises a FutureWarning. Mending each event afterwards cost more than the rest of a batch row. So each
   event is written with ics's content-line layer (`ContentLine`, `escape_string`, `timedelta_to_duration`),
   the same lines in the order RFC 5545 reads best: DTSTART, the exclusive DTEND, then the properties in ics's
-  own order, then the alarm. The calendar's header is ics's `Calendar`, serialized once per process;
+  own order, then the alarm. The calendar's header is ics's `Calendar`, serialized once per process, and a
+  line every calendar repeats (a day, a category, the alarm's trigger) is written once and kept;
 - no DTSTAMP unless given one: every event gets `stamp` as DTSTAMP;
 - events are written one by one in plan order, each with a single category;
 - no line folding at 75 octets: `_fold` does it, never splitting a UTF-8 character.
@@ -109,7 +110,9 @@ def render_ics(
     for event in [*_events(plan, clinic), *(_spans(plan) if spans else ())]:
         lines.extend(_serialize(event, f"{event.key}.{key}@pumpcare", dtstamp))
     lines.append("END:VCALENDAR")
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
+    # Most lines are short ASCII (isascii costs nothing): only the others are measured in octets and folded.
+    folded = (line if len(line) <= _MAX_OCTETS and line.isascii() else _fold(line) for line in lines)
+    return ("\r\n".join(folded) + "\r\n").encode("utf-8")
 
 
 def _events(plan: Plan, clinic: Clinic | None = None) -> Iterator[_Event]:
@@ -262,31 +265,49 @@ def _ics_date(day: date) -> str:
 def _serialize(event: _Event, uid: str, dtstamp: str) -> list[str]:
     """One all-day VEVENT's lines: the days (DTEND exclusive, even for one day), the properties, then the alarm."""
     from ics.grammar.parse import ContentLine
-    from ics.utils import escape_string, timedelta_to_duration
+    from ics.utils import escape_string
 
-    day = {"VALUE": ["DATE"]}
-    properties = [
-        ContentLine("DTSTART", params=day, value=_ics_date(event.first)),
-        ContentLine("DTEND", params=day, value=_ics_date(event.last + timedelta(days=1))),
-        ContentLine("CATEGORIES", value=escape_string(event.category)),
-        ContentLine("DTSTAMP", value=dtstamp),
+    lines = [
+        "BEGIN:VEVENT",
+        _line("DTSTART", _ics_date(event.first), DATE),
+        _line("DTEND", _ics_date(event.last + timedelta(days=1)), DATE),
+        _line("CATEGORIES", escape_string(event.category)),
+        _line("DTSTAMP", dtstamp),
     ]
     if event.description:
-        properties.append(ContentLine("DESCRIPTION", value=escape_string(event.description)))
+        lines.append(str(ContentLine("DESCRIPTION", value=escape_string(event.description))))
     if event.summary:
-        properties.append(ContentLine("SUMMARY", value=escape_string(event.summary)))
-    properties += [ContentLine("TRANSP", value="TRANSPARENT"), ContentLine("UID", value=uid)]
-    lines = ["BEGIN:VEVENT", *map(str, properties)]
+        lines.append(str(ContentLine("SUMMARY", value=escape_string(event.summary))))
+    lines += [_line("TRANSP", "TRANSPARENT"), str(ContentLine("UID", value=uid))]
     if event.remind:
         trigger = EVENING_TRIGGER if event.evening else REMINDER_TRIGGER
-        alarm = [
-            ContentLine("ACTION", value="DISPLAY"),
-            ContentLine("DESCRIPTION", value=escape_string(event.reminder)),
-            ContentLine("TRIGGER", value=timedelta_to_duration(trigger)),
+        lines += [
+            "BEGIN:VALARM",
+            _line("ACTION", "DISPLAY"),
+            str(ContentLine("DESCRIPTION", value=escape_string(event.reminder))),
+            _trigger(trigger),
+            "END:VALARM",
         ]
-        lines += ["BEGIN:VALARM", *map(str, alarm), "END:VALARM"]
     lines.append("END:VEVENT")
     return lines
+
+
+DATE = (("VALUE", "DATE"),)
+
+
+@functools.lru_cache(maxsize=4096)
+def _line(name: str, value: str, params: tuple[tuple[str, str], ...] = ()) -> str:
+    """A content line every calendar repeats (a day, a category, the stamp): written by ics once, then kept."""
+    from ics.grammar.parse import ContentLine
+
+    return str(ContentLine(name, params={key: [item] for key, item in params}, value=value))
+
+
+@functools.cache
+def _trigger(trigger: timedelta) -> str:
+    from ics.utils import timedelta_to_duration
+
+    return _line("TRIGGER", timedelta_to_duration(trigger))
 
 
 def _fold(line: str) -> str:
