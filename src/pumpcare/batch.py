@@ -230,6 +230,13 @@ def _start_worker(options: BatchOptions) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER[:] = [options]
+    if not options.html:
+        from reportlab import rl_config
+
+        # Before any drawing is imported: ReportLab checks every attribute set on a shape, "a big help when
+        # developing" its docs say, 7% of a sheet here. A worker draws only pumpcare's tested time line; the
+        # bytes are the same (tests/test_batch_jobs.py compares them with a batch of one job).
+        rl_config.shapeChecking = 0
 
 
 def _plan_chunk(chunk: list[tuple[int, dict[str, str]] | RowFailed]) -> list[RowRendered | RowFailed]:
