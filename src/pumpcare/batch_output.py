@@ -91,15 +91,33 @@ class _Folder:
         from pumpcare.files import commit
 
         pending, self.pending = self.pending, []
+        placed: list[Staged] = []
         try:
-            commit(pending)
+            commit(pending, placed)
         except BaseException:
-            self.written.difference_update(item.path.name for item in pending)
+            # Interrupted midway: a row keeps its new pair only if both files were put in place; otherwise
+            # neither is listed (the last run's go at the end), and a new file put in place alone is removed.
+            done = {item.path.name for item in placed}
+            broken = {_stem(item.path.name) for item in pending if item.path.name not in done}
+            for item in pending:
+                if _stem(item.path.name) in broken:
+                    self.written.discard(item.path.name)
+                    if item.path.name in done:
+                        with contextlib.suppress(OSError):
+                            item.path.unlink()
             raise
 
     def finish(self, *, complete: bool) -> None:
         """Remove what the last run wrote and this one did not, and record this run's files in the manifest."""
         self.sync()
+        # Ctrl-C can land between a temporary file's creation and the line that records it: the folder is this
+        # run's while it holds the lock, so any temporary file of a batch name left in it now is this run's.
+        strays: list[Path] = []
+        with contextlib.suppress(OSError):
+            strays = [path for path in self.path.iterdir() if _TEMP.fullmatch(path.name)]
+        for path in strays:
+            with contextlib.suppress(OSError):
+                path.unlink()
         kept = set()
         for name in sorted(self.previous - self.written):
             try:
@@ -110,6 +128,10 @@ class _Folder:
                 # Still listed, so the next run owns it and tries again, rather than refusing it as a stranger's.
                 kept.add(name)
         _write_manifest(self.path, self.written | kept, complete=complete)
+
+
+def _stem(name: str) -> str:
+    return name.rsplit(".", 1)[0]  # a row's files share it: 0002-Bed-4.ics, 0002-Bed-4.pdf
 
 
 def run_and_report(csv_file: Path, options: BatchOptions, *, out: Console, err: Console, jobs: int = 1) -> bool:

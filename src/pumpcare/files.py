@@ -78,15 +78,17 @@ def stage(path: Path, data: bytes) -> Staged:
     return Staged(temp, path, shown)
 
 
-def commit(staged: Sequence[Staged]) -> None:
+def commit(staged: Sequence[Staged], placed: list[Staged] | None = None) -> None:
     """Put staged files in place durably, with one sync for them all rather than one per file.
 
     Their data reaches the disk first (one `sync` where the system has it; each file's own fsync on Windows),
     then each is renamed over its path, then their folders are synced so the new names last. A crash before
     the end leaves each path with its old file or its new one, complete, and perhaps a temporary file.
+    Each file renamed into place is added to `placed` at once, so a caller interrupted midway knows which.
     """
     if not staged:
         return
+    done = placed if placed is not None else []
     try:
         if hasattr(os, "sync"):
             os.sync()
@@ -94,16 +96,18 @@ def commit(staged: Sequence[Staged]) -> None:
             for item in staged:
                 with item.temp.open("rb+") as stream:
                     os.fsync(stream.fileno())
-        for index, item in enumerate(staged):
+        for item in staged:
             try:
                 item.temp.replace(item.path)
             except OSError as err:
-                discard(staged[index:])
                 raise OutputError(f"cannot write {item.shown}: {_reason(err)}; choose another path") from None
+            done.append(item)
         for folder in dict.fromkeys(item.path.parent for item in staged):
             _sync_folder(folder)
     except BaseException:
-        discard(staged)
+        # Ctrl-C right after a rename, before it was noted: that file's temporary name is gone, so it is in place.
+        done.extend(item for item in staged if item not in done and not item.temp.exists())
+        discard([item for item in staged if item not in done])
         raise
 
 
