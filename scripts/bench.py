@@ -42,6 +42,16 @@ every run compiles pumpcare's sources again, a cost users of an installed wheel 
 header says so when it happens; --bytecode-cache gives every process a private bytecode cache
 (PYTHONPYCACHEPREFIX) filled during the warm-up, so both case and floor run from cached bytecode.
 
+After the start-up table comes the batch section (issue 12; `--batch ROWS`, 0 skips it), measured side by side
+in the same run on generated rows: a yaml2ics process per calendar (each with the events of a pumpcare plan;
+yaml2ics needs ics 0.8, so install it in a venv of its own and give --yaml2ics PATH, or it is skipped), the
+atomic-write floor (the same files' bytes written with write_atomically alone, an fsync each), HTML and PDF
+batches with --jobs 1 and with every core, and the PDF batch on 5 x ROWS. Time is wall-clock for the whole
+`pumpcare batch` process; peak memory is that of its largest process (ru_maxrss) and, where /proc exists,
+of all its processes at once (sampled every 20 ms). Each target is printed with its ratio and "met" or
+"NOT MET"; --check fails on a target not met. The load average before the section is printed too: the
+figures are only as steady as the machine.
+
 To add a command, add a Case to CASES: its arguments, the third-party modules it really imports
 (check with --importtime or `python -X importtime`), and the modules it must never import.
 """
