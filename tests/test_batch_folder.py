@@ -133,15 +133,15 @@ def test_a_run_that_died_is_cleaned_up_by_the_next(runner: CliRunner, tmp_path: 
 def test_a_sheet_that_cannot_be_written_takes_its_calendar_with_it(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pumpcare.files.write_atomically
+    real = pumpcare.files.stage
 
-    def full_disk_for_bed_2_sheet(path: Path, data: bytes) -> None:
+    def full_disk_for_bed_2_sheet(path: Path, data: bytes) -> pumpcare.files.Staged:
         if path.name == "0003-Bed-2.pdf":
             raise OutputError(f"cannot write {path}: no space left on device; choose another path")
-        real(path, data)
+        return real(path, data)
 
     batch(runner, tmp_path, HEADER + "Bed 1,2026-12-01\nBed 2,2026-12-01\n")
-    monkeypatch.setattr(pumpcare.files, "write_atomically", full_disk_for_bed_2_sheet)
+    monkeypatch.setattr(pumpcare.files, "stage", full_disk_for_bed_2_sheet)
     code, lines, _, out = batch(runner, tmp_path, HEADER + "Bed 1,2026-12-01\nBed 2,2026-12-02\n")
     assert code == 1
     assert f"3 │ - │ cannot write {out / '0003-Bed-2.pdf'}: no space left on device; choose another path" in lines

@@ -8,14 +8,16 @@ column and reason, and the others go on. Writing the files into the output folde
 from __future__ import annotations
 
 import csv
+import itertools
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, NamedTuple
 
 from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError, PumpcareError
+from pumpcare.i18n import activate, current
 from pumpcare.inputs import PlanInputs, check_label
 from pumpcare.rules import RuleSet
 from pumpcare.schedule import Plan
@@ -169,13 +171,96 @@ def check_header(line: str) -> list[str]:
     return names
 
 
-def plan_rows(stream: IO[str], options: BatchOptions) -> Iterator[RowRendered | RowFailed]:
-    """Plan and render each row in turn; yield what became of it as soon as it is done."""
-    for item in read_rows(stream):
-        if isinstance(item, RowFailed):
-            yield item
-        else:
-            yield _plan_row(*item, options)
+def plan_rows(stream: IO[str], options: BatchOptions, *, jobs: int = 1) -> Generator[RowRendered | RowFailed]:
+    """Plan and render each row, in `jobs` processes; yield what became of each, in the file's order.
+
+    One job plans in this process. More start worker processes (spawned, as on Windows) that each load the
+    options once, and get rows in chunks: only a few chunks are out at a time, so memory stays flat however
+    long the file is, and results come back in row order. The workers only plan and render; this process alone
+    writes, so the folder, the report and the progress bar are the same as with one job.
+    """
+    items = read_rows(stream)
+    if jobs <= 1:
+        for item in items:
+            yield item if isinstance(item, RowFailed) else _plan_row(*item, options)
+        return
+    first = next(items, None)  # reads the header: a bad one is refused before any process is started
+    if first is None:
+        return
+    yield from _in_workers(itertools.chain([first], items), options, jobs)
+
+
+def _in_workers(
+    items: Iterator[tuple[int, dict[str, str]] | RowFailed], options: BatchOptions, jobs: int
+) -> Iterator[RowRendered | RowFailed]:
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(options, current().code),
+    )
+    out: deque[Future[list[RowRendered | RowFailed]]] = deque()
+    try:
+        chunks: Iterator[list[tuple[int, dict[str, str]] | RowFailed]] = iter(
+            lambda: list(itertools.islice(items, CHUNK)), []
+        )
+        for chunk in itertools.islice(chunks, IN_FLIGHT * jobs):
+            out.append(pool.submit(_plan_chunk, chunk))
+        while out:
+            done = out.popleft().result()
+            for chunk in itertools.islice(chunks, 1):
+                out.append(pool.submit(_plan_chunk, chunk))
+            yield from done
+    except BrokenProcessPool:
+        raise PumpcareError(
+            "a worker process of the batch stopped without a word (out of memory?); run it again, or with --jobs 1"
+        ) from None
+    finally:
+        # Ctrl-C included: no new chunk starts, and every worker has exited before the batch says it stopped.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Rows a worker plans at a time: enough to make sending them cheap, few enough that Ctrl-C stops in a blink.
+CHUNK = 8
+IN_FLIGHT = 3  # chunks out per worker: one being planned, the next ones waiting, so no worker waits for rows
+_WORKER: list[BatchOptions] = []
+
+
+def _start_worker(options: BatchOptions, language: str) -> None:
+    """In a worker: keep the batch's options and language, and leave Ctrl-C to the parent, which stops the
+    workers itself."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER[:] = [options]
+    # A spawned worker starts afresh, in English: it must speak the language the batch was asked for.
+    activate(language)
+    if not options.html:
+        from reportlab import rl_config
+
+        # Before any drawing is imported: ReportLab checks every attribute set on a shape, "a big help when
+        # developing" its docs say, 7% of a sheet here. A worker draws only pumpcare's tested time line; the
+        # bytes are the same (tests/test_batch_jobs.py compares them with a batch of one job).
+        rl_config.shapeChecking = 0
+
+
+def _plan_chunk(chunk: list[tuple[int, dict[str, str]] | RowFailed]) -> list[RowRendered | RowFailed]:
+    """In a worker: plan and render a chunk of rows (a line the reader failed passes through)."""
+    options = _WORKER[0]
+    return [item if isinstance(item, RowFailed) else _plan_row(*item, options) for item in chunk]
+
+
+def workers_for(jobs: int, rows: int) -> int:
+    """How many processes to plan `rows` rows with: none to start for a batch shorter than a few chunks."""
+    return max(1, min(jobs, rows // MIN_ROWS_PER_WORKER))
+
+
+# Starting a worker costs about as much as planning this many rows: fewer, and one process is faster.
+MIN_ROWS_PER_WORKER = 32
 
 
 def file_stem(row: int, label: str) -> str:

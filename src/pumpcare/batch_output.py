@@ -15,11 +15,23 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pumpcare.batch import BatchOptions, RowFailed, RowRendered, RowWritten, count_rows, file_stem, open_csv, plan_rows
+from pumpcare.batch import (
+    BatchOptions,
+    RowFailed,
+    RowRendered,
+    RowWritten,
+    count_rows,
+    file_stem,
+    open_csv,
+    plan_rows,
+    workers_for,
+)
 from pumpcare.errors import OutputError, PumpcareError
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from pumpcare.files import Staged
 
 MANIFEST = ".pumpcare-batch.json"
 LOCK = ".pumpcare-batch.lock"
@@ -37,6 +49,10 @@ class Report(NamedTuple):
     failed: list[RowFailed]
 
 
+# Rows whose files are synced to disk together: one sync per group instead of one fsync per file.
+SYNC_EVERY = 128
+
+
 class _Folder:
     """The output folder while a run holds it: what the last run left, and what this run has written."""
 
@@ -44,29 +60,64 @@ class _Folder:
         self.path = path
         self.previous = previous
         self.written: set[str] = set()
+        self.pending: list[Staged] = []  # written under temporary names, put in place by the next sync
+        self.rows = 0
 
     def write(self, made: RowRendered) -> RowWritten | RowFailed:
         """Write one row's calendar and sheet as a pair: if the second cannot be written, the first goes too."""
-        from pumpcare.files import write_atomically
+        from pumpcare.files import discard, stage
 
         stem = file_stem(made.row, made.label)
-        paths: list[Path] = []
+        staged: list[Staged] = []
         try:
             for suffix, data in made.files:
-                path = self.path / f"{stem}{suffix}"
-                write_atomically(path, data)
-                paths.append(path)
-                self.written.add(path.name)
-        except PumpcareError as err:
-            for path in paths:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-                self.written.discard(path.name)
+                staged.append(stage(self.path / f"{stem}{suffix}", data))
+        except BaseException as err:
+            discard(staged)
+            if not isinstance(err, PumpcareError):
+                raise
+            # Neither file is put in place, and the last run's pair of this row goes at the end (it is not in
+            # `written`): a patient never gets half of one run and half of another.
             return RowFailed(made.row, "-", str(err))
-        return RowWritten(made.row, made.label, tuple(paths), made.warnings)
+        self.pending += staged
+        self.written.update(item.path.name for item in staged)
+        self.rows += 1
+        if self.rows % SYNC_EVERY == 0:
+            self.sync()
+        return RowWritten(made.row, made.label, tuple(item.path for item in staged), made.warnings)
+
+    def sync(self) -> None:
+        """Put the files written since the last sync in place, on disk, with one sync for them all."""
+        from pumpcare.files import commit
+
+        pending, self.pending = self.pending, []
+        placed: list[Staged] = []
+        try:
+            commit(pending, placed)
+        except BaseException:
+            # Interrupted midway: a row keeps its new pair only if both files were put in place; otherwise
+            # neither is listed (the last run's go at the end), and a new file put in place alone is removed.
+            done = {item.path.name for item in placed}
+            broken = {_stem(item.path.name) for item in pending if item.path.name not in done}
+            for item in pending:
+                if _stem(item.path.name) in broken:
+                    self.written.discard(item.path.name)
+                    if item.path.name in done:
+                        with contextlib.suppress(OSError):
+                            item.path.unlink()
+            raise
 
     def finish(self, *, complete: bool) -> None:
         """Remove what the last run wrote and this one did not, and record this run's files in the manifest."""
+        self.sync()
+        # Ctrl-C can land between a temporary file's creation and the line that records it: the folder is this
+        # run's while it holds the lock, so any temporary file of a batch name left in it now is this run's.
+        strays: list[Path] = []
+        with contextlib.suppress(OSError):
+            strays = [path for path in self.path.iterdir() if _TEMP.fullmatch(path.name)]
+        for path in strays:
+            with contextlib.suppress(OSError):
+                path.unlink()
         kept = set()
         for name in sorted(self.previous - self.written):
             try:
@@ -79,25 +130,36 @@ class _Folder:
         _write_manifest(self.path, self.written | kept, complete=complete)
 
 
-def run_and_report(csv_file: Path, options: BatchOptions, *, out: Console, err: Console) -> bool:
+def _stem(name: str) -> str:
+    return name.rsplit(".", 1)[0]  # a row's files share it: 0002-Bed-4.ics, 0002-Bed-4.pdf
+
+
+def run_and_report(csv_file: Path, options: BatchOptions, *, out: Console, err: Console, jobs: int = 1) -> bool:
     """Run a batch with a progress bar on a terminal, print its summary; whether every row was written."""
     with _progress(err) as progress:
-        report = write_batch(csv_file, options, progress=progress)
+        report = write_batch(csv_file, options, progress=progress, jobs=jobs)
     out.print(summary(report))
     return not report.failed
 
 
 def write_batch(
-    csv_file: Path, options: BatchOptions, *, progress: Callable[[int], Callable[[], None]] | None = None
+    csv_file: Path,
+    options: BatchOptions,
+    *,
+    progress: Callable[[int], Callable[[], None]] | None = None,
+    jobs: int = 1,
 ) -> Report:
-    """Plan each row of the CSV file and write its calendar and sheet into the batch's folder; what became of each."""
+    """Plan each row of the CSV file and write its calendar and sheet into the batch's folder; what became of each.
+
+    `jobs` processes plan the rows (fewer for a short file); the files, the report and its order are the same.
+    """
     total = count_rows(csv_file)  # refuses a file that is not UTF-8 text before anything is written
     advance = progress(total) if progress else lambda: None
     done = 0
     warned: list[RowWritten] = []
     failed: list[RowFailed] = []
-    with open_csv(csv_file) as stream:
-        rows = plan_rows(stream, options)
+    workers = workers_for(jobs, total)
+    with open_csv(csv_file) as stream, contextlib.closing(plan_rows(stream, options, jobs=workers)) as rows:
         first = next(rows, None)  # reads the header: a bad one is refused before any folder is made
         with _owned(options.out_dir) as folder:
             for item in rows if first is None else _chain(first, rows):

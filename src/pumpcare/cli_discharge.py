@@ -110,6 +110,12 @@ def batch_command(
     fhir: Annotated[
         bool, typer.Option("--fhir", help="Also write each patient's plan as a FHIR R4 CarePlan (.fhir.json).")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", metavar="N", help="Processes that plan the rows (default: one per core); the files are the same."
+        ),
+    ] = None,
 ) -> None:
     """Write a calendar and a sheet for each patient of a CSV file: a day's discharges at once."""
     speak(lang)
@@ -124,6 +130,10 @@ def batch_command(
 
     if paper.lower() not in PAPER:
         raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
+    if jobs is not None and jobs < 1:
+        raise InputError(
+            f"--jobs {jobs} is not a number of processes; give 1 or more, or leave it out to use every core"
+        )
     from pumpcare.clinic import load_clinic
 
     profile = load_clinic(clinic) if clinic is not None else None
@@ -132,5 +142,14 @@ def batch_command(
     options = BatchOptions(
         load_rules(rules), out_dir, build_time(), paper.lower(), html, profile, date.today(), fhir=fhir
     )
-    if not run_and_report(csv_file, options, out=console(), err=console(stderr=True)):
+    if not run_and_report(csv_file, options, out=console(), err=console(stderr=True), jobs=jobs or _cores()):
         raise typer.Exit(code=1)
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1

@@ -5,17 +5,43 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from pumpcare.errors import OutputError
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write data to path through a temporary file in the same folder, then rename it into place.
+    """Write data to path through a temporary file in the same folder, synced to disk, then renamed into place.
 
     Only a regular file, or a new path, is replaced. A symlink (a calendar kept in a synced folder) is followed,
     and its target replaced, so the link keeps working; a device, a FIFO or /dev/stdout is refused.
     """
+    staged = stage(path, data)
+    try:
+        with staged.temp.open("rb+") as stream:
+            os.fsync(stream.fileno())
+        # Path.replace is os.replace: an atomic rename on POSIX and Windows alike.
+        staged.temp.replace(staged.path)
+    except BaseException as err:
+        # Ctrl-C or SIGTERM (which __main__ turns into SystemExit) included: no temp file is left behind.
+        discard([staged])
+        if isinstance(err, OSError):
+            raise OutputError(f"cannot write {path}: {_reason(err)}; choose another path") from None
+        raise
+
+
+class Staged(NamedTuple):
+    """A file written under a temporary name beside the path it is for, not yet synced or renamed into place."""
+
+    temp: Path
+    path: Path
+    shown: Path  # the path as the user gave it, for messages
+
+
+def stage(path: Path, data: bytes) -> Staged:
+    """Write data beside path under a temporary name; `commit` makes it durable and puts it in place."""
     shown = path
     # stat follows links: /dev/stdout is a link to a pipe or a terminal, which must never become a file.
     if path.exists() and not path.is_dir() and not path.is_file():
@@ -41,19 +67,71 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
         # mkstemp makes the file private (0600); a calendar gets the mode a plain new file would, or keeps its own.
         temp.chmod(_mode_for(path))
-        # Path.replace is os.replace: an atomic rename on POSIX and Windows alike.
-        temp.replace(path)
     except BaseException as err:
-        # Ctrl-C or SIGTERM (which __main__ turns into SystemExit) included: no temp file is left behind.
         with contextlib.suppress(OSError):
             temp.unlink()
         if isinstance(err, OSError):
             raise OutputError(f"cannot write {shown}: {_reason(err)}; choose another path") from None
         raise
+    return Staged(temp, path, shown)
+
+
+def commit(staged: Sequence[Staged], placed: list[Staged] | None = None) -> None:
+    """Put staged files in place durably, with one sync for them all rather than one per file.
+
+    Their data reaches the disk first (one `sync` where the system has it; each file's own fsync on Windows),
+    then each is renamed over its path, then their folders are synced so the new names last. A crash before
+    the end leaves each path with its old file or its new one, complete, and perhaps a temporary file.
+    Each file renamed into place is added to `placed` at once, so a caller interrupted midway knows which.
+    """
+    if not staged:
+        return
+    done = placed if placed is not None else []
+    try:
+        if hasattr(os, "sync"):
+            os.sync()
+        else:  # Windows: no sync of everything; FlushFileBuffers on each file is what there is
+            for item in staged:
+                with item.temp.open("rb+") as stream:
+                    os.fsync(stream.fileno())
+        for item in staged:
+            try:
+                item.temp.replace(item.path)
+            except OSError as err:
+                raise OutputError(f"cannot write {item.shown}: {_reason(err)}; choose another path") from None
+            done.append(item)
+        for folder in dict.fromkeys(item.path.parent for item in staged):
+            _sync_folder(folder)
+    except BaseException:
+        # Ctrl-C right after a rename, before it was noted: that file's temporary name is gone, so it is in place.
+        done.extend(item for item in staged if item not in done and not item.temp.exists())
+        discard([item for item in staged if item not in done])
+        raise
+
+
+def discard(staged: Sequence[Staged]) -> None:
+    """Remove staged files that will not be put in place."""
+    for item in staged:
+        with contextlib.suppress(OSError):
+            item.temp.unlink()
+
+
+def _sync_folder(folder: Path) -> None:
+    # A folder's entries (the renames) are made durable by syncing the folder itself; Windows cannot open one.
+    if os.name == "nt":
+        return
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass  # some file systems refuse to sync a folder; the files themselves are already on disk
+    finally:
+        os.close(handle)
 
 
 def _target(path: Path) -> Path:

@@ -1,21 +1,24 @@
 """The plan as an RFC 5545 calendar, written with `ics` 0.7 and mended where that version falls short.
 
 What ics 0.7 gets wrong, and what this module does about it:
-- no DTSTAMP unless given one: every event gets `created`, which ics writes as DTSTAMP, from `stamp`;
-- events live in a set, so their order (and several CATEGORIES') changes from run to run: events are
-  serialized one by one in plan order, each with a single category;
-- no line folding at 75 octets: `_fold` does it, never splitting a UTF-8 character;
-- `make_all_day` reads `end` as inclusive and drops DTEND on one-day events: we pass the last day and add
-  the exclusive DTEND ourselves for one-day events;
-- str() of an alarm raises a FutureWarning inside `serialize`: silenced around that call only.
+- its `Event` needs arrow for every date, and `make_all_day` reads `end` as inclusive and drops DTEND on
+  one-day events; its serializer puts VALARM before the properties, CATEGORIES in a set, and `str()` of an
+  alarm raises a FutureWarning. Mending each event afterwards cost more than the rest of a batch row. So each
+  event is written with ics's content-line layer (`ContentLine`, `escape_string`, `timedelta_to_duration`),
+  the same lines in the order RFC 5545 reads best: DTSTART, the exclusive DTEND, then the properties in ics's
+  own order, then the alarm. The calendar's header is ics's `Calendar`, serialized once per process, and a
+  line every calendar repeats (a day, a category, the alarm's trigger) is written once and kept;
+- no DTSTAMP unless given one: every event gets `stamp` as DTSTAMP;
+- events are written one by one in plan order, each with a single category;
+- no line folding at 75 octets: `_fold` does it, never splitting a UTF-8 character.
 """
 
 from __future__ import annotations
 
-import warnings
+import functools
 import zlib
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from pumpcare.clinic import Clinic
@@ -108,24 +111,22 @@ def render_ics(
     With `spans`, each restriction with a dated end is also one event across every day it may hold, so a
     caregiver sees "No driving" on any day it applies; they are shown as free time and remind nobody.
     """
-    from ics import Calendar
     from ics.utils import escape_string
 
-    calendar = Calendar(creator=PRODID)
-    calendar.method = "PUBLISH"
-    calendar.scale = "GREGORIAN"
-    lines = calendar.serialize().split("\r\n")
-    assert lines[-1] == "END:VCALENDAR"
+    lines = [*_header()]
     name = calendar_name(patient_label)
     about = calendar_about(_disclaimer(), cited_source(plan.ruleset, "leaflet"))
     if clinic is not None:
         about += " " + ". ".join(clinic.contact_lines()) + "."
-    lines[-1:] = [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(about)}"]
+    lines += [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(about)}"]
     key = plan_key(plan, patient_label)
+    dtstamp = _utc_stamp(stamp)
     for event in [*_events(plan, clinic), *(_spans(plan) if spans else ())]:
-        lines.extend(_serialize(event, f"{event.key}.{key}@pumpcare", stamp).split("\r\n"))
+        lines.extend(_serialize(event, f"{event.key}.{key}@pumpcare", dtstamp))
     lines.append("END:VCALENDAR")
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
+    # Most lines are short ASCII (isascii costs nothing): only the others are measured in octets and folded.
+    folded = (line if len(line) <= _MAX_OCTETS and line.isascii() else _fold(line) for line in lines)
+    return ("\r\n".join(folded) + "\r\n").encode("utf-8")
 
 
 def _events(plan: Plan, clinic: Clinic | None = None) -> Iterator[_Event]:
@@ -252,51 +253,74 @@ def _rule_lines(plan: Plan, milestone: Milestone) -> list[str]:
     return lines
 
 
-def _serialize(event: _Event, uid: str, stamp: datetime) -> str:
-    from ics import DisplayAlarm, Event
+@functools.cache
+def _header() -> tuple[str, ...]:
+    """The calendar's first lines, as ics's Calendar writes them: the same for every plan, so made once."""
+    from ics import Calendar
+
+    calendar = Calendar(creator=PRODID)
+    calendar.method = "PUBLISH"
+    calendar.scale = "GREGORIAN"
+    lines = calendar.serialize().split("\r\n")
+    assert lines[-1] == "END:VCALENDAR"
+    return tuple(lines[:-1])
+
+
+def _utc_stamp(stamp: datetime) -> str:
+    moment = stamp.astimezone(timezone.utc)
+    return f"{_ics_date(moment.date())}T{moment:%H%M%S}Z"
+
+
+def _ics_date(day: date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime's %Y drops the zeros of a year before 1000
+
+
+def _serialize(event: _Event, uid: str, dtstamp: str) -> list[str]:
+    """One all-day VEVENT's lines: the days (DTEND exclusive, even for one day), the properties, then the alarm."""
     from ics.grammar.parse import ContentLine
+    from ics.utils import escape_string
 
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time(), tzinfo=timezone.utc)
-
-    item = Event(
-        name=event.summary,
-        begin=midnight(event.first),
-        end=midnight(event.last),
-        uid=uid,
-        description=event.description,
-        created=stamp.astimezone(timezone.utc),
-        transparent=True,
-        categories=[event.category],
-    )
-    item.make_all_day()
-    if event.first == event.last:
-        end = (event.last + timedelta(days=1)).strftime("%Y%m%d")
-        item.extra.append(ContentLine("DTEND", params={"VALUE": ["DATE"]}, value=end))
+    lines = [
+        "BEGIN:VEVENT",
+        _line("DTSTART", _ics_date(event.first), DATE),
+        _line("DTEND", _ics_date(event.last + timedelta(days=1)), DATE),
+        _line("CATEGORIES", escape_string(event.category)),
+        _line("DTSTAMP", dtstamp),
+    ]
+    if event.description:
+        lines.append(str(ContentLine("DESCRIPTION", value=escape_string(event.description))))
+    if event.summary:
+        lines.append(str(ContentLine("SUMMARY", value=escape_string(event.summary))))
+    lines += [_line("TRANSP", "TRANSPARENT"), str(ContentLine("UID", value=uid))]
     if event.remind:
         trigger = EVENING_TRIGGER if event.evening else REMINDER_TRIGGER
-        item.alarms = [DisplayAlarm(trigger=trigger, display_text=event.reminder)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        return _alarms_last(str(item.serialize()))
+        lines += [
+            "BEGIN:VALARM",
+            _line("ACTION", "DISPLAY"),
+            str(ContentLine("DESCRIPTION", value=escape_string(event.reminder))),
+            _trigger(trigger),
+            "END:VALARM",
+        ]
+    lines.append("END:VEVENT")
+    return lines
 
 
-def _alarms_last(component: str) -> str:
-    """Move VALARM blocks after the event's properties, where RFC 5545's grammar puts them."""
-    lines = component.split("\r\n")
-    properties: list[str] = []
-    alarms: list[str] = []
-    in_alarm = False
-    for line in lines[1:-1]:
-        in_alarm = in_alarm or line == "BEGIN:VALARM"
-        (alarms if in_alarm else properties).append(line)
-        in_alarm = in_alarm and line != "END:VALARM"
-    # ics writes our one-day DTEND (an extra line) first; put it after DTSTART, where people look for it.
-    ends = [line for line in properties if line.startswith("DTEND")]
-    properties = [line for line in properties if not line.startswith("DTEND")]
-    at = next(index for index, line in enumerate(properties) if line.startswith("DTSTART")) + 1
-    properties[at:at] = ends
-    return "\r\n".join([lines[0], *properties, *alarms, lines[-1]])
+DATE = (("VALUE", "DATE"),)
+
+
+@functools.lru_cache(maxsize=4096)
+def _line(name: str, value: str, params: tuple[tuple[str, str], ...] = ()) -> str:
+    """A content line every calendar repeats (a day, a category, the stamp): written by ics once, then kept."""
+    from ics.grammar.parse import ContentLine
+
+    return str(ContentLine(name, params={key: [item] for key, item in params}, value=value))
+
+
+@functools.cache
+def _trigger(trigger: timedelta) -> str:
+    from ics.utils import timedelta_to_duration
+
+    return _line("TRIGGER", timedelta_to_duration(trigger))
 
 
 def _fold(line: str) -> str:

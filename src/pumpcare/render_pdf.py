@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -51,19 +51,13 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZ
     """The sheet as PDF bytes, the same bytes for the same sheet (no clock, no random ids)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, LETTER
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
     from reportlab.platypus.doctemplate import LayoutError
 
     check_glyphs(sheet)
     size = A4 if paper == "a4" else LETTER
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=body_size, leading=body_size + 2)
-    bold = ParagraphStyle("bold", parent=body, fontName=_BOLD)
-    small = ParagraphStyle("small", parent=body, fontName=_OBLIQUE)
-    title = ParagraphStyle("title", parent=bold, fontSize=body_size + 4, leading=body_size + 7)
-    heading = ParagraphStyle(
-        "heading", parent=bold, fontSize=body_size + 1, leading=body_size + 3, spaceBefore=3, spaceAfter=0
-    )
+    body, bold, small, title, heading = _styles(body_size)
+    Paragraph = _paragraph_class()  # ReportLab's Paragraph, keeping its line breaks for the next sheet
     width = size[0] - 2 * _MARGIN
 
     story: list[Any] = [Paragraph(_escape(sheet.title), title)]
@@ -162,6 +156,8 @@ def check_glyphs(sheet: Sheet) -> None:
     """Refuse a sheet with a letter the PDF cannot draw, naming the first one and where it is."""
     covered = _register_fonts()
     for text, where, fix in _texts(sheet):
+        if text in _DRAWABLE:
+            continue
         for char in text:
             if ord(char) in covered and unicodedata.bidirectional(char) not in ("R", "AL"):
                 continue
@@ -174,6 +170,84 @@ def check_glyphs(sheet: Sheet) -> None:
             raise OutputError(
                 f"{problem} {where}; use --html for this sheet, or {fix} in Latin, Greek or Cyrillic letters"
             )
+        _remember(_DRAWABLE, text, True)
+
+
+# What stays the same from one patient's sheet to the next (a batch's sheets share their rule texts, headings and
+# most of their lines) is worked out once per process: the texts known to be drawable, and each paragraph's line
+# breaks at a width. Both are bounded, so a batch of any size keeps its memory flat: when full, they start over.
+_CACHE_LIMIT = 4096
+_SUBSETS_KEPT = 32  # a font's subset is tens of kilobytes; a batch's sheets use a handful of different ones
+_DRAWABLE: dict[str, bool] = {}
+_BREAKS: dict[tuple[str, str, float, float], tuple[Any, ...]] = {}
+_PARSED: dict[tuple[str | None, str, float], tuple[Any, str]] = {}
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any, limit: int = _CACHE_LIMIT) -> None:
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+
+
+@functools.cache
+def _styles(body_size: int) -> tuple[Any, ...]:
+    """The sheet's paragraph styles at a body size: body, bold, small, title, heading."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=body_size, leading=body_size + 2)
+    bold = ParagraphStyle("bold", parent=body, fontName=_BOLD)
+    small = ParagraphStyle("small", parent=body, fontName=_OBLIQUE)
+    title = ParagraphStyle("title", parent=bold, fontSize=body_size + 4, leading=body_size + 7)
+    heading = ParagraphStyle(
+        "heading", parent=bold, fontSize=body_size + 1, leading=body_size + 3, spaceBefore=3, spaceAfter=0
+    )
+    return body, bold, small, title, heading
+
+
+@functools.cache
+def _paragraph_class() -> Any:
+    """ReportLab's Paragraph, but a text already broken into lines at a width reuses those lines.
+
+    Reading a paragraph's markup and breaking it into lines (which measures every word) are most of a sheet's
+    layout time, and the same for every patient whose line reads the same. The pieces and lines are only read
+    when drawn; a split (a paragraph too tall for the room left) breaks its own lines afresh.
+    """
+    from reportlab.platypus import Paragraph
+
+    class Remembered(Paragraph):  # type: ignore[misc]
+        def __init__(self, text: str | None, style: Any, **options: Any) -> None:
+            # The halves of a split are made from the lines, not a text: they are never looked up.
+            self.pumpcare_text = text if options.get("frags") is None else None
+            key = (text, style.name, style.fontSize)
+            parsed = _PARSED.get(key) if self.pumpcare_text is not None else None
+            if parsed is None:
+                super().__init__(text, style, **options)
+                if self.pumpcare_text is not None:
+                    _remember(_PARSED, key, (self.frags, self.text))
+            else:
+                super().__init__(parsed[1], style, frags=parsed[0], **options)
+
+        def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+            if self.pumpcare_text is None:
+                return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
+            key = (self.pumpcare_text, self.style.name, self.style.fontSize, availWidth)
+            known = _BREAKS.get(key)
+            if known is None:
+                size = super().wrap(availWidth, availHeight)
+                if size != (0, 0x7FFFFFFF):  # ReportLab's answer to no room at all: it broke no lines
+                    _remember(_BREAKS, key, (self.blPara, self._wrapWidths, self.height))
+                return size  # type: ignore[no-any-return]
+            self.width = availWidth
+            self.blPara: Any = known[0]
+            self._wrapWidths: Any = known[1]
+            self.height: float = known[2]
+            return self.width, self.height
+
+        def split(self, availWidth: float, availHeight: float) -> list[Any]:
+            Paragraph.wrap(self, availWidth, availHeight)
+            return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
+
+    return Remembered
 
 
 def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
@@ -226,6 +300,7 @@ def _register_fonts() -> frozenset[int]:
     covered: frozenset[int] | None = None
     for name, file in _FONT_FILES.items():
         font = TTFont(name, str(folder / file))
+        _keep_subsets(font.face)
         pdfmetrics.registerFont(font)
         # ReportLab writes a character beyond U+FFFF (emoji, rare CJK) with a broken text map, and control
         # or format characters (a bidirectional override) draw nothing anyone can read: refuse those.
@@ -240,6 +315,67 @@ def _register_fonts() -> frozenset[int]:
         addMapping(_FONT, bold, italic, name)
     assert covered is not None
     return covered
+
+
+def _keep_subsets(face: Any) -> None:
+    """Keep a font's subsets and their compression across the sheets of a process, where ReportLab allows it.
+
+    Both hooks are ReportLab internals (checked on 4.x and 5.x); where a release lacks them, sheets are made as
+    ReportLab makes them, the same bytes a little slower.
+    """
+    from reportlab.pdfbase import pdfdoc
+
+    if callable(getattr(face, "makeSubset", None)):
+        face.makeSubset = _subsets(face.makeSubset)
+    if callable(getattr(face, "addSubsetObjects", None)) and hasattr(pdfdoc, "PDFStreamFilterZCompress"):
+        face.addSubsetObjects = _compressed_once(face.addSubsetObjects)
+
+
+def _subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]:
+    """A font's subsetting, kept per set of letters: most sheets of a batch embed the same letters of a font."""
+    made: dict[tuple[int, ...], bytes] = {}
+
+    def subset(codes: list[int]) -> bytes:
+        key = tuple(codes)
+        data = made.get(key)
+        if data is None:
+            data = make(codes)
+            _remember(made, key, data, limit=_SUBSETS_KEPT)
+        return data
+
+    return subset
+
+
+def _compressed_once(add: Callable[..., Any]) -> Callable[..., Any]:
+    """A font's embedding, with its subset compressed once per set of letters rather than on every sheet.
+
+    ReportLab compresses the subset it embeds with the Flate filter it names at the moment the font is added;
+    for that moment only, the filter is one that keeps what it compressed. Page contents are not touched.
+    """
+    from reportlab.pdfbase import pdfdoc
+
+    class RememberedFlate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.made: dict[bytes, bytes] = {}
+
+        def encode(self, text: bytes) -> bytes:
+            data = self.made.get(text)  # the subset's bytes are the cached object: its hash is kept too
+            if data is None:
+                data = super().encode(text)
+                _remember(self.made, text, data, limit=_SUBSETS_KEPT)
+            return data
+
+    flate = RememberedFlate()
+
+    def add_subset(*args: Any) -> Any:
+        plain = pdfdoc.PDFZCompress
+        pdfdoc.PDFZCompress = flate
+        try:
+            return add(*args)
+        finally:
+            pdfdoc.PDFZCompress = plain
+
+    return add_subset
 
 
 def _rows(cells: list[Any], widths: list[float]) -> list[list[Any]]:
