@@ -8,6 +8,10 @@ text of data/aftercare.yaml, each under a context naming its rule (`rule:no-driv
 English changed loses its translation rather than being guessed at: fuzzy matching is off, because a near
 translation of a medical sentence is a wrong one. The compiled `.mo` files are committed, so an install needs
 neither Babel's tools nor a build step; `--check` keeps them equal to their `.po`.
+
+Beside each catalog, `cldr.json` holds the CLDR names a date needs (months, weekdays, the decimal sign), taken
+from Babel, so that a command need not import Babel. `--check` also formats every date pattern of the catalog
+for a span of days, with pumpcare and with Babel, and reports any difference.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from __future__ import annotations
 import argparse
 import gettext
 import io
+import json
 import sys
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -27,7 +33,16 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from pumpcare.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, REVIEW_CONTEXT, REVIEW_MESSAGE  # noqa: E402
+from pumpcare.i18n import (  # noqa: E402
+    DOMAIN,
+    LANGUAGES,
+    LOCALE_DIR,
+    NAMES_FILE,
+    REVIEW_CONTEXT,
+    REVIEW_MESSAGE,
+    format_pattern,
+    read_names,
+)
 from pumpcare.rule_words import texts  # noqa: E402
 from pumpcare.rules import load_rules  # noqa: E402
 
@@ -66,6 +81,43 @@ def updated(language: str, source: Catalog) -> tuple[bytes, bytes]:
     return po.getvalue(), mo.getvalue()
 
 
+def names(language: str) -> bytes:
+    """The CLDR words pumpcare's dates and numbers need in a language, from Babel, as JSON."""
+    from babel.dates import get_day_names, get_month_names
+    from babel.numbers import get_decimal_symbol
+
+    data = {
+        "months_abbreviated": [get_month_names("abbreviated", "format", language)[m] for m in range(1, 13)],
+        "months_wide": [get_month_names("wide", "format", language)[m] for m in range(1, 13)],
+        "days_abbreviated": [get_day_names("abbreviated", "format", language)[d] for d in range(7)],
+        "days_wide": [get_day_names("wide", "format", language)[d] for d in range(7)],
+        "decimal": get_decimal_symbol(language),
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def date_problems(language: str, po: Catalog) -> list[str]:
+    """Each date pattern of the catalog, formatted by pumpcare and by Babel for two years of days: any difference."""
+    from babel.dates import format_date
+
+    found = []
+    cldr = read_names(LOCALE_DIR / language / NAMES_FILE)
+    first = date(2026, 1, 1)
+    for message in po:
+        if message.locations and all(path.endswith("i18n.py") for path, _ in message.locations) and message.string:
+            for offset in range(0, 731, 3):
+                day = first + timedelta(days=offset)
+                try:
+                    ours = format_pattern(day, message.string, cldr)
+                except ValueError as err:
+                    found.append(f"date pattern '{message.string}': {err}")
+                    break
+                if ours != format_date(day, message.string, locale=language):
+                    found.append(f"date pattern '{message.string}' gives '{ours}' on {day}, Babel another")
+                    break
+    return found
+
+
 def problems(language: str, source: Catalog) -> list[str]:
     """What is out of date in a language's committed catalog, compared by meaning, not bytes (Babel's version
     is written into the files)."""
@@ -83,7 +135,9 @@ def problems(language: str, source: Catalog) -> list[str]:
     write_mo(fresh, po, use_fuzzy=False)
     if _messages((folder / f"{DOMAIN}.mo").read_bytes()) != _messages(fresh.getvalue()):
         found.append("the .mo is not compiled from the .po")
-    return found
+    if (folder.parent / NAMES_FILE).read_bytes() != names(language):
+        found.append(f"{NAMES_FILE} is not what Babel gives")
+    return found + date_problems(language, po)
 
 
 def _messages(mo: bytes) -> dict[object, str]:
@@ -110,8 +164,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for language in LANGUAGES[1:]:
         folder = LOCALE_DIR / language / "LC_MESSAGES"
         po, mo = updated(language, source)
-        for path, data in ((folder / f"{DOMAIN}.po", po), (folder / f"{DOMAIN}.mo", mo)):
-            if path.read_bytes() != data:
+        written = (
+            (folder / f"{DOMAIN}.po", po),
+            (folder / f"{DOMAIN}.mo", mo),
+            (folder.parent / NAMES_FILE, names(language)),
+        )
+        for path, data in written:
+            if not path.exists() or path.read_bytes() != data:
                 path.write_bytes(data)
                 print(f"updated {path.relative_to(ROOT)}")
     return 0

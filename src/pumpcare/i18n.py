@@ -6,7 +6,10 @@ English is written in the code and needs no catalog. Another language's catalog 
 `locale/<lang>/LC_MESSAGES/pumpcare.mo`, compiled from the `.po` beside it by `scripts/update_catalogs.py`; it
 also holds the rule file's titles and texts, keyed by rule id (`msgctxt "rule:no-driving:title"`). Dates and
 numbers in another language come from Babel's CLDR data, never from the machine's locale, which may not be
-installed (`locale.setlocale` fails on many hospital PCs and containers).
+installed (`locale.setlocale` fails on many hospital PCs and containers). The script takes from Babel the few
+CLDR names a date needs (months, weekdays, the decimal sign) into `locale/<lang>/cldr.json`, so a command
+reads them in a blink instead of importing Babel and merging its whole locale (20 ms); the tests compare every
+date pattern of a catalog with Babel's own formatting.
 """
 
 from __future__ import annotations
@@ -16,10 +19,7 @@ from contextlib import contextmanager
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol
-
-if TYPE_CHECKING:
-    from babel.core import Locale
+from typing import NamedTuple, Protocol
 
 ENGLISH = "en"
 LANGUAGES = ("en", "es")  # shipped: English in the code, the others as catalogs
@@ -62,12 +62,23 @@ class _SourceWords:
         return message
 
 
+class Names(NamedTuple):
+    """The CLDR words a date or a number needs in a language, as Babel gives them."""
+
+    months_abbreviated: tuple[str, ...]  # January first
+    months_wide: tuple[str, ...]
+    days_abbreviated: tuple[str, ...]  # Monday first, as date.weekday() counts
+    days_wide: tuple[str, ...]
+    decimal: str
+
+
 class Language(NamedTuple):
-    """The language in use: its code, its catalog, and who reviewed the catalog (None: nobody yet)."""
+    """The language in use: its code, its catalog, who reviewed the catalog (None: nobody yet), its CLDR names."""
 
     code: str
     catalog: Catalog
     reviewed_by: str | None
+    names: Names | None = None
 
     @property
     def reviewed(self) -> bool:
@@ -126,7 +137,7 @@ def load(code: str) -> Language:
             catalog = GNUTranslations(stream)
         reviewer = catalog.pgettext(REVIEW_CONTEXT, REVIEW_MESSAGE).strip()
         reviewed_by = reviewer if reviewer and reviewer != REVIEW_MESSAGE else None
-        _loaded[code] = Language(code, catalog, reviewed_by)
+        _loaded[code] = Language(code, catalog, reviewed_by, read_names(LOCALE_DIR / code / NAMES_FILE))
     return _loaded[code]
 
 
@@ -185,21 +196,21 @@ def format_date(day: date, *, weekday: bool = True, compact: bool = False) -> st
     if _current.code == ENGLISH:
         text = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
         return f"{_WEEKDAYS[day.weekday()]} {text}" if weekday else text
-    return _babel_date(day, _pattern("weekday" if weekday else "date", compact))
+    return format_pattern(day, _pattern("weekday" if weekday else "date", compact), _names())
 
 
 def format_day_month(day: date, *, compact: bool = False) -> str:
     """A date without its year, for ranges within one year: '12 Jan', '12 de enero'."""
     if _current.code == ENGLISH:
         return f"{day.day} {_MONTHS[day.month - 1]}"
-    return _babel_date(day, _pattern("day-month", compact))
+    return format_pattern(day, _pattern("day-month", compact), _names())
 
 
 def format_weekday_day_month(day: date) -> str:
     """A date with its weekday but no year: 'Tue 12 Jan', 'mar 12 de enero'."""
     if _current.code == ENGLISH:
         return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
-    return _babel_date(day, _pattern("weekday-day-month", False))
+    return format_pattern(day, _pattern("weekday-day-month", False), _names())
 
 
 def format_number(amount: Fraction) -> str:
@@ -209,13 +220,11 @@ def format_number(amount: Fraction) -> str:
     text = f"{float(round(amount, 3)):.3f}".rstrip("0").rstrip(".")
     if _current.code == ENGLISH:
         return text
-    from babel.numbers import get_decimal_symbol
-
-    return text.replace(".", get_decimal_symbol(_current.code))
+    return text.replace(".", _names().decimal)
 
 
 # CLDR patterns per language, in the catalog's language: the translator picks the order and the words.
-# English never reaches Babel (above); these are the patterns a translation is asked to give.
+# English is spelled by hand (above); these are the patterns a translation is asked to give.
 def _pattern(kind: str, compact: bool) -> str:
     if compact:
         return {
@@ -231,20 +240,65 @@ def _pattern(kind: str, compact: bool) -> str:
     }[kind]
 
 
-def _babel_date(day: date, pattern: str) -> str:
-    # Imported here: Babel and its CLDR data cost about 20 ms, which an English command never pays.
-    from babel.dates import format_date as babel_format_date
-
-    return str(babel_format_date(day, pattern, locale=_locale(_current.code)))
-
-
-_locales: dict[str, Locale] = {}
+def _names() -> Names:
+    names = _current.names
+    assert names is not None, "every language but English ships its cldr.json"
+    return names
 
 
-def _locale(code: str) -> Locale:
-    # Parsed once: Babel would parse the name again for every date.
-    if code not in _locales:
-        from babel.core import Locale
+NAMES_FILE = "cldr.json"
 
-        _locales[code] = Locale.parse(code)
-    return _locales[code]
+
+def read_names(path: Path) -> Names:
+    """A language's CLDR names, written by scripts/update_catalogs.py."""
+    import json
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Names(
+        tuple(data["months_abbreviated"]),
+        tuple(data["months_wide"]),
+        tuple(data["days_abbreviated"]),
+        tuple(data["days_wide"]),
+        data["decimal"],
+    )
+
+
+def format_pattern(day: date, pattern: str, names: Names) -> str:
+    """A date in an LDML pattern ("EEE d 'de' MMMM 'de' y"), for the fields a catalog's patterns may use.
+
+    Weekday (E), day (d), month (M) and year (y), and quoted text; any other field is an error, which the
+    catalog's check reports before a release.
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "'":
+            end = pattern.find("'", index + 1)
+            end = len(pattern) if end == -1 else end
+            out.append(pattern[index + 1 : end] or "'")  # '' is a quote
+            index = end + 1
+            continue
+        if not char.isalpha():
+            out.append(char)
+            index += 1
+            continue
+        rest = pattern[index:]
+        width = len(rest) - len(rest.lstrip(char))
+        out.append(_field(day, char, width, names))
+        index += width
+    return "".join(out)
+
+
+def _field(day: date, letter: str, width: int, names: Names) -> str:
+    if letter == "E":
+        return (names.days_wide if width == 4 else names.days_abbreviated)[day.weekday()]
+    if letter == "d":
+        return f"{day.day:0{width}d}"
+    if letter == "M" and width >= 3:
+        return (names.months_wide if width == 4 else names.months_abbreviated)[day.month - 1]
+    if letter == "M":
+        return f"{day.month:0{width}d}"
+    if letter == "y":
+        return f"{day.year % 100:02d}" if width == 2 else f"{day.year:0{width}d}"
+    raise ValueError(f"the date pattern field {letter * width!r} is not one pumpcare writes; use E, d, M or y")
