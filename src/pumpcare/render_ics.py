@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from pumpcare.clinic import Clinic
+from pumpcare.pumplife import RefillDue
 from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.wording import (
     ask_note,
@@ -130,6 +131,7 @@ def render_ics(
 
 
 def _events(plan: Plan, clinic: Clinic | None = None) -> Iterator[_Event]:
+    refill = _refill_words(plan, clinic)
     starting = [m for m in plan.milestones if m.kind == "starts" and m.when.earliest == plan.surgery]
     for milestone in plan.milestones:
         if milestone.kind == "starts" and milestone.when.earliest == plan.surgery:
@@ -137,7 +139,7 @@ def _events(plan: Plan, clinic: Clinic | None = None) -> Iterator[_Event]:
             if milestone is starting[0]:
                 yield _surgery_day(plan, starting)
             continue
-        yield _milestone_event(plan, milestone, clinic)
+        yield _milestone_event(plan, milestone, refill)
         if milestone.deadline:
             yield _deadline_event(plan, milestone)
 
@@ -179,7 +181,7 @@ def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
     )
 
 
-def _milestone_event(plan: Plan, milestone: Milestone, clinic: Clinic | None = None) -> _Event:
+def _milestone_event(plan: Plan, milestone: Milestone, refill: _RefillWords) -> _Event:
     when = milestone.when
     long_window = (when.latest - when.earliest).days + 1 > LONG_WINDOW_DAYS
     summary = headline(milestone)
@@ -201,7 +203,7 @@ def _milestone_event(plan: Plan, milestone: Milestone, clinic: Clinic | None = N
         summary=summary,
         first=when.earliest,
         last=when.earliest if long_window else when.latest,
-        description="\n".join([intro, *_refill_lines(plan, milestone, clinic), *_rule_lines(plan, milestone)]),
+        description="\n".join([intro, *_refill_lines(refill, milestone), *_rule_lines(plan, milestone)]),
         category=milestone.category,
         remind=milestone.remind and not milestone.done,
         is_window=when.is_range,
@@ -224,20 +226,36 @@ def _deadline_event(plan: Plan, milestone: Milestone) -> _Event:
     )
 
 
-def _refill_lines(plan: Plan, milestone: Milestone, clinic: Clinic | None) -> list[str]:
+class _RefillWords(NamedTuple):
+    """What every refill event of a plan says, worked out once per calendar rather than once per visit."""
+
+    goes_on: str
+    clinic: str | None
+    due: RefillDue | None
+    basis: str | None
+    drug: str | None
+
+
+def _refill_words(plan: Plan, clinic: Clinic | None) -> _RefillWords:
+    due = plan.refill_due()
+    drug = plan.refill_settings.drug
+    return _RefillWords(
+        goes_on_sentence(plan),
+        clinic_line(clinic.contact_lines()) if clinic is not None else None,
+        due,
+        refill_basis(plan, due) if due is not None else None,
+        drug.text if drug is not None else None,
+    )
+
+
+def _refill_lines(words: _RefillWords, milestone: Milestone) -> list[str]:
     """On a refill event: how often refills go on, why the next falls on its day, and who to call."""
     if not milestone.repeats:
         return []
-    lines = [goes_on_sentence(plan)]
-    if clinic is not None:
-        lines.append(clinic_line(clinic.contact_lines()))
-    due = plan.refill_due()
-    if due is not None and not milestone.done and due.day == milestone.when.earliest:
-        lines.append(refill_basis(plan, due))
-    drug = plan.refill_settings.drug
-    if drug is not None:
-        lines.append(drug.text)
-    return lines
+    lines = [words.goes_on, *([words.clinic] if words.clinic else [])]
+    if words.due is not None and words.basis and not milestone.done and words.due.day == milestone.when.earliest:
+        lines.append(words.basis)
+    return lines + ([words.drug] if words.drug else [])
 
 
 def _when_sentence(milestone: Milestone, when: Window) -> str:

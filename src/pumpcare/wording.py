@@ -92,27 +92,29 @@ def format_dates(days: list[date]) -> str:
 def duration_words(duration: Duration) -> str:
     """'2 weeks', '1 month': a length of time, counted by the language's plural rule."""
     count = abs(duration.amount)
-    units = {
-        "days": ngettext("{count} day", "{count} days", count),
-        "weeks": ngettext("{count} week", "{count} weeks", count),
-        "months": ngettext("{count} month", "{count} months", count),
-        "years": ngettext("{count} year", "{count} years", count),
-    }
-    return units[duration.unit].format(count=count)
+    if duration.unit == "days":
+        return ngettext("{count} day", "{count} days", count).format(count=count)
+    if duration.unit == "weeks":
+        return ngettext("{count} week", "{count} weeks", count).format(count=count)
+    if duration.unit == "months":
+        return ngettext("{count} month", "{count} months", count).format(count=count)
+    return ngettext("{count} year", "{count} years", count).format(count=count)
 
 
 def _span_words(first: Duration, last: Duration) -> str:
     """'6–8 weeks', or '2 weeks to 3 months' when the units differ."""
-    if first.unit == last.unit:
-        low, high = abs(first.amount), abs(last.amount)
-        units = {
-            "days": ngettext("{low}–{high} day", "{low}–{high} days", high),
-            "weeks": ngettext("{low}–{high} week", "{low}–{high} weeks", high),
-            "months": ngettext("{low}–{high} month", "{low}–{high} months", high),
-            "years": ngettext("{low}–{high} year", "{low}–{high} years", high),
-        }
-        return units[last.unit].format(low=low, high=high)
-    return _("{first} to {last}").format(first=duration_words(first), last=duration_words(last))
+    if first.unit != last.unit:
+        return _("{first} to {last}").format(first=duration_words(first), last=duration_words(last))
+    low, high = abs(first.amount), abs(last.amount)
+    if last.unit == "days":
+        words = ngettext("{low}–{high} day", "{low}–{high} days", high)
+    elif last.unit == "weeks":
+        words = ngettext("{low}–{high} week", "{low}–{high} weeks", high)
+    elif last.unit == "months":
+        words = ngettext("{low}–{high} month", "{low}–{high} months", high)
+    else:
+        words = ngettext("{low}–{high} year", "{low}–{high} years", high)
+    return words.format(low=low, high=high)
 
 
 def day_label(plan: Plan, day: date) -> str:
@@ -186,13 +188,13 @@ def pending_phrase(moment: Moment) -> str:
 
 
 def _event(anchor: str) -> str:
-    events = {
-        "follow-up": _("your follow-up visit"),
-        "refill": _("your refill visit"),
-        "surgery": _("surgery"),
-        "implant": _("the day the pump went in"),
-    }
-    return events[anchor]
+    if anchor == "follow-up":
+        return _("your follow-up visit")
+    if anchor == "refill":
+        return _("your refill visit")
+    if anchor == "surgery":
+        return _("surgery")
+    return _("the day the pump went in")
 
 
 def _offset(moment: Moment) -> bool:
