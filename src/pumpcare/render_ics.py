@@ -22,7 +22,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from pumpcare.clinic import Clinic
+from pumpcare.i18n import current
 from pumpcare.pumplife import RefillDue
+from pumpcare.rules import Rule
 from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.wording import (
     ask_note,
@@ -31,7 +33,7 @@ from pumpcare.wording import (
     format_date,
     format_window,
     headline,
-    quoted_source,
+    quoted,
     translation_note,
     until_phrase,
 )
@@ -264,11 +266,21 @@ def _when_sentence(milestone: Milestone, when: Window) -> str:
     return event_window(milestone.kind, format_window(when))
 
 
-def _rule_lines(plan: Plan, milestone: Milestone) -> list[str]:
-    lines = [rule_line(rule.title, rule.text) for rule in milestone.rules]
-    sources = dict.fromkeys((rule.source, rule.cites) for rule in milestone.rules)
-    lines.extend(quoted_source(plan, cites, source) for source, cites in sources)
-    return lines
+def _rule_lines(plan: Plan, milestone: Milestone) -> tuple[str, ...]:
+    """Each rule's title and text, then the sentences they rest on: the same for every patient of a rule file."""
+    ruleset = plan.ruleset
+    names = tuple((cites, cited_source(ruleset, cites)) for cites in ("leaflet", *ruleset.documents))
+    return _rule_lines_of(milestone.rules, names, current().code)
+
+
+@functools.lru_cache(maxsize=1024)
+def _rule_lines_of(rules: tuple[Rule, ...], names: tuple[tuple[str, str], ...], language: str) -> tuple[str, ...]:
+    # Kept per rules, source names and language: a batch's calendars repeat them for every patient.
+    cited = dict(names)
+    lines = [rule_line(rule.title, rule.text) for rule in rules]
+    sources = dict.fromkeys((rule.source, rule.cites) for rule in rules)
+    lines.extend(quoted(cited[cites], source) for source, cites in sources)
+    return tuple(lines)
 
 
 @functools.cache

@@ -272,6 +272,6 @@ def cited(ruleset: RuleSet, cites: str) -> str:
     return ruleset.cited(cites)
 
 
-def quoted_source(plan: Plan, cites: str, source: str) -> str:
-    """The sentence a rule rests on, quoted as written (a quote is never translated)."""
-    return _('From {cited}: "{source}"').format(cited=cited(plan.ruleset, cites), source=source)
+def quoted(cited: str, source: str) -> str:
+    """The sentence a rule rests on, quoted as written (a quote is never translated), after where it is from."""
+    return _('From {cited}: "{source}"').format(cited=cited, source=source)
