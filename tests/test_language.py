@@ -266,3 +266,20 @@ def test_the_spanish_sheet_handed_over_at_discharge_is_one_page(runner: CliRunne
     text = " ".join(reader.pages[0].extract_text().split())
     assert "Cuándo llamar a su equipo médico" in text
     assert "Esta traducción todavía no ha sido revisada" in text
+
+
+def test_a_batch_says_once_what_its_rule_file_lacks_in_spanish(runner: CliRunner, tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.yaml"
+    shipped = (ROOT / "data" / "aftercare.yaml").read_text(encoding="utf-8")
+    clinic.write_text(shipped.replace("title: No driving\n", "title: No driving at all\n"), encoding="utf-8")
+    rows = "".join(f"Cama {n},2026-12-0{n},,,,\n" for n in range(1, 4))
+    source = tmp_path / "altas.csv"
+    source.write_text("label,surgery_date,follow_up,refill_every,first_refill,overrides\n" + rows, encoding="utf-8")
+    args = ["batch", str(source), "--out-dir", str(tmp_path / "out"), "--html", "--rules", str(clinic), "--lang", "es"]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("have no Spanish translation") == 1
+    assert "Rows with warnings" not in result.stdout  # not a warning about each patient
+    sheet = (tmp_path / "out" / "0002-Cama-1.html").read_text(encoding="utf-8")
+    assert "No driving at all" in sheet
+    assert "Límites de movimiento" in sheet

@@ -28,6 +28,7 @@ from pumpcare.cli_options import (
     given,
     resolve_and_warn,
     speak,
+    warn,
 )
 from pumpcare.errors import InputError
 
@@ -142,6 +143,9 @@ def batch_command(
     options = BatchOptions(
         load_rules(rules), out_dir, build_time(), paper.lower(), html, profile, date.today(), fhir=fhir
     )
+    from pumpcare.controller import translation_gaps
+
+    warn(tuple(translation_gaps(options.rules)))
     if not run_and_report(csv_file, options, out=console(), err=console(stderr=True), jobs=jobs or _cores()):
         raise typer.Exit(code=1)
 

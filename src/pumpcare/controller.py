@@ -74,11 +74,13 @@ def plan_from(
     with _about("alarm_volume"):
         alarm = inputs.alarm_volume
         alarm_volume = parse_quantity(alarm, "volume", "--alarm-volume") if alarm is not None else None
+    # A caller that passes the rule set (a batch) says once what it lacks in a language, not on every row.
+    loaded_here = ruleset is None
     if ruleset is None:
         from pumpcare.rules import load_rules
 
         ruleset = load_rules(Path(inputs.rules_file) if inputs.rules_file is not None else None)
-    missing = untranslated(ruleset)
+    gaps = translation_gaps(ruleset) if loaded_here else []
     plan = make_plan(
         in_language(ruleset),
         surgery,
@@ -92,14 +94,21 @@ def plan_from(
         alarm_volume=alarm_volume,
         drug=inputs.drug,
     )
-    if not missing:
+    if not gaps:
         return plan
-    # Never silent: a clinic's own rules, or new ones, may not be translated yet, and then show in English.
-    note = (
+    return plan._replace(warnings=(*plan.warnings, *gaps), warning_orders=(*plan.warning_orders, ""))
+
+
+def translation_gaps(ruleset: RuleSet) -> list[str]:
+    """The rule file's texts the language in use has no translation for, as a warning: never silent."""
+    missing = untranslated(ruleset)
+    if not missing:
+        return []
+    # A clinic's own rules, or new ones, may not be translated yet, and then show in English.
+    return [
         f"{len(missing)} of the rule file's texts have no {NAMES[current().code]} translation and are shown in "
         "English; `pumpcare rules check` lists them"
-    )
-    return plan._replace(warnings=(*plan.warnings, note), warning_orders=(*plan.warning_orders, ""))
+    ]
 
 
 @contextlib.contextmanager
