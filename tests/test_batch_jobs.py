@@ -184,3 +184,31 @@ def living(group: int) -> list[str]:
         if int(fields[2]) == group and fields[0] not in ("Z", "X"):
             found.append(text[: text.rindex(")") + 1])
     return found
+
+
+def test_ctrl_c_in_the_last_renames_never_leaves_a_patient_old_and_new_files(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = tmp_path / "discharges.csv", tmp_path / "out"
+    first = HEADER + "Bed 1,2026-12-01,,,,\nBed 2,2026-12-02,,,,\n"
+    source.write_text(first, encoding="utf-8")
+    assert run(runner, source, out, "--html", "--fhir", "--jobs", "1")[0] == 0
+    before = folder(out)
+    source.write_text(first.replace("2026-12-02", "2027-03-09"), encoding="utf-8")  # Bed 2's surgery moves
+    real = Path.replace
+
+    def interrupted(self: Path, target: str | os.PathLike[str]) -> Path:
+        if Path(target).name == "0003-Bed-2.fhir.json":  # the row's calendar and sheet are already in place
+            raise KeyboardInterrupt
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", interrupted)
+    code, _, _ = run(runner, source, out, "--html", "--fhir", "--jobs", "1")
+    monkeypatch.undo()
+    assert code in (1, 130)
+    after = folder(out)
+    bed_2 = sorted(name for name in after if name.startswith("0003-"))
+    assert bed_2 == []  # neither the new pair in part nor the old files beside it
+    assert not any(name.endswith(".tmp") for name in after)
+    assert after["0002-Bed-1.ics"] == before["0002-Bed-1.ics"]
+    assert json.loads(after[".pumpcare-batch.json"])["complete"] is False

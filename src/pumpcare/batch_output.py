@@ -109,7 +109,16 @@ class _Folder:
 
     def finish(self, *, complete: bool) -> None:
         """Remove what the last run wrote and this one did not, and record this run's files in the manifest."""
-        self.sync()
+        try:
+            self.sync()
+        except BaseException:
+            # Ctrl-C in the last renames: the rows it cut lost both new files in sync(); their old ones must go
+            # too, and the manifest must say the batch is unfinished, or a patient keeps an old and a new file.
+            self._tidy(complete=False)
+            raise
+        self._tidy(complete=complete)
+
+    def _tidy(self, *, complete: bool) -> None:
         # Ctrl-C can land between a temporary file's creation and the line that records it: the folder is this
         # run's while it holds the lock, so any temporary file of a batch name left in it now is this run's.
         strays: list[Path] = []
@@ -131,7 +140,8 @@ class _Folder:
 
 
 def _stem(name: str) -> str:
-    return name.rsplit(".", 1)[0]  # a row's files share it: 0002-Bed-4.ics, 0002-Bed-4.pdf
+    # A row's files share it: 0002-Bed-4.ics, 0002-Bed-4.pdf, 0002-Bed-4.fhir.json (a label holds no dot).
+    return name.split(".", 1)[0]
 
 
 def run_and_report(csv_file: Path, options: BatchOptions, *, out: Console, err: Console, jobs: int = 1) -> bool:
