@@ -168,10 +168,10 @@ def test_a_sheet_that_cannot_be_made_fails_its_row_only(
 ) -> None:
     real = pumpcare.render_pdf.render_pdf
 
-    def fails_for_bed_2(sheet: object, *, paper: str = "letter") -> RenderedPdf:
+    def fails_for_bed_2(sheet: object, *, paper: str = "letter", body_size: int = 12) -> RenderedPdf:
         if "Bed 2" in repr(sheet):
             raise error
-        return real(sheet, paper=paper)  # type: ignore[arg-type]
+        return real(sheet, paper=paper, body_size=body_size)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pumpcare.render_pdf, "render_pdf", fails_for_bed_2)
     code, lines, stderr, out = batch(
@@ -188,10 +188,10 @@ def test_ctrl_c_stops_the_batch_and_leaves_no_temporary_file(
 ) -> None:
     real = pumpcare.render_pdf.render_pdf
 
-    def interrupted_at_bed_2(sheet: object, *, paper: str = "letter") -> RenderedPdf:
+    def interrupted_at_bed_2(sheet: object, *, paper: str = "letter", body_size: int = 12) -> RenderedPdf:
         if "Bed 2" in repr(sheet):
             raise KeyboardInterrupt
-        return real(sheet, paper=paper)  # type: ignore[arg-type]
+        return real(sheet, paper=paper, body_size=body_size)  # type: ignore[arg-type]
 
     batch(runner, tmp_path, HEADER + "Bed 5,2026-12-01\nBed 6,2026-12-01\nBed 7,2026-12-01\n")
     monkeypatch.setattr(pumpcare.render_pdf, "render_pdf", interrupted_at_bed_2)
@@ -212,8 +212,8 @@ def test_a_sheet_over_one_page_is_a_warning_and_still_written(
 ) -> None:
     real = pumpcare.render_pdf.render_pdf
 
-    def two_pages(sheet: object, *, paper: str = "letter") -> RenderedPdf:
-        return real(sheet, paper=paper)._replace(pages=2)  # type: ignore[arg-type]
+    def two_pages(sheet: object, *, paper: str = "letter", body_size: int = 12) -> RenderedPdf:
+        return real(sheet, paper=paper, body_size=body_size)._replace(pages=2)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pumpcare.render_pdf, "render_pdf", two_pages)
     code, lines, _, out = batch(runner, tmp_path, "label,surgery_date,overrides\nBed 1,2026-12-01,no-driving=1w\n")

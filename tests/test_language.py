@@ -283,3 +283,22 @@ def test_a_batch_says_once_what_its_rule_file_lacks_in_spanish(runner: CliRunner
     sheet = (tmp_path / "out" / "0002-Cama-1.html").read_text(encoding="utf-8")
     assert "No driving at all" in sheet
     assert "Límites de movimiento" in sheet
+
+
+def test_a_spanish_batch_sheet_is_the_same_one_page_as_the_handout(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "altas.csv"
+    source.write_text(
+        "label,surgery_date,follow_up,refill_every,first_refill,overrides\n"
+        "Bed 4,2026-11-24,2026-12-29,12w,2027-01-19,\n",  # past: the sheets are made at discharge
+        encoding="utf-8",
+    )
+    env = {"COLUMNS": "200", "SOURCE_DATE_EPOCH": "1795000000"}
+    batch = ["batch", str(source), "--out-dir", str(tmp_path / "out"), "--lang", "es"]
+    assert runner.invoke(app, batch, env=env).exit_code == 0
+    plan = ["--surgery-date", "2026-11-24", "--follow-up", "2026-12-29", "--refill-every", "12w"]
+    plan += ["--first-refill", "2027-01-19", "--patient-label", "Bed 4"]
+    handout = [*plan, "--out", str(tmp_path / "hoja.pdf"), "--lang", "es"]
+    result = runner.invoke(app, ["handout", *handout], env=env)
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    assert (tmp_path / "out" / "0002-Bed-4.pdf").read_bytes() == (tmp_path / "hoja.pdf").read_bytes()

@@ -311,20 +311,11 @@ def _render_row(row: int, label: str, plan: Plan, options: BatchOptions) -> RowR
     calendar = render_ics(plan, stamp=options.stamp, patient_label=label, clinic=options.clinic)
     sheet = make_sheet(plan, label, clinic=options.clinic, today=options.today)
     warnings = plan.warnings
-    if options.html:
-        from pumpcare.render_html import render_html
+    from pumpcare.controller import pages_warning, sheet_document
 
-        handout = (".html", render_html(sheet, paper=options.paper).encode("utf-8"))
-    else:
-        from pumpcare.render_pdf import render_pdf
-
-        pdf = render_pdf(sheet, paper=options.paper)
-        handout = (".pdf", pdf.data)
-        if pdf.pages > 1:
-            warnings += (
-                f"the sheet runs to {pdf.pages} pages; fewer orders split from their group, "
-                "or --paper a4, may bring it back to one",
-            )
+    data, pages = sheet_document(sheet, options.paper, html=options.html)
+    handout = (".html" if options.html else ".pdf", data)
+    warnings += pages_warning(pages)
     files: tuple[tuple[str, bytes], ...] = ((".ics", calendar), handout)
     if options.fhir:
         from pumpcare.controller import careplan_bytes

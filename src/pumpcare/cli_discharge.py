@@ -91,12 +91,9 @@ def handout_command(
     from pumpcare.files import write_atomically
 
     write_atomically(out, data)
-    if pages > 1:
-        typer.echo(
-            f"pumpcare: warning: the sheet runs to {pages} pages; fewer orders split from their group, "
-            "or --paper a4, may bring it back to one",
-            err=True,
-        )
+    from pumpcare.controller import pages_warning
+
+    warn(pages_warning(pages))
     typer.echo(f"Sheet written to {out}; print it on {paper.lower()} paper.", err=True)
 
 

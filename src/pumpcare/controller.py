@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from pumpcare import store
 from pumpcare.clinic import Clinic
@@ -23,6 +23,9 @@ from pumpcare.rule_words import in_language, untranslated
 from pumpcare.rules import RuleSet
 from pumpcare.saved import SavedPlan, fill_from, with_entry, without_last
 from pumpcare.schedule import Plan, RefillSchedule, make_plan
+
+if TYPE_CHECKING:
+    from pumpcare.sheet import Sheet
 
 
 class Resolved(NamedTuple):
@@ -295,10 +298,26 @@ def sheet_bytes(
     large_print: bool = False,
 ) -> tuple[bytes, int]:
     """The sheet's bytes and its page count (an HTML page counts as one: the browser paginates it)."""
-    from pumpcare.render_pdf import BODY_SIZE, LARGE_PRINT
     from pumpcare.sheet import make_sheet
 
     sheet = make_sheet(the_plan, patient_label, clinic=clinic, today=today)
+    return sheet_document(sheet, paper, html=html, large_print=large_print)
+
+
+def pages_warning(pages: int) -> tuple[str, ...]:
+    """What to say of a sheet longer than a page (nothing for one page)."""
+    if pages <= 1:
+        return ()
+    return (
+        f"the sheet runs to {pages} pages; fewer orders split from their group, or --paper a4, may bring it back "
+        "to one",
+    )
+
+
+def sheet_document(sheet: Sheet, paper: str, *, html: bool, large_print: bool = False) -> tuple[bytes, int]:
+    """A laid-out sheet as HTML or PDF bytes, and its pages: the one way `handout` and `batch` draw it."""
+    from pumpcare.render_pdf import BODY_SIZE, LARGE_PRINT
+
     size = LARGE_PRINT if large_print else BODY_SIZE
     if html:
         from pumpcare.render_html import render_html
