@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from pumpcare.durations import Duration, parse_duration
 from pumpcare.errors import InputError
-from pumpcare.rules import RuleSet
+from pumpcare.rules import RuleSet, load_rules
 from pumpcare.schedule import KINDS, Override, Plan, RefillSchedule, make_plan
 
 D = date
@@ -235,3 +236,19 @@ def test_a_period_never_ends_before_it_starts(shipped: RuleSet, surgery: date, e
         if milestone.kind == "ends":
             for rule in milestone.rules:
                 assert starts[rule.id] <= milestone.when.earliest
+
+
+def test_a_rule_file_that_does_not_say_how_its_groups_are_named_shows_a_split_part_by_its_members(
+    tmp_path: Path,
+) -> None:
+    """A clinic file from before `names_members` never reads "No housework, yard work or sex, except no sex"."""
+    shipped = (Path(__file__).parent.parent / "data" / "aftercare.yaml").read_text(encoding="utf-8")
+    old = tmp_path / "clinic.yaml"
+    old.write_text(shipped.replace("    names_members: true\n", "").replace("    names_members: false\n", ""))
+    orders = [Override("no-sex", Duration(8, "weeks"), Duration(8, "weeks"))]
+    titles = {m.title for m in make_plan(load_rules(old), date(2026, 12, 1), overrides=orders).milestones}
+    assert "No housework, no yard work" in titles
+    assert not any("except" in title for title in titles)
+    lifting = [Override("no-lifting", Duration(10, "weeks"), Duration(10, "weeks"))]
+    titles = {m.title for m in make_plan(load_rules(), date(2026, 12, 1), overrides=lifting).milestones}
+    assert "Movement limits, except no lifting over 5 pounds" in titles  # the shipped file says how

@@ -132,6 +132,10 @@ class RuleSet(NamedTuple):
     # Groups whose title already names each member ("No housework, yard work or sex"): a part split off by an
     # order is then shown as its members' titles, and the title needs no list of members under it.
     groups_naming_members: frozenset[str] = frozenset()
+    # Groups whose title is a name of its own ("Movement limits"), said so in the file: a part split off is shown
+    # as "Movement limits, except no lifting". A group that says neither is shown by its members' titles, which
+    # is never wrong, only longer.
+    groups_named_apart: frozenset[str] = frozenset()
 
     def get(self, rule_id: str) -> Rule | None:
         """The rule with this id, or None."""

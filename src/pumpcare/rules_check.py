@@ -98,7 +98,7 @@ class Checker:
         name = self._text(data, "name", "top level")
         version = self._text(data, "version", "top level", allow_number=True)
         source = self._text(data, "source", "top level")
-        groups, naming = self._groups(data.get("groups", {}))
+        groups, naming, apart = self._groups(data.get("groups", {}))
         documents = self._documents(data.get("documents", {}))
         cited = {LEAFLET, *documents}
         alarm = self._alarm_volume(data["reservoir"], cited) if "reservoir" in data else None
@@ -114,7 +114,7 @@ class Checker:
             if rule is not None:
                 rules.append(rule)
         self._group_problems(rules, groups)
-        return RuleSet(name, version, source, origin, tuple(rules), groups, documents, drugs, alarm, naming)
+        return RuleSet(name, version, source, origin, tuple(rules), groups, documents, drugs, alarm, naming, apart)
 
     def _mapping_of(self, data: Any, where: str, shape: str) -> dict[Any, Any]:
         if not isinstance(data, dict):
@@ -241,13 +241,14 @@ class Checker:
             self.problems.append(f"{where}.{key}: is {len(text):,} characters long; shorten it to at most {limit:,}")
         return text
 
-    def _groups(self, data: Any) -> tuple[dict[str, str], frozenset[str]]:
-        """Each group's title, and the groups whose title names every member (said in the file, not guessed)."""
+    def _groups(self, data: Any) -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+        """Each group's title, and the groups whose title does or does not name every member, as the file says."""
         if not isinstance(data, dict):
             self.problems.append("top level.groups: must be a mapping of group id to {title: ...}")
-            return {}, frozenset()
+            return {}, frozenset(), frozenset()
         groups: dict[str, str] = {}
         naming: set[str] = set()
+        apart: set[str] = set()
         for group_id, body in data.items():
             where = f"groups.{group_id}"
             if not isinstance(body, dict):
@@ -260,7 +261,9 @@ class Checker:
                 self.problems.append(f"{where}.names_members: must be true or false")
             elif names_members:
                 naming.add(str(group_id))
-        return groups, frozenset(naming)
+            elif "names_members" in body:
+                apart.add(str(group_id))
+        return groups, frozenset(naming), frozenset(apart)
 
     def _rule(self, item: Any, index: int, groups: Mapping[str, str], seen: set[str], cited: set[str]) -> Rule | None:
         if not isinstance(item, dict):

@@ -256,7 +256,7 @@ def _title(ruleset: RuleSet, rules: tuple[Rule, ...]) -> tuple[str, tuple[str, .
         return ruleset.groups[group], ()
     # "Movement limits, except no lifting" says more than eight titles; a title that lists its members
     # ("No housework, yard work or sex") is clearer rewritten as the members that remain.
-    if len(rules) > len(missing) and group not in ruleset.groups_naming_members:
+    if len(rules) > len(missing) and group in ruleset.groups_named_apart:
         return ruleset.groups[group], missing
     return ", ".join([rules[0].title, *(_lower_first(rule.title) for rule in rules[1:])]), ()
 
