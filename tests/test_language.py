@@ -45,6 +45,7 @@ NOT_REVIEWED_ES = "Esta traducción todavía no ha sido revisada por un profesio
         (None, {"LC_ALL": "C", "LANG": "es_ES.UTF-8"}, "en"),  # as gettext: the first one set decides
         (None, {"LC_MESSAGES": "es_ES", "LANG": "en_US"}, "es"),
         (None, {"LANGUAGE": "fr:es:en", "LANG": "en_US"}, "es"),  # LANGUAGE is a list of preferences
+        (None, {"LANGUAGE": ":es"}, "es"),  # an empty entry is skipped, not read as English
         (None, {"LANGUAGE": "fr", "LANG": "es_ES.UTF-8"}, "es"),  # none of the list shipped: on to LANG
         (None, {"LANG": "fr_FR.UTF-8"}, "en"),  # a French desktop gets English, the fallback
         (None, {"LANG": "POSIX"}, "en"),
@@ -302,3 +303,31 @@ def test_a_spanish_batch_sheet_is_the_same_one_page_as_the_handout(runner: CliRu
     assert result.exit_code == 0, result.output
     assert "warning" not in result.stderr
     assert (tmp_path / "out" / "0002-Bed-4.pdf").read_bytes() == (tmp_path / "hoja.pdf").read_bytes()
+
+
+def test_a_thread_speaking_spanish_leaves_the_others_in_english() -> None:
+    import threading
+
+    from pumpcare.wording import disclaimer
+
+    inside, done = threading.Barrier(2), threading.Barrier(2)
+    heard: dict[str, str] = {}
+
+    def spanish() -> None:
+        with i18n.speaking("es"):
+            inside.wait()  # the other thread speaks while this one is inside its block
+            heard["es"] = disclaimer()
+            done.wait()
+
+    def english() -> None:
+        inside.wait()
+        heard["en"] = disclaimer()
+        done.wait()
+
+    threads = [threading.Thread(target=spanish), threading.Thread(target=english)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert heard["en"].startswith("pumpcare reminds you")
+    assert heard["es"].startswith("pumpcare le recuerda")

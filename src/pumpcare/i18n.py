@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -89,7 +90,9 @@ class Language(NamedTuple):
 # English needs no catalog, so an English command never imports gettext (or Babel).
 _ENGLISH = Language(ENGLISH, _SourceWords(), None)
 _loaded: dict[str, Language] = {ENGLISH: _ENGLISH}
-_current: Language = _ENGLISH
+# The language of the running command, or of a `speaking()` block: a context variable, so that threads (a web
+# service using the API) never hear each other's language; a new thread starts in English.
+_language: ContextVar[Language] = ContextVar("pumpcare_language", default=_ENGLISH)
 
 
 def choose(option: str | None, environ: Mapping[str, str]) -> str:
@@ -110,7 +113,7 @@ def choose(option: str | None, environ: Mapping[str, str]) -> str:
         if not value:
             continue
         # LANGUAGE may list several, in order of preference ("es_MX:es:en").
-        for part in value.split(":"):
+        for part in filter(None, value.split(":")):  # an empty entry names nothing, as gettext skips it
             code = _code(part)
             if code in LANGUAGES:
                 return code
@@ -142,48 +145,48 @@ def load(code: str) -> Language:
 
 
 def activate(code: str) -> Language:
-    """Speak this language from now on, in this process."""
-    global _current
-    _current = load(code)
-    return _current
+    """Speak this language from now on, in this thread (a command runs in one)."""
+    language = load(code)
+    _language.set(language)
+    return language
 
 
 def current() -> Language:
     """The language in use."""
-    return _current
+    return _language.get()
 
 
 @contextmanager
 def speaking(code: str) -> Iterator[Language]:
     """Speak a language for a block, then go back to the one before (the Python API's writers use it)."""
-    before = _current
+    token = _language.set(load(code))
     try:
-        yield activate(code)
+        yield _language.get()
     finally:
-        activate(before.code)
+        _language.reset(token)
 
 
 def gettext(message: str) -> str:
     """A sentence in the language in use; English where the catalog lacks it."""
-    return _current.catalog.gettext(message)
+    return _language.get().catalog.gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form for a count, by the language's own plural rule (from the catalog's Plural-Forms)."""
-    return _current.catalog.ngettext(singular, plural, count)
+    return _language.get().catalog.ngettext(singular, plural, count)
 
 
 def pgettext(context: str, message: str) -> str:
     """A message told apart by a context, such as the rule it belongs to."""
-    return _current.catalog.pgettext(context, message)
+    return _language.get().catalog.pgettext(context, message)
 
 
 def translated(context: str, message: str) -> bool:
     """Whether the catalog in use has this message (English always has)."""
-    if _current.code == ENGLISH:
+    if _language.get().code == ENGLISH:
         return True
     marker = object()
-    catalog = _current.catalog
+    catalog = _language.get().catalog
     # GNUTranslations keeps "context\x04message" keys; a miss returns the message itself, so look the key up.
     return catalog._catalog.get(f"{context}\x04{message}", marker) is not marker  # type: ignore[attr-defined]
 
@@ -193,7 +196,7 @@ def format_date(day: date, *, weekday: bool = True, compact: bool = False) -> st
 
     Compact dates are for columns and ranges, where a language's long form would not fit ('1 dic 2026').
     """
-    if _current.code == ENGLISH:
+    if _language.get().code == ENGLISH:
         text = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
         return f"{_WEEKDAYS[day.weekday()]} {text}" if weekday else text
     return format_pattern(day, _pattern("weekday" if weekday else "date", compact), _names())
@@ -201,14 +204,14 @@ def format_date(day: date, *, weekday: bool = True, compact: bool = False) -> st
 
 def format_day_month(day: date, *, compact: bool = False) -> str:
     """A date without its year, for ranges within one year: '12 Jan', '12 de enero'."""
-    if _current.code == ENGLISH:
+    if _language.get().code == ENGLISH:
         return f"{day.day} {_MONTHS[day.month - 1]}"
     return format_pattern(day, _pattern("day-month", compact), _names())
 
 
 def format_weekday_day_month(day: date) -> str:
     """A date with its weekday but no year: 'Tue 12 Jan', 'mar 12 de enero'."""
-    if _current.code == ENGLISH:
+    if _language.get().code == ENGLISH:
         return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
     return format_pattern(day, _pattern("weekday-day-month", False), _names())
 
@@ -218,7 +221,7 @@ def format_number(amount: Fraction) -> str:
     if amount.denominator == 1:
         return str(amount.numerator)
     text = f"{float(round(amount, 3)):.3f}".rstrip("0").rstrip(".")
-    if _current.code == ENGLISH:
+    if _language.get().code == ENGLISH:
         return text
     return text.replace(".", _names().decimal)
 
@@ -241,7 +244,7 @@ def _pattern(kind: str, compact: bool) -> str:
 
 
 def _names() -> Names:
-    names = _current.names
+    names = _language.get().names
     assert names is not None, "every language but English ships its cldr.json"
     return names
 
