@@ -182,8 +182,8 @@ def test_writes_a_file_and_says_so(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "plan.fhir.json"
     result = runner.invoke(app, [*FULL, "--fhir", str(path)])
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr.splitlines()[-1] == (
-        f"CarePlan written to {path}; send it to the health record with a PUT (see the README)."
+    assert f"CarePlan written to {path}; send it to the health record with a PUT (see the README)." in (
+        result.stderr.splitlines()
     )
     assert path.read_text(encoding="utf-8") == runner.invoke(app, [*FULL, "--fhir", "-"]).stdout
 
@@ -345,3 +345,32 @@ def test_the_golden_files_validate() -> None:
     golden = Path(__file__).parent / "golden"
     CarePlan.model_validate_json((golden / "plan-full.fhir.json").read_bytes())
     PlanDefinition.model_validate_json((golden / "rules.plandefinition.json").read_bytes())
+
+
+def test_a_careplan_without_a_label_warns_that_its_id_is_shared_by_that_day(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "plan.fhir.json"
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--fhir", str(out)])
+    assert result.exit_code == 0
+    assert "pumpcare: warning: without --patient-label, the CarePlans of patients operated on the same day" in (
+        result.stderr
+    )
+    labelled = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--fhir", str(out), "--patient-label", "M1"])
+    assert "warning" not in labelled.stderr
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("3rd Avenue pain clinic", "RulesrdAvenuePainClinic"),
+        ("Intrathecal pain pump aftercare", "IntrathecalPainPumpAftercare"),
+    ],
+)
+def test_the_plandefinition_name_starts_with_a_capital(
+    title: str, name: str, tmp_path: Path, runner: CliRunner
+) -> None:
+    shipped = (Path(__file__).parent.parent / "data" / "aftercare.yaml").read_text(encoding="utf-8")
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(shipped.replace("name: Intrathecal pain pump aftercare", f"name: {title}"), encoding="utf-8")
+    result = runner.invoke(app, ["rules", "export", "--fhir", "-", "--rules", str(clinic)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["name"] == name

@@ -186,6 +186,15 @@ def write_careplan(the_plan: "Plan", target: str, patient_label: str | None) -> 
         careplan_bytes(the_plan, patient_label),
         f"CarePlan written to {target}; send it to the health record with a PUT (see the README).",
     )
+    if not patient_label:
+        # The CarePlan's id comes from the surgery day and the label, like the calendar's UIDs: on a shared
+        # server, two unlabelled patients operated on the same day would have one id, and a PUT would replace.
+        warn(
+            (
+                "without --patient-label, the CarePlans of patients operated on the same day share one id; give a "
+                "label unique to the patient (such as the record number) before sending it to a server",
+            )
+        )
 
 
 def speak(lang: str | None) -> None:

@@ -256,7 +256,8 @@ def _computable_name(title: str) -> str:
     """A name a machine can use (R4 asks for a capital letter, then letters, digits or '_')."""
     words = "".join(char if char.isascii() and char.isalnum() else " " for char in title).split()
     name = "".join(word[:1].upper() + word[1:] for word in words).lstrip("0123456789")
-    return name or "PumpcareRules"
+    # "3rd Avenue clinic" would start "rd...": a name that does not start with a capital gets one.
+    return name if name[:1].isupper() else "Rules" + name
 
 
 def _dump(resource: dict[str, Any]) -> str:
