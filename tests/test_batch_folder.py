@@ -226,3 +226,32 @@ def test_a_sheet_over_one_page_is_a_warning_and_still_written(
         "to one",
     ]
     assert files(out) == [*OWN, "0002-Bed-1.ics", "0002-Bed-1.pdf"]
+
+
+@pytest.mark.parametrize("width", [30, 60, 80, 100, 200])
+def test_the_summary_table_draws_as_rich_draws_a_table(width: int) -> None:
+    """The batch's tables are laid out by hand for speed, and must read exactly as rich's Table did."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from pumpcare.layout import BoxTable
+
+    rows = [
+        ("2", "Bed 1", "no-driving=1w is outside the rule file's 2–4 weeks for 'no-driving'; the plan uses it as set"),
+        ("13", "Señora Núñez", "the sheet runs to 2 pages; fewer orders split from their group, or --paper a4, may"),
+        ("104", "X", "short"),
+    ]
+    table = Table(title="Rows with warnings", title_justify="left")
+    table.add_column("Row", justify="right", no_wrap=True)
+    table.add_column("Label", no_wrap=True)
+    table.add_column("Warning")
+    for row in rows:
+        table.add_row(*row)
+    drawn = []
+    for renderable in (table, BoxTable("Rows with warnings", ("Row", "Label", "Warning"), rows, right=frozenset({0}))):
+        console = Console(file=io.StringIO(), width=width, color_system=None)
+        console.print(renderable)
+        drawn.append([line.rstrip() for line in console.file.getvalue().splitlines()])  # type: ignore[attr-defined]
+    assert drawn[0] == drawn[1]

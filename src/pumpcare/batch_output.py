@@ -187,30 +187,21 @@ def write_batch(
 def summary(report: Report) -> Any:
     """The batch's summary: a count line, then the rows that failed and the rows with warnings, as tables."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
+
+    from pumpcare.layout import BoxTable
 
     patients = f"{report.done} patient{'s' if report.done != 1 else ''}"
     warned = f" ({len(report.warned)} with warnings)" if report.warned else ""
     rows = f"{len(report.failed)} row{'s' if len(report.failed) != 1 else ''}"
     lines: list[Any] = [Text(f"{patients} written to {report.out_dir}{warned}; {rows} failed.")]
     if report.failed:
-        table = Table(title="Rows that failed", title_justify="left")
-        table.add_column("Row", justify="right", no_wrap=True)
-        table.add_column("Column", no_wrap=True)
-        table.add_column("Reason")
-        for item in report.failed:
-            table.add_row(str(item.row), item.column, item.reason)
-        lines.append(table)
+        failed = [(str(item.row), item.column, item.reason) for item in report.failed]
+        lines.append(BoxTable("Rows that failed", ("Row", "Column", "Reason"), failed, right=frozenset({0})))
     if report.warned:
-        table = Table(title="Rows with warnings (written; check them)", title_justify="left")
-        table.add_column("Row", justify="right", no_wrap=True)
-        table.add_column("Label", no_wrap=True)
-        table.add_column("Warning")
-        for done in report.warned:
-            for warning in done.warnings:
-                table.add_row(str(done.row), done.label, warning)
-        lines.append(table)
+        warnings = [(str(done.row), done.label, warning) for done in report.warned for warning in done.warnings]
+        title = "Rows with warnings (written; check them)"
+        lines.append(BoxTable(title, ("Row", "Label", "Warning"), warnings, right=frozenset({0})))
     return Group(*lines)
 
 
