@@ -168,7 +168,9 @@ def test_a_sheet_that_cannot_be_made_fails_its_row_only(
 ) -> None:
     real = pumpcare.render_pdf.render_pdf
 
-    def fails_for_bed_2(sheet: object, *, paper: str = "letter", body_size: int = 12) -> RenderedPdf:
+    def fails_for_bed_2(
+        sheet: object, *, paper: str = "letter", body_size: int = 12, one_page: bool = False
+    ) -> RenderedPdf:
         if "Bed 2" in repr(sheet):
             raise error
         return real(sheet, paper=paper, body_size=body_size)  # type: ignore[arg-type]
@@ -188,7 +190,9 @@ def test_ctrl_c_stops_the_batch_and_leaves_no_temporary_file(
 ) -> None:
     real = pumpcare.render_pdf.render_pdf
 
-    def interrupted_at_bed_2(sheet: object, *, paper: str = "letter", body_size: int = 12) -> RenderedPdf:
+    def interrupted_at_bed_2(
+        sheet: object, *, paper: str = "letter", body_size: int = 12, one_page: bool = False
+    ) -> RenderedPdf:
         if "Bed 2" in repr(sheet):
             raise KeyboardInterrupt
         return real(sheet, paper=paper, body_size=body_size)  # type: ignore[arg-type]
@@ -212,7 +216,7 @@ def test_a_sheet_over_one_page_is_a_warning_and_still_written(
 ) -> None:
     real = pumpcare.render_pdf.render_pdf
 
-    def two_pages(sheet: object, *, paper: str = "letter", body_size: int = 12) -> RenderedPdf:
+    def two_pages(sheet: object, *, paper: str = "letter", body_size: int = 12, one_page: bool = False) -> RenderedPdf:
         return real(sheet, paper=paper, body_size=body_size)._replace(pages=2)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pumpcare.render_pdf, "render_pdf", two_pages)

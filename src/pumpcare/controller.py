@@ -323,14 +323,18 @@ def sheet_document(sheet: Sheet, paper: str, *, html: bool, large_print: bool = 
         from pumpcare.render_html import render_html
 
         return render_html(sheet, paper=paper, body_size=size).encode("utf-8"), 1
-    from pumpcare.render_pdf import render_pdf
+    from pumpcare.render_pdf import SpillsOver, render_pdf
 
-    rendered = render_pdf(sheet, paper=paper, body_size=size)
-    if rendered.pages > 1 and not large_print:
-        # One page is what a nurse hands over. A longer language (Spanish runs a fifth longer than English) or
-        # many split orders may spill; a point smaller often fits, and is still easy to read. Large print
-        # keeps its size: it is asked for by readers who need it.
-        smaller = render_pdf(sheet, paper=paper, body_size=size - 1)
-        if smaller.pages < rendered.pages:
-            return smaller
-    return rendered
+    if large_print:
+        return render_pdf(sheet, paper=paper, body_size=size)  # kept at its size: readers who need it ask for it
+    try:
+        return render_pdf(sheet, paper=paper, body_size=size, one_page=True)
+    except SpillsOver:
+        pass
+    # One page is what a nurse hands over. A longer language (Spanish runs a fifth longer than English) or many
+    # split orders may spill; a point smaller often fits, and is still easy to read.
+    smaller = render_pdf(sheet, paper=paper, body_size=size - 1)
+    if smaller.pages == 1:
+        return smaller
+    whole = render_pdf(sheet, paper=paper, body_size=size)
+    return smaller if smaller.pages < whole.pages else whole

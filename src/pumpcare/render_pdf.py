@@ -47,8 +47,18 @@ class RenderedPdf(NamedTuple):
     pages: int
 
 
-def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZE) -> RenderedPdf:
-    """The sheet as PDF bytes, the same bytes for the same sheet (no clock, no random ids)."""
+class SpillsOver(Exception):
+    """Raised by render_pdf(one_page=True) as soon as the sheet starts a second page."""
+
+
+def render_pdf(
+    sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZE, one_page: bool = False
+) -> RenderedPdf:
+    """The sheet as PDF bytes, the same bytes for the same sheet (no clock, no random ids).
+
+    With `one_page`, a sheet that would run onto a second page stops there and raises SpillsOver: a caller
+    that will try a smaller size anyway need not lay out and write the rest.
+    """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, LETTER
     from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
@@ -136,6 +146,8 @@ def render_pdf(sheet: Sheet, *, paper: str = "letter", body_size: int = BODY_SIZ
         footer(canvas)
 
     def later_page(canvas: Any, doc: Any) -> None:
+        if one_page:
+            raise SpillsOver
         # Should a long plan spill over, every later page still says whose plan it is.
         canvas.setFont(_OBLIQUE, 10)
         canvas.drawString(_MARGIN, size[1] - _MARGIN / 2, page_header(header, doc.page))
