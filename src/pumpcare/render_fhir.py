@@ -14,7 +14,7 @@ from pumpcare.durations import Duration
 from pumpcare.render_ics import plan_key
 from pumpcare.rules import LEAFLET, Moment, Rule, RuleSet
 from pumpcare.schedule import Milestone, Plan, Unscheduled, Window
-from pumpcare.wording import cited, disclaimer
+from pumpcare.wording import cited, disclaimer_with_note
 from pumpcare.wording_labels import calendar_about, calendar_name, fhir_anchors, fhir_subject, title_text
 
 # pumpcare's own namespace for its identifiers, code systems and extensions. `.example` is reserved (RFC 2606):
@@ -61,7 +61,7 @@ def render_careplan(plan: Plan, *, patient_label: str | None = None) -> str:
         "status": "active",
         "intent": "plan",
         "title": title,
-        "description": calendar_about(disclaimer(), cited(ruleset, LEAFLET)),
+        "description": calendar_about(disclaimer_with_note(), cited(ruleset, LEAFLET)),
         "subject": {"display": patient_label or fhir_subject()},
         "period": {"start": min(starts).isoformat()},
         "activity": [
@@ -164,7 +164,7 @@ def render_plandefinition(ruleset: RuleSet) -> str:
             ]
         },
         "status": "active",
-        "description": calendar_about(disclaimer(), cited(ruleset, LEAFLET)),
+        "description": calendar_about(disclaimer_with_note(), cited(ruleset, LEAFLET)),
         "relatedArtifact": [
             {"type": "derived-from", "label": LEAFLET, "display": ruleset.source},
             *(_citation(ruleset, cites) for cites in sorted(ruleset.documents)),

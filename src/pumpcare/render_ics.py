@@ -29,12 +29,11 @@ from pumpcare.schedule import Milestone, Plan, Window
 from pumpcare.wording import (
     ask_note,
     deadline_phrase,
-    disclaimer,
+    disclaimer_with_note,
     format_date,
     format_window,
     headline,
     quoted,
-    translation_note,
     until_phrase,
 )
 from pumpcare.wording import cited as cited_source
@@ -118,7 +117,7 @@ def render_ics(
 
     lines = [*_header()]
     name = calendar_name(patient_label)
-    about = calendar_about(_disclaimer(), cited_source(plan.ruleset, "leaflet"))
+    about = calendar_about(disclaimer_with_note(), cited_source(plan.ruleset, "leaflet"))
     if clinic is not None:
         about += " " + ". ".join(clinic.contact_lines()) + "."
     lines += [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(about)}"]
@@ -168,7 +167,7 @@ def _spans(plan: Plan) -> Iterator[_Event]:
 
 
 def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
-    parts = [_disclaimer(), "", surgery_event_intro()]
+    parts = [disclaimer_with_note(), "", surgery_event_intro()]
     for milestone in starting:
         parts.append("\n" + title_and_phrase(milestone.title, until_phrase(milestone)))
         parts.extend(_rule_lines(plan, milestone))
@@ -368,9 +367,3 @@ def _fold(line: str) -> str:
         start, room = cut, _MAX_OCTETS - 1  # later lines start with the folding space
     pieces.append(data[start:])
     return b"\r\n ".join(pieces).decode("utf-8")
-
-
-def _disclaimer() -> str:
-    # Said once per calendar and on the surgery day's event; with it, a translation no clinician has reviewed.
-    note = translation_note()
-    return disclaimer() + (" " + note if note else "")

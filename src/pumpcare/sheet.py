@@ -10,7 +10,7 @@ from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span, listed_refills
 from pumpcare.wording import (
     ask_note,
-    disclaimer,
+    disclaimer_with_note,
     every_phrase,
     format_date,
     format_dates,
@@ -18,7 +18,6 @@ from pumpcare.wording import (
     members_phrase,
     pending_phrase,
     sources_sentence,
-    translation_note,
     until_phrase,
 )
 from pumpcare.wording_labels import (
@@ -102,7 +101,7 @@ def make_sheet(
     return Sheet(
         title=sheet_title(plan.surgery),
         patient_label=patient_label,
-        disclaimer=disclaimer() + (" " + note if (note := translation_note()) else ""),
+        disclaimer=disclaimer_with_note(),
         bars=bars,
         first=span.first,
         last=span.last,

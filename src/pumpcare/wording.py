@@ -31,6 +31,12 @@ def translation_note() -> str | None:
     return _("This translation has not yet been reviewed by a clinician. If in doubt, ask your care team.")
 
 
+def disclaimer_with_note() -> str:
+    """The disclaimer and, in a language no clinician has reviewed, the note that says so: one paragraph."""
+    note = translation_note()
+    return disclaimer() + (" " + note if note else "")
+
+
 def ask() -> str:
     """Who decides inside a window."""
     return _("ask your care team")
