@@ -133,6 +133,8 @@ def render_pdf(
         author="pumpcare",
         invariant=1,  # no creation time or random id in the file: the same plan gives the same bytes
     )
+    if one_page and _taller_than_page(story, document):
+        raise SpillsOver
     header = sheet.title + (f"  ·  {for_label()}: {sheet.patient_label}" if sheet.patient_label else "")
 
     def footer(canvas: Any) -> None:
@@ -162,6 +164,39 @@ def render_pdf(
             "the sheet cannot be laid out: a line is too long for the page; shorten it, or use --html"
         ) from None
     return RenderedPdf(out.getvalue(), document.page)
+
+
+def _taller_than_page(story: list[Any], document: Any) -> bool:
+    """Whether the story cannot fit on the first page, found by measuring it as the page's frame would.
+
+    Measuring is a small part of laying out (line breaks are remembered from sheet to sheet) and nothing is
+    drawn. This follows ReportLab's Frame: each flowable below the last, the space before it less the space
+    after the one above, until one no longer fits. A sheet it passes is still drawn with SpillsOver armed.
+    """
+    try:
+        from reportlab.platypus.frames import _FUZZ, Frame
+
+        frame = Frame(document.leftMargin, document.bottomMargin, document.width, document.height)
+        width, room, overlap = frame._getAvailableWidth(), frame._aH, frame._oASpace
+    except (ImportError, AttributeError):  # a ReportLab whose Frame differs: draw the page to find out
+        return False
+    above, at_top = 0.0, True
+    for flowable in story:
+        space = 0.0
+        if not at_top:
+            space = flowable.getSpaceBefore()
+            if overlap:
+                space = max(space - above, 0.0)
+        if room - space <= 0:
+            return True
+        height = flowable.wrap(width, room - space)[1]
+        if room - space - height < -_FUZZ:
+            return True
+        above = flowable.getSpaceAfter()
+        left = room - space - height - above
+        at_top = at_top and left == room
+        room = left
+    return False
 
 
 def check_glyphs(sheet: Sheet) -> None:

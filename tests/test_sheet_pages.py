@@ -1,0 +1,76 @@
+"""A sheet that will not fit one page is known before it is drawn, and never when it would fit.
+
+`render_pdf(one_page=True)` measures the sheet as the page's frame will before drawing it, so a batch that tries
+12 pt and then 11 pt does not draw a first page it throws away. The measure must agree with the drawing: a sheet
+it calls too long but that fits would come out a point smaller than it needs to be.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import pumpcare
+from pumpcare.controller import plan_from
+from pumpcare.inputs import PlanInputs
+from pumpcare.render_pdf import SpillsOver, render_pdf
+from pumpcare.rules import RuleSet
+from pumpcare.sheet import make_sheet
+
+TODAY = date(2026, 11, 25)
+ORDERS = ("no-lifting=10w..12w", "no-bending=7w..9w", "no-twisting=8w..10w", "no-driving=3w..5w", "few-stairs=3w..5w")
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return pumpcare.load_rules()
+
+
+def spills(rules: RuleSet, surgery: date, orders: tuple[str, ...], label: str, paper: str, size: int) -> bool:
+    plan = plan_from(
+        PlanInputs(
+            surgery_date=surgery.isoformat(),
+            follow_up=(surgery + timedelta(days=35)).isoformat(),
+            refill_every="12w",
+            first_refill=(surgery + timedelta(days=70)).isoformat(),
+            orders=orders,
+        ),
+        ruleset=rules,
+    )
+    sheet = make_sheet(plan, label or None, today=TODAY)
+    whole = render_pdf(sheet, paper=paper, body_size=size)
+    try:
+        render_pdf(sheet, paper=paper, body_size=size, one_page=True)
+    except SpillsOver:
+        assert whole.pages > 1, "called too long for one page, but the whole sheet is one page"
+        return True
+    assert whole.pages == 1, "a sheet of two pages came back from one_page=True"
+    return False
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    surgery=st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 3, 31)),
+    orders=st.lists(st.sampled_from(ORDERS), max_size=3, unique=True).map(tuple),
+    label=st.sampled_from(["", "P1", "Bed 12, ward 4B", "A" * 60]),
+    paper=st.sampled_from(["letter", "a4"]),
+    size=st.sampled_from([11, 12, 14]),
+    language=st.sampled_from(["en", "es"]),
+)
+def test_one_page_is_refused_exactly_when_the_sheet_needs_two(
+    rules: RuleSet, surgery: date, orders: tuple[str, ...], label: str, paper: str, size: int, language: str
+) -> None:
+    with pumpcare.speaking(language):
+        spills(rules, surgery, orders, label, paper, size)
+
+
+def test_the_bench_rows_fall_on_both_sides_of_the_page_end(rules: RuleSet) -> None:
+    # The batch benchmark's rows (surgery in December, one split order, made before surgery) are within a few
+    # points of the page's end: some fit at 12 pt and some do not, which is where a measure would go wrong.
+    outcomes = {
+        spills(rules, date(2026, 12, day), ("no-lifting=10w..12w",), f"P{day}", "letter", 12) for day in range(1, 29)
+    }
+    assert outcomes == {True, False}
