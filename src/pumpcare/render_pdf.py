@@ -202,22 +202,33 @@ def _taller_than_page(story: list[Any], document: Any) -> bool:
 def check_glyphs(sheet: Sheet) -> None:
     """Refuse a sheet with a letter the PDF cannot draw, naming the first one and where it is."""
     covered = _register_fonts()
+    for text in _strings(sheet):
+        if text not in _DRAWABLE:
+            if _undrawable(text, covered) is not None:
+                break
+            _remember(_DRAWABLE, text, True)
+    else:
+        return
+    # Only a sheet that fails is walked again to say where: naming every place costs more than checking it.
     for text, where, fix in _texts(sheet):
-        if text in _DRAWABLE:
-            continue
-        for char in text:
-            if ord(char) in covered and unicodedata.bidirectional(char) not in ("R", "AL"):
-                continue
-            shown = f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"
-            if ord(char) in covered:
-                # ReportLab writes every line left to right: Hebrew or Arabic would come out reversed.
-                problem = f"the PDF cannot write right-to-left letters such as {shown}"
-            else:
-                problem = f"the PDF font has no letter for {shown}"
+        problem = None if text in _DRAWABLE else _undrawable(text, covered)
+        if problem is not None:
             raise OutputError(
                 f"{problem} {where}; use --html for this sheet, or {fix} in Latin, Greek or Cyrillic letters"
             )
-        _remember(_DRAWABLE, text, True)
+
+
+def _undrawable(text: str, covered: frozenset[int]) -> str | None:
+    """What is wrong with the first letter of the text the PDF cannot draw; None when it can draw them all."""
+    for char in text:
+        if ord(char) in covered and unicodedata.bidirectional(char) not in ("R", "AL"):
+            continue
+        shown = f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"
+        if ord(char) in covered:
+            # ReportLab writes every line left to right: Hebrew or Arabic would come out reversed.
+            return f"the PDF cannot write right-to-left letters such as {shown}"
+        return f"the PDF font has no letter for {shown}"
+    return None
 
 
 # What stays the same from one patient's sheet to the next (a batch's sheets share their rule texts, headings and
