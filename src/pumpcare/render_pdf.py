@@ -358,7 +358,7 @@ def _register_fonts() -> frozenset[int]:
     covered: frozenset[int] | None = None
     for name, file in _FONT_FILES.items():
         font = TTFont(name, str(folder / file))
-        _keep_subsets(font.face)
+        _keep_subsets(font)
         pdfmetrics.registerFont(font)
         # ReportLab writes a character beyond U+FFFF (emoji, rare CJK) with a broken text map, and control
         # or format characters (a bidirectional override) draw nothing anyone can read: refuse those.
@@ -375,18 +375,19 @@ def _register_fonts() -> frozenset[int]:
     return covered
 
 
-def _keep_subsets(face: Any) -> None:
-    """Keep a font's subsets and their compression across the sheets of a process, where ReportLab allows it.
+def _keep_subsets(font: Any) -> None:
+    """Keep what embedding a font's subset makes across the sheets of a process, where ReportLab allows it.
 
-    Both hooks are ReportLab internals (checked on 4.x and 5.x); where a release lacks them, sheets are made as
+    The hooks are ReportLab internals (checked on 4.x and 5.x); where a release lacks them, sheets are made as
     ReportLab makes them, the same bytes a little slower.
     """
     from reportlab.pdfbase import pdfdoc
 
+    face = font.face
     if callable(getattr(face, "makeSubset", None)):
         face.makeSubset = _subsets(face.makeSubset)
-    if callable(getattr(face, "addSubsetObjects", None)) and hasattr(pdfdoc, "PDFStreamFilterZCompress"):
-        face.addSubsetObjects = _compressed_once(face.addSubsetObjects)
+    if all(hasattr(pdfdoc, name) for name in ("PDFStreamFilterZCompress", "PDFZCompress", "PDFArray")):
+        font.addObjects = _embedded_once(font.addObjects)
 
 
 def _subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]:
@@ -404,36 +405,53 @@ def _subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]
     return subset
 
 
-def _compressed_once(add: Callable[..., Any]) -> Callable[..., Any]:
-    """A font's embedding, with its subset compressed once per set of letters rather than on every sheet.
+def _embedded_once(add: Callable[..., Any]) -> Callable[..., Any]:
+    """A font's embedding, with its streams compressed and its widths written once per set of letters.
 
-    ReportLab compresses the subset it embeds with the Flate filter it names at the moment the font is added;
-    for that moment only, the filter is one that keeps what it compressed. Page contents are not touched.
+    While ReportLab adds a font's objects to a sheet, the Flate filter it names is one that keeps what it
+    compressed (the subset and its map to Unicode), and the arrays it makes (each letter's width, the bounding
+    box) keep what they wrote: both are the same for every sheet that uses the same letters. Page contents are
+    not touched: they are made before the fonts, with ReportLab's own filter.
     """
+    from reportlab import rl_config
     from reportlab.pdfbase import pdfdoc
 
     class RememberedFlate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
         def __init__(self) -> None:
-            self.made: dict[bytes, bytes] = {}
+            self.made: dict[str | bytes, bytes] = {}
 
-        def encode(self, text: bytes) -> bytes:
-            data = self.made.get(text)  # the subset's bytes are the cached object: its hash is kept too
+        def encode(self, text: str | bytes) -> bytes:
+            data = self.made.get(text)
             if data is None:
                 data = super().encode(text)
                 _remember(self.made, text, data, limit=_SUBSETS_KEPT)
             return data
 
+    written: dict[tuple[Any, ...], bytes] = {}
+
+    class RememberedArray(pdfdoc.PDFArray):  # type: ignore[misc]
+        def format(self, document: Any, IND: bytes = b"\n ") -> bytes:
+            if not all(type(item) in (int, float) for item in self.sequence):
+                return super().format(document, IND)  # type: ignore[no-any-return]
+            # 500 and 500.0 are equal keys; their types keep them apart. A number's bytes need no document.
+            key = (rl_config.pdfMultiLine, IND, tuple(map(type, self.sequence)), *self.sequence)
+            data = written.get(key)
+            if data is None:
+                data = super().format(document, IND)
+                _remember(written, key, data, limit=_SUBSETS_KEPT * 4)
+            return data
+
     flate = RememberedFlate()
 
-    def add_subset(*args: Any) -> Any:
-        plain = pdfdoc.PDFZCompress
-        pdfdoc.PDFZCompress = flate
+    def add_objects(*args: Any) -> Any:
+        plain = pdfdoc.PDFZCompress, pdfdoc.PDFArray
+        pdfdoc.PDFZCompress, pdfdoc.PDFArray = flate, RememberedArray
         try:
             return add(*args)
         finally:
-            pdfdoc.PDFZCompress = plain
+            pdfdoc.PDFZCompress, pdfdoc.PDFArray = plain
 
-    return add_subset
+    return add_objects
 
 
 def _rows(cells: list[Any], widths: list[float]) -> list[list[Any]]:
