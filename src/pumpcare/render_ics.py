@@ -71,6 +71,10 @@ EVENING_TRIGGER = timedelta(hours=18)
 _MAX_OCTETS = 75
 
 
+# Each source's name as the calendar quotes it, with the language it is in: worked out once per calendar.
+_Sources = tuple[tuple[tuple[str, str], ...], str]
+
+
 class _Event(NamedTuple):
     key: str
     summary: str
@@ -120,32 +124,31 @@ def render_ics(
     about = calendar_about(disclaimer_with_note(), cited_source(plan.ruleset, "leaflet"))
     if clinic is not None:
         about += " " + ". ".join(clinic.contact_lines()) + "."
-    lines += [f"X-WR-CALNAME:{escape_string(name)}", f"X-WR-CALDESC:{escape_string(about)}"]
+    lines += [_fold(f"X-WR-CALNAME:{escape_string(name)}"), _fold(f"X-WR-CALDESC:{escape_string(about)}")]
     key = plan_key(plan, patient_label)
     dtstamp = _utc_stamp(stamp)
-    for event in [*_events(plan, clinic), *(_spans(plan) if spans else ())]:
-        lines.extend(_serialize(event, f"{event.key}.{key}@pumpcare", dtstamp))
+    sources = _source_names(plan)
+    for event in [*_events(plan, sources, clinic), *(_spans(plan, sources) if spans else ())]:
+        lines.append(_serialize(event, f"{event.key}.{key}@pumpcare", dtstamp))
     lines.append("END:VCALENDAR")
-    # Most lines are short ASCII (isascii costs nothing): only the others are measured in octets and folded.
-    folded = (line if len(line) <= _MAX_OCTETS and line.isascii() else _fold(line) for line in lines)
-    return ("\r\n".join(folded) + "\r\n").encode("utf-8")
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def _events(plan: Plan, clinic: Clinic | None = None) -> Iterator[_Event]:
+def _events(plan: Plan, sources: _Sources, clinic: Clinic | None = None) -> Iterator[_Event]:
     refill = _refill_words(plan, clinic)
     starting = [m for m in plan.milestones if m.kind == "starts" and m.when.earliest == plan.surgery]
     for milestone in plan.milestones:
         if milestone.kind == "starts" and milestone.when.earliest == plan.surgery:
             # Everything that starts with the surgery is one event: eight on one day would be noise.
             if milestone is starting[0]:
-                yield _surgery_day(plan, starting)
+                yield _surgery_day(plan, starting, sources)
             continue
-        yield _milestone_event(plan, milestone, refill)
+        yield _milestone_event(milestone, refill, sources)
         if milestone.deadline:
-            yield _deadline_event(plan, milestone)
+            yield _deadline_event(milestone, sources)
 
 
-def _spans(plan: Plan) -> Iterator[_Event]:
+def _spans(plan: Plan, sources: _Sources) -> Iterator[_Event]:
     for milestone in plan.milestones:
         until = milestone.until
         if milestone.kind != "starts" or milestone.category != "restriction" or until is None:
@@ -159,18 +162,18 @@ def _spans(plan: Plan) -> Iterator[_Event]:
             first=milestone.when.earliest,
             last=max(last, milestone.when.earliest),
             description="\n".join(
-                [title_and_phrase(milestone.title, until_phrase(milestone)), *_rule_lines(plan, milestone)]
+                [title_and_phrase(milestone.title, until_phrase(milestone)), *_rule_lines(sources, milestone)]
             ),
             category=milestone.category,
             remind=False,
         )
 
 
-def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
+def _surgery_day(plan: Plan, starting: list[Milestone], sources: _Sources) -> _Event:
     parts = [disclaimer_with_note(), "", surgery_event_intro()]
     for milestone in starting:
         parts.append("\n" + title_and_phrase(milestone.title, until_phrase(milestone)))
-        parts.extend(_rule_lines(plan, milestone))
+        parts.extend(_rule_lines(sources, milestone))
     return _Event(
         key="surgery-day",
         summary=surgery_event(),
@@ -182,7 +185,7 @@ def _surgery_day(plan: Plan, starting: list[Milestone]) -> _Event:
     )
 
 
-def _milestone_event(plan: Plan, milestone: Milestone, refill: _RefillWords) -> _Event:
+def _milestone_event(milestone: Milestone, refill: _RefillWords, sources: _Sources) -> _Event:
     when = milestone.when
     long_window = (when.latest - when.earliest).days + 1 > LONG_WINDOW_DAYS
     summary = headline(milestone)
@@ -204,7 +207,7 @@ def _milestone_event(plan: Plan, milestone: Milestone, refill: _RefillWords) -> 
         summary=summary,
         first=when.earliest,
         last=when.earliest if long_window else when.latest,
-        description="\n".join([intro, *_refill_lines(refill, milestone), *_rule_lines(plan, milestone)]),
+        description="\n".join([intro, *_refill_lines(refill, milestone), *_rule_lines(sources, milestone)]),
         category=milestone.category,
         remind=milestone.remind and not milestone.done,
         is_window=when.is_range,
@@ -212,7 +215,7 @@ def _milestone_event(plan: Plan, milestone: Milestone, refill: _RefillWords) -> 
     )
 
 
-def _deadline_event(plan: Plan, milestone: Milestone) -> _Event:
+def _deadline_event(milestone: Milestone, sources: _Sources) -> _Event:
     """The last day of a window that must never pass unseen (the battery): an event of its own, with a reminder."""
     deadline = milestone.when.latest
     intro = window_opened_on(deadline_phrase(milestone, deadline), format_date(milestone.when.earliest))
@@ -221,7 +224,7 @@ def _deadline_event(plan: Plan, milestone: Milestone) -> _Event:
         summary=deadline_phrase(milestone, deadline, weekday=False),
         first=deadline,
         last=deadline,
-        description="\n".join([intro, *_rule_lines(plan, milestone)]),
+        description="\n".join([intro, *_rule_lines(sources, milestone)]),
         category=milestone.category,
         remind=True,
     )
@@ -265,11 +268,15 @@ def _when_sentence(milestone: Milestone, when: Window) -> str:
     return event_window(milestone.kind, format_window(when))
 
 
-def _rule_lines(plan: Plan, milestone: Milestone) -> tuple[str, ...]:
-    """Each rule's title and text, then the sentences they rest on: the same for every patient of a rule file."""
+def _source_names(plan: Plan) -> _Sources:
     ruleset = plan.ruleset
     names = tuple((cites, cited_source(ruleset, cites)) for cites in ("leaflet", *ruleset.documents))
-    return _rule_lines_of(milestone.rules, names, current().code)
+    return names, current().code
+
+
+def _rule_lines(sources: _Sources, milestone: Milestone) -> tuple[str, ...]:
+    """Each rule's title and text, then the sentences they rest on: the same for every patient of a rule file."""
+    return _rule_lines_of(milestone.rules, *sources)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -292,7 +299,7 @@ def _header() -> tuple[str, ...]:
     calendar.scale = "GREGORIAN"
     lines = calendar.serialize().split("\r\n")
     assert lines[-1] == "END:VCALENDAR"
-    return tuple(lines[:-1])
+    return tuple(_fold(line) for line in lines[:-1])
 
 
 def _utc_stamp(stamp: datetime) -> str:
@@ -304,8 +311,9 @@ def _ics_date(day: date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime's %Y drops the zeros of a year before 1000
 
 
-def _serialize(event: _Event, uid: str, dtstamp: str) -> list[str]:
-    """One all-day VEVENT's lines: the days (DTEND exclusive, even for one day), the properties, then the alarm."""
+def _serialize(event: _Event, uid: str, dtstamp: str) -> str:
+    """One all-day VEVENT, its lines folded: the days (DTEND exclusive, even for one day), the properties, then
+    the alarm. Every line but the description, the UID and the stamp repeats from patient to patient: kept."""
     from ics.grammar.parse import ContentLine
     from ics.utils import escape_string
 
@@ -317,21 +325,21 @@ def _serialize(event: _Event, uid: str, dtstamp: str) -> list[str]:
         _line("DTSTAMP", dtstamp),
     ]
     if event.description:
-        lines.append(str(ContentLine("DESCRIPTION", value=escape_string(event.description))))
+        lines.append(_fold(str(ContentLine("DESCRIPTION", value=escape_string(event.description)))))
     if event.summary:
-        lines.append(str(ContentLine("SUMMARY", value=escape_string(event.summary))))
-    lines += [_line("TRANSP", "TRANSPARENT"), str(ContentLine("UID", value=uid))]
+        lines.append(_text_line("SUMMARY", event.summary))
+    lines += [_line("TRANSP", "TRANSPARENT"), _fold(str(ContentLine("UID", value=uid)))]
     if event.remind:
         trigger = EVENING_TRIGGER if event.evening else REMINDER_TRIGGER
         lines += [
             "BEGIN:VALARM",
             _line("ACTION", "DISPLAY"),
-            str(ContentLine("DESCRIPTION", value=escape_string(event.reminder))),
+            _text_line("DESCRIPTION", event.reminder),
             _trigger(trigger),
             "END:VALARM",
         ]
     lines.append("END:VEVENT")
-    return lines
+    return "\r\n".join(lines)
 
 
 DATE = (("VALUE", "DATE"),)
@@ -342,7 +350,16 @@ def _line(name: str, value: str, params: tuple[tuple[str, str], ...] = ()) -> st
     """A content line every calendar repeats (a day, a category, the stamp): written by ics once, then kept."""
     from ics.grammar.parse import ContentLine
 
-    return str(ContentLine(name, params={key: [item] for key, item in params}, value=value))
+    return _fold(str(ContentLine(name, params={key: [item] for key, item in params}, value=value)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_line(name: str, text: str) -> str:
+    """A text property (a title, a reminder) escaped, written by ics and folded: the same for many patients."""
+    from ics.grammar.parse import ContentLine
+    from ics.utils import escape_string
+
+    return _fold(str(ContentLine(name, value=escape_string(text))))
 
 
 @functools.cache
@@ -354,6 +371,8 @@ def _trigger(trigger: timedelta) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    if len(line) <= _MAX_OCTETS and line.isascii():  # most lines: isascii costs nothing
+        return line
     data = line.encode("utf-8")
     if len(data) <= _MAX_OCTETS:
         return line
