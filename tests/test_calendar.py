@@ -11,6 +11,8 @@ from pathlib import Path
 import icalendar
 import pytest
 import vobject
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pumpcare.cli import app
@@ -138,6 +140,29 @@ def test_lines_are_folded_at_75_octets_with_crlf(shipped: RuleSet) -> None:
     # icalendar leaves X- properties escaped as written: commas escaped as in any TEXT value.
     name = icalendar.Calendar.from_ical(data)["X-WR-CALNAME"]
     assert str(name) == "Pump recovery plan: " + "Zoë Ångström-Øster\\, ward 4\\, bed 12 — discharge " * 2
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    label=st.text(
+        alphabet=st.one_of(
+            st.characters(min_codepoint=0x20, max_codepoint=0x7E),  # ASCII, folded by characters
+            st.characters(min_codepoint=0xA0, max_codepoint=0x2FFF, exclude_categories=("Cs", "Cc", "Cf", "Zl", "Zp")),
+            st.sampled_from("😀𝄞"),  # four octets in UTF-8
+        ),
+        min_size=1,
+        max_size=300,
+    ).filter(lambda text: text.strip() == text and bool(text))
+)
+def test_any_label_folds_into_lines_of_75_octets_that_unfold_to_it(shipped: RuleSet, label: str) -> None:
+    data = calendar_bytes(shipped, label=label)
+    lines = data.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in lines)
+    for line in lines:
+        line.decode("utf-8")  # a fold never splits a character
+    name = next(line for line in data.replace(b"\r\n ", b"").split(b"\r\n") if line.startswith(b"X-WR-CALNAME:"))
+    escaped = label.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    assert name.decode("utf-8") == "X-WR-CALNAME:Pump recovery plan: " + escaped
 
 
 def test_the_disclaimer_is_in_the_calendar_once_where_people_read(shipped: RuleSet) -> None:

@@ -317,13 +317,8 @@ def _serialize(event: _Event, uid: str, dtstamp: str) -> str:
     from ics.grammar.parse import ContentLine
     from ics.utils import escape_string
 
-    lines = [
-        "BEGIN:VEVENT",
-        _line("DTSTART", _ics_date(event.first), DATE),
-        _line("DTEND", _ics_date(event.last + timedelta(days=1)), DATE),
-        _line("CATEGORIES", escape_string(event.category)),
-        _line("DTSTAMP", dtstamp),
-    ]
+    lines = ["BEGIN:VEVENT", _days(event.first, event.last), _line("CATEGORIES", escape_string(event.category))]
+    lines.append(_line("DTSTAMP", dtstamp))
     if event.description:
         lines.append(_fold(str(ContentLine("DESCRIPTION", value=escape_string(event.description)))))
     if event.summary:
@@ -343,6 +338,14 @@ def _serialize(event: _Event, uid: str, dtstamp: str) -> str:
 
 
 DATE = (("VALUE", "DATE"),)
+
+
+@functools.lru_cache(maxsize=4096)
+def _days(first: date, last: date) -> str:
+    """An all-day event's DTSTART and DTEND lines: DATE values, DTEND the day after the last (exclusive)."""
+    return "\r\n".join(
+        (_line("DTSTART", _ics_date(first), DATE), _line("DTEND", _ics_date(last + timedelta(days=1)), DATE))
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -371,8 +374,11 @@ def _trigger(trigger: timedelta) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
-    if len(line) <= _MAX_OCTETS and line.isascii():  # most lines: isascii costs nothing
-        return line
+    if line.isascii():  # one octet a character: cut by characters
+        if len(line) <= _MAX_OCTETS:
+            return line
+        rest = range(_MAX_OCTETS, len(line), _MAX_OCTETS - 1)  # later lines start with the folding space
+        return "\r\n ".join([line[:_MAX_OCTETS], *(line[start : start + _MAX_OCTETS - 1] for start in rest)])
     data = line.encode("utf-8")
     if len(data) <= _MAX_OCTETS:
         return line
