@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -133,15 +135,15 @@ def test_a_run_that_died_is_cleaned_up_by_the_next(runner: CliRunner, tmp_path: 
 def test_a_sheet_that_cannot_be_written_takes_its_calendar_with_it(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pumpcare.files.stage
+    real = pumpcare.files.stage_in
 
-    def full_disk_for_bed_2_sheet(path: Path, data: bytes) -> pumpcare.files.Staged:
-        if path.name == "0003-Bed-2.pdf":
-            raise OutputError(f"cannot write {path}: no space left on device; choose another path")
-        return real(path, data)
+    def full_disk_for_bed_2_sheet(folder: Path, name: str, data: bytes) -> pumpcare.files.Staged:
+        if name == "0003-Bed-2.pdf":
+            raise OutputError(f"cannot write {folder / name}: no space left on device; choose another path")
+        return real(folder, name, data)
 
     batch(runner, tmp_path, HEADER + "Bed 1,2026-12-01\nBed 2,2026-12-01\n")
-    monkeypatch.setattr(pumpcare.files, "stage", full_disk_for_bed_2_sheet)
+    monkeypatch.setattr(pumpcare.files, "stage_in", full_disk_for_bed_2_sheet)
     code, lines, _, out = batch(runner, tmp_path, HEADER + "Bed 1,2026-12-01\nBed 2,2026-12-02\n")
     assert code == 1
     assert f"3 │ - │ cannot write {out / '0003-Bed-2.pdf'}: no space left on device; choose another path" in lines
@@ -259,3 +261,31 @@ def test_the_summary_table_draws_as_rich_draws_a_table(width: int) -> None:
         console.print(renderable)
         drawn.append([line.rstrip() for line in console.file.getvalue().splitlines()])  # type: ignore[attr-defined]
     assert drawn[0] == drawn[1]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+def test_new_files_get_a_plain_files_mode_and_a_replaced_file_keeps_its_own(runner: CliRunner, tmp_path: Path) -> None:
+    umask = os.umask(0o027)
+    try:
+        _, _, _, out = batch(runner, tmp_path, HEADER + "Bed 1,2026-12-01\n")
+        assert {stat.S_IMODE((out / name).stat().st_mode) for name in ("0002-Bed-1.ics", "0002-Bed-1.pdf")} == {0o640}
+        (out / "0002-Bed-1.ics").chmod(0o600)  # a nurse kept the calendar private
+        batch(runner, tmp_path, HEADER + "Bed 1,2026-12-02\n")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((out / "0002-Bed-1.ics").stat().st_mode) == 0o600
+    assert stat.S_IMODE((out / "0002-Bed-1.pdf").stat().st_mode) == 0o640
+    assert b"DTSTART;VALUE=DATE:20261202" in (out / "0002-Bed-1.ics").read_bytes()
+    assert not [path for path in out.iterdir() if path.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_batch_file_made_a_link_keeps_its_link_and_its_target_is_replaced(runner: CliRunner, tmp_path: Path) -> None:
+    _, _, _, out = batch(runner, tmp_path, HEADER + "Bed 1,2026-12-01\n")
+    shared = tmp_path / "shared-calendar.ics"
+    (out / "0002-Bed-1.ics").replace(shared)
+    (out / "0002-Bed-1.ics").symlink_to(shared)  # the calendar a caregiver's app subscribes to, kept elsewhere
+    code, _, _, _ = batch(runner, tmp_path, HEADER + "Bed 1,2026-12-02\n")
+    assert code == 0
+    assert (out / "0002-Bed-1.ics").is_symlink()
+    assert b"DTSTART;VALUE=DATE:20261202" in shared.read_bytes()

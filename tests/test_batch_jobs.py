@@ -114,15 +114,15 @@ def test_a_batch_syncs_its_files_once_not_once_each(
 def test_ctrl_c_between_a_temporary_file_and_its_record_leaves_no_temporary_file(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pumpcare.files.stage
+    real = pumpcare.files.stage_in
 
-    def interrupted_once_made(path: Path, data: bytes) -> pumpcare.files.Staged:
-        made = real(path, data)
-        if path.name == "0004-Bed-2.html":
+    def interrupted_once_made(folder: Path, name: str, data: bytes) -> pumpcare.files.Staged:
+        made = real(folder, name, data)
+        if name == "0004-Bed-2.html":
             raise KeyboardInterrupt  # the file exists; the line that records it never ran
         return made
 
-    monkeypatch.setattr(pumpcare.files, "stage", interrupted_once_made)
+    monkeypatch.setattr(pumpcare.files, "stage_in", interrupted_once_made)
     source = tmp_path / "discharges.csv"
     source.write_text(discharges(5), encoding="utf-8")
     code, stdout, _ = run(runner, source, tmp_path / "out", "--html", "--jobs", "1")

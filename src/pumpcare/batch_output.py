@@ -65,13 +65,13 @@ class _Folder:
 
     def write(self, made: RowRendered) -> RowWritten | RowFailed:
         """Write one row's calendar and sheet as a pair: if the second cannot be written, the first goes too."""
-        from pumpcare.files import discard, stage
+        from pumpcare.files import discard, stage_in
 
         stem = file_stem(made.row, made.label)
         staged: list[Staged] = []
         try:
             for suffix, data in made.files:
-                staged.append(stage(self.path / f"{stem}{suffix}", data))
+                staged.append(stage_in(self.path, f"{stem}{suffix}", data))
         except BaseException as err:
             discard(staged)
             if not isinstance(err, PumpcareError):
@@ -80,11 +80,12 @@ class _Folder:
             # `written`): a patient never gets half of one run and half of another.
             return RowFailed(made.row, "-", str(err))
         self.pending += staged
-        self.written.update(item.path.name for item in staged)
+        # By the names in the folder: a file that is a link has its target replaced, but the link is the row's.
+        self.written.update(item.shown.name for item in staged)
         self.rows += 1
         if self.rows % SYNC_EVERY == 0:
             self.sync()
-        return RowWritten(made.row, made.label, tuple(item.path for item in staged), made.warnings)
+        return RowWritten(made.row, made.label, tuple(item.shown for item in staged), made.warnings)
 
     def sync(self) -> None:
         """Put the files written since the last sync in place, on disk, with one sync for them all."""
@@ -97,12 +98,12 @@ class _Folder:
         except BaseException:
             # Interrupted midway: a row keeps its new pair only if both files were put in place; otherwise
             # neither is listed (the last run's go at the end), and a new file put in place alone is removed.
-            done = {item.path.name for item in placed}
-            broken = {_stem(item.path.name) for item in pending if item.path.name not in done}
+            done = {item.shown.name for item in placed}
+            broken = {_stem(item.shown.name) for item in pending if item.shown.name not in done}
             for item in pending:
-                if _stem(item.path.name) in broken:
-                    self.written.discard(item.path.name)
-                    if item.path.name in done:
+                if _stem(item.shown.name) in broken:
+                    self.written.discard(item.shown.name)
+                    if item.shown.name in done:
                         with contextlib.suppress(OSError):
                             item.path.unlink()
             raise

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,6 +78,48 @@ def stage(path: Path, data: bytes) -> Staged:
             raise OutputError(f"cannot write {shown}: {_reason(err)}; choose another path") from None
         raise
     return Staged(temp, path, shown)
+
+
+def stage_in(folder: Path, name: str, data: bytes) -> Staged:
+    """`stage` for a file in a folder the caller has checked and holds (a batch's): one lstat instead of eight
+    checks, and a temporary name from a counter instead of a random one. A path that is anything but a regular
+    file or a new name (a link, a folder, a device) goes through `stage`, its checks and its messages.
+    """
+    path = folder / name
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        mode = None  # a new file: the system gives it the mode a plain new file gets (0666 less the umask)
+    except OSError:
+        return stage(path, data)
+    else:
+        if not stat.S_ISREG(found.st_mode):
+            return stage(path, data)
+        mode = stat.S_IMODE(found.st_mode)  # a file replaced keeps its own mode
+    temp = folder / f".{name}.{os.getpid()}-{next(_COUNTER)}.tmp"
+    try:
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW | _BINARY, 0o666)
+    except FileExistsError:
+        return stage(path, data)  # left by a crashed run that had the same process id
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {_reason(err)}; choose a folder you can write to") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        if mode is not None:
+            temp.chmod(mode)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        if isinstance(err, OSError):
+            raise OutputError(f"cannot write {path}: {_reason(err)}; choose another path") from None
+        raise
+    return Staged(temp, path, path)
+
+
+_COUNTER = itertools.count()
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 def commit(staged: Sequence[Staged], placed: list[Staged] | None = None) -> None:
