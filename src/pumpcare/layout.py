@@ -82,12 +82,17 @@ class BoxTable:
         yield Segment.line()
         yield Segment("┡" + "╇".join("━" * (w + 2) for w in widths) + "┩")
         yield Segment.line()
+        # Many rows share their last cell (the same warning for most of a batch): each text is wrapped once.
+        wraps: dict[str, list[str]] = {}
         for row in self.rows:
             last = row[-1]
-            if cell_len(last) <= widths[-1]:
-                wrapped = [last]
-            else:
-                wrapped = [line.plain.rstrip() for line in Text(last).wrap(console, widths[-1])] or [""]
+            wrapped = wraps.get(last)
+            if wrapped is None:
+                if cell_len(last) <= widths[-1]:
+                    wrapped = [last]
+                else:
+                    wrapped = [line.plain.rstrip() for line in Text(last).wrap(console, widths[-1])] or [""]
+                wraps[last] = wrapped
             for number, piece in enumerate(wrapped):
                 cells = [cell if number == 0 else "" for cell in row[:-1]] + [piece]
                 parts = (f" {self._cell(cell, widths[i], i)} " for i, cell in enumerate(cells))

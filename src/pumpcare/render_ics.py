@@ -117,6 +117,7 @@ def render_ics(
     With `spans`, each restriction with a dated end is also one event across every day it may hold, so a
     caregiver sees "No driving" on any day it applies; they are shown as free time and remind nobody.
     """
+    from ics.grammar.parse import ContentLine
     from ics.utils import escape_string
 
     lines = [*_header()]
@@ -126,10 +127,10 @@ def render_ics(
         about += " " + ". ".join(clinic.contact_lines()) + "."
     lines += [_fold(f"X-WR-CALNAME:{escape_string(name)}"), _fold(f"X-WR-CALDESC:{escape_string(about)}")]
     key = plan_key(plan, patient_label)
-    dtstamp = _utc_stamp(stamp)
+    stamp_line = str(ContentLine("DTSTAMP", value=_utc_stamp(stamp)))  # the same in every event: written once
     sources = _source_names(plan)
     for event in [*_events(plan, sources, clinic), *(_spans(plan, sources) if spans else ())]:
-        lines.append(_serialize(event, f"{event.key}.{key}@pumpcare", dtstamp))
+        lines.append(_serialize(event, f"{event.key}.{key}@pumpcare", stamp_line))
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
@@ -311,14 +312,13 @@ def _ics_date(day: date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime's %Y drops the zeros of a year before 1000
 
 
-def _serialize(event: _Event, uid: str, dtstamp: str) -> str:
+def _serialize(event: _Event, uid: str, stamp_line: str) -> str:
     """One all-day VEVENT, its lines folded: the days (DTEND exclusive, even for one day), the properties, then
     the alarm. Every line but the description, the UID and the stamp repeats from patient to patient: kept."""
     from ics.grammar.parse import ContentLine
     from ics.utils import escape_string
 
-    lines = ["BEGIN:VEVENT", _days(event.first, event.last), _line("CATEGORIES", escape_string(event.category))]
-    lines.append(_line("DTSTAMP", dtstamp))
+    lines = ["BEGIN:VEVENT", _days(event.first, event.last), _category(event.category), stamp_line]
     if event.description:
         lines.append(_fold(str(ContentLine("DESCRIPTION", value=escape_string(event.description)))))
     if event.summary:
@@ -338,6 +338,13 @@ def _serialize(event: _Event, uid: str, dtstamp: str) -> str:
 
 
 DATE = (("VALUE", "DATE"),)
+
+
+@functools.lru_cache(maxsize=64)
+def _category(category: str) -> str:
+    from ics.utils import escape_string
+
+    return _line("CATEGORIES", escape_string(category))
 
 
 @functools.lru_cache(maxsize=4096)
