@@ -520,12 +520,24 @@ def _tree_rss_kib(root: int) -> int | None:
     return total
 
 
+def _settle() -> None:
+    """Let the disk finish what earlier runs left it to write (deleted folders included) before timing.
+
+    Without it the floor swung between 0.27 and 0.56 ms a patient: a run right after another timed its fsyncs
+    behind the last run's write-back, and the batch behind its 5,000-row folder being deleted.
+    """
+    if hasattr(os, "sync"):
+        os.sync()
+    time.sleep(1.0)
+
+
 def run_batch(setup: Setup, source: Path, rows: int, *extra: str) -> BatchRun:
     """Time one batch into a new folder, sampling the memory of all its processes every 20 ms."""
     import shutil
 
     out = setup.workdir / "batch-out"
     shutil.rmtree(out, ignore_errors=True)
+    _settle()
     command = [sys.executable, "-c", _PEAK, *setup.pumpcare, "batch", str(source), "--out-dir", str(out), *extra]
     start = time.perf_counter()
     process = subprocess.Popen(command, env=setup.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -582,7 +594,7 @@ def yaml2ics_loop(setup: Setup, program: str | None, count: int) -> float | None
 def write_floor(setup: Setup, rows: int) -> tuple[float, float]:
     """Seconds per patient to write an HTML batch's files with write_atomically alone (an fsync per file), and
     with the batch's own staged writes (one sync per group): the same bytes, no plan, no layout."""
-    from pumpcare.files import commit, stage, write_atomically
+    from pumpcare.files import commit, stage_in, write_atomically
 
     source = setup.workdir / f"floor-{rows}.csv"
     _discharges(source, rows)
@@ -590,12 +602,14 @@ def write_floor(setup: Setup, rows: int) -> tuple[float, float]:
     made = {path.name: path.read_bytes() for path in (setup.workdir / "batch-out").iterdir() if path.suffix != ".json"}
     target = setup.workdir / "floor"
     target.mkdir(exist_ok=True)
+    _settle()
     start = time.perf_counter()
     for name, data in made.items():
         write_atomically(target / name, data)
     atomic = (time.perf_counter() - start) / rows
+    _settle()
     start = time.perf_counter()
-    staged = [stage(target / name, data) for name, data in made.items()]
+    staged = [stage_in(target, name, data) for name, data in made.items()]
     commit(staged)
     grouped = (time.perf_counter() - start) / rows
     return atomic, grouped
