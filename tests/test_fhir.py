@@ -127,13 +127,19 @@ def test_a_window_keeps_both_ends(runner: CliRunner) -> None:
     }
 
 
-def test_visits_are_dates_and_refills_repeat(runner: CliRunner) -> None:
+def test_visits_are_dates_and_each_refill_one_date_with_its_interval_said(runner: CliRunner) -> None:
     details = activities(careplan(runner, FULL))
     assert details["follow-up-visit-due"]["scheduledTiming"] == {"event": ["2027-01-05"]}
-    assert details["reservoir-refill-due-2"]["scheduledTiming"] == {
-        "event": ["2027-04-20"],
-        "repeat": {"frequency": 1, "period": 12, "periodUnit": "wk"},
+    interval = {
+        "url": "https://pumpcare.example/fhir/StructureDefinition/refill-interval",
+        "valueDuration": {"value": 12, "unit": "weeks", "system": "http://unitsofmeasure.org", "code": "wk"},
     }
+    refills = [detail for key, detail in details.items() if key.startswith("reservoir-refill-due-")]
+    assert len(refills) > 20  # to the battery's last day
+    assert details["reservoir-refill-due-2"]["scheduledTiming"] == {"extension": [interval], "event": ["2027-04-20"]}
+    # No Timing.repeat: a system that expands timings would start a repeating series at every visit.
+    assert all(set(detail["scheduledTiming"]) == {"extension", "event"} for detail in refills)
+    assert all(len(detail["scheduledTiming"]["event"]) == 1 for detail in refills)
 
 
 def test_what_waits_for_a_date_is_not_started_and_undated(runner: CliRunner) -> None:

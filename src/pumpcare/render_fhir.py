@@ -25,6 +25,7 @@ CATEGORY_SYSTEM = f"{BASE}/CodeSystem/category"
 RULE_SYSTEM = f"{BASE}/CodeSystem/rule"
 EARLIEST_END = f"{BASE}/StructureDefinition/window-earliest-end"  # R4's Period has one end; a window has two
 LATEST_START = f"{BASE}/StructureDefinition/window-latest-start"
+REFILL_INTERVAL = f"{BASE}/StructureDefinition/refill-interval"  # how often refills go on, said but not scheduled
 UCUM = "http://unitsofmeasure.org"
 _UCUM_UNITS = {"days": "d", "weeks": "wk", "months": "mo", "years": "a"}
 _ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
@@ -112,7 +113,7 @@ def _detail(rules: tuple[Rule, ...], title: str, category: str) -> dict[str, Any
 
 
 def _scheduled(plan: Plan, milestone: Milestone) -> dict[str, Any]:
-    """A period for what starts (to the latest end), a date for one day, a repeating timing for refill visits."""
+    """A period for what starts (to the latest end), a date for one day or one refill visit."""
     when = milestone.when
     if milestone.kind == "starts":
         period: dict[str, Any] = {}
@@ -130,10 +131,13 @@ def _scheduled(plan: Plan, milestone: Milestone) -> dict[str, Any]:
         return {"scheduledPeriod": period}
     if when.is_range:
         return {"scheduledPeriod": _period(when)}
-    timing: dict[str, Any] = {"event": [when.earliest.isoformat()]}
+    timing: dict[str, Any] = {}
     every = plan.refill_settings.every
     if milestone.repeats and every is not None:
-        timing["repeat"] = {"frequency": 1, "period": every.amount, "periodUnit": _UCUM_UNITS[every.unit]}
+        # Each visit is an activity of its own with its own date. A `repeat` beside that date would have a system
+        # that expands timings start a new series at every visit, every one of them repeating to no end.
+        timing["extension"] = [{"url": REFILL_INTERVAL, "valueDuration": _quantity(every)}]
+    timing["event"] = [when.earliest.isoformat()]
     return {"scheduledTiming": timing}
 
 
