@@ -142,6 +142,14 @@ def test_visits_are_dates_and_each_refill_one_date_with_its_interval_said(runner
     assert all(len(detail["scheduledTiming"]["event"]) == 1 for detail in refills)
 
 
+def test_an_order_outside_the_leaflet_travels_as_a_note_and_a_plain_plan_has_none(runner: CliRunner) -> None:
+    notes = careplan(runner, FULL)["note"]
+    assert notes == [
+        {"text": "no-lifting=10w..12w is outside the rule file's 6–8 weeks for 'no-lifting'; the plan uses it as set"}
+    ]
+    assert "note" not in careplan(runner, PLAIN)
+
+
 def test_what_waits_for_a_date_is_not_started_and_undated(runner: CliRunner) -> None:
     details = activities(careplan(runner, ["plan", *SURGERY]))
     visit = details["follow-up-visit-due"]

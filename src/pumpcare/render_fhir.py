@@ -71,6 +71,9 @@ def render_careplan(plan: Plan, *, patient_label: str | None = None) -> str:
             *(_waiting(step) for step in plan.unscheduled),
         ],
     }
+    if plan.warnings:
+        # An order outside the leaflet's range is the care team's to know: it travels with the plan it shaped.
+        resource["note"] = [{"text": warning} for warning in plan.warnings]
     return _dump(resource)
 
 
