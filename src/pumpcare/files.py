@@ -65,19 +65,8 @@ def stage(path: Path, data: bytes) -> Staged:
         handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
         raise OutputError(f"cannot write {path}: {_reason(err)}; choose a folder you can write to") from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        # mkstemp makes the file private (0600); a calendar gets the mode a plain new file would, or keeps its own.
-        temp.chmod(_mode_for(path))
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        if isinstance(err, OSError):
-            raise OutputError(f"cannot write {shown}: {_reason(err)}; choose another path") from None
-        raise
-    return Staged(temp, path, shown)
+    # mkstemp makes the file private (0600); a calendar gets the mode a plain new file would, or keeps its own.
+    return _filled(Staged(Path(temp_name), path, shown), handle, data, _mode_for(path))
 
 
 def stage_in(folder: Path, name: str, data: bytes) -> Staged:
@@ -103,18 +92,23 @@ def stage_in(folder: Path, name: str, data: bytes) -> Staged:
         return stage(path, data)  # left by a crashed run that had the same process id
     except OSError as err:
         raise OutputError(f"cannot write {path}: {_reason(err)}; choose a folder you can write to") from None
+    return _filled(Staged(temp, path, path), handle, data, mode)
+
+
+def _filled(staged: Staged, handle: int, data: bytes, mode: int | None) -> Staged:
+    """Write data into the temporary file open as handle, and give it mode (None: leave it as made)."""
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         if mode is not None:
-            temp.chmod(mode)
+            staged.temp.chmod(mode)
     except BaseException as err:
         with contextlib.suppress(OSError):
-            temp.unlink()
+            staged.temp.unlink()
         if isinstance(err, OSError):
-            raise OutputError(f"cannot write {path}: {_reason(err)}; choose another path") from None
+            raise OutputError(f"cannot write {staged.shown}: {_reason(err)}; choose another path") from None
         raise
-    return Staged(temp, path, path)
+    return staged
 
 
 _COUNTER = itertools.count()
