@@ -212,3 +212,31 @@ def test_ctrl_c_in_the_last_renames_never_leaves_a_patient_old_and_new_files(
     assert not any(name.endswith(".tmp") for name in after)
     assert after["0002-Bed-1.ics"] == before["0002-Bed-1.ics"]
     assert json.loads(after[".pumpcare-batch.json"])["complete"] is False
+
+
+@posix_only
+def test_ctrl_c_between_a_rows_renames_removes_its_link_and_never_the_file_it_points_to(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = tmp_path / "discharges.csv", tmp_path / "out"
+    source.write_text(HEADER + "Bed 1,2026-12-01,,,,\n", encoding="utf-8")
+    assert run(runner, source, out, "--html", "--jobs", "1")[0] == 0
+    shared = tmp_path / "caregiver" / "calendar.ics"  # where a caregiver's calendar app reads it
+    shared.parent.mkdir()
+    (out / "0002-Bed-1.ics").replace(shared)
+    (out / "0002-Bed-1.ics").symlink_to(shared)
+    real = Path.replace
+
+    def interrupted(self: Path, target: str | os.PathLike[str]) -> Path:
+        if Path(target).name == "0002-Bed-1.html":  # the calendar is in place, through its link; the sheet is not
+            raise KeyboardInterrupt
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", interrupted)
+    code, _, _ = run(runner, source, out, "--html", "--jobs", "1")
+    monkeypatch.undo()
+    assert code in (1, 130)
+    assert shared.is_file()  # outside the batch's folder: never removed
+    assert b"BEGIN:VCALENDAR" in shared.read_bytes()
+    assert not (out / "0002-Bed-1.ics").is_symlink()  # the row lost its files, the link with them
+    assert not any(name.endswith(".tmp") for name in folder(out))

@@ -104,8 +104,9 @@ class _Folder:
                 if _stem(item.shown.name) in broken:
                     self.written.discard(item.shown.name)
                     if item.shown.name in done:
+                        # The folder's own entry: for a file that is a link, the link, never its target.
                         with contextlib.suppress(OSError):
-                            item.path.unlink()
+                            item.shown.unlink()
             raise
 
     def finish(self, *, complete: bool) -> None:
