@@ -281,3 +281,14 @@ durations = st.builds(
 @given(earliest=durations, latest=durations)
 def test_is_ordered_agrees_with_the_walk(earliest: Duration, latest: Duration) -> None:
     assert is_ordered(earliest, latest) == walked(earliest, latest)
+
+
+@pytest.mark.parametrize("container", [tuple, list], ids=["tuple", "list"])
+def test_a_sheet_made_through_the_api_is_checked_whatever_holds_its_lines(container: type, shipped: RuleSet) -> None:
+    from pumpcare.sheet import Line
+
+    sheet = make_sheet(make_plan(shipped, date(2026, 12, 1)), None, today=date(2026, 12, 1))
+    # The annotation says tuples; a caller of the Python API may still pass a list. Either way, no letter slips by.
+    odd = sheet._replace(call_when=container([*sheet.call_when, Line("Call at once", "if you see 漢")]))
+    with pytest.raises(OutputError, match="the PDF font has no letter for '漢' in 'Call at once'"):
+        render_pdf(odd)

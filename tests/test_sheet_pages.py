@@ -18,7 +18,7 @@ from pumpcare.controller import plan_from
 from pumpcare.inputs import PlanInputs
 from pumpcare.render_pdf import SpillsOver, render_pdf
 from pumpcare.rules import RuleSet
-from pumpcare.sheet import make_sheet
+from pumpcare.sheet import Sheet, make_sheet
 
 TODAY = date(2026, 11, 25)
 ORDERS = ("no-lifting=10w..12w", "no-bending=7w..9w", "no-twisting=8w..10w", "no-driving=3w..5w", "few-stairs=3w..5w")
@@ -29,7 +29,7 @@ def rules() -> RuleSet:
     return pumpcare.load_rules()
 
 
-def spills(rules: RuleSet, surgery: date, orders: tuple[str, ...], label: str, paper: str, size: int) -> bool:
+def sheet_for(rules: RuleSet, surgery: date, orders: tuple[str, ...], label: str) -> Sheet:
     plan = plan_from(
         PlanInputs(
             surgery_date=surgery.isoformat(),
@@ -40,7 +40,11 @@ def spills(rules: RuleSet, surgery: date, orders: tuple[str, ...], label: str, p
         ),
         ruleset=rules,
     )
-    sheet = make_sheet(plan, label or None, today=TODAY)
+    return make_sheet(plan, label or None, today=TODAY)
+
+
+def spills(rules: RuleSet, surgery: date, orders: tuple[str, ...], label: str, paper: str, size: int) -> bool:
+    sheet = sheet_for(rules, surgery, orders, label)
     whole = render_pdf(sheet, paper=paper, body_size=size)
     try:
         render_pdf(sheet, paper=paper, body_size=size, one_page=True)
@@ -74,3 +78,53 @@ def test_the_bench_rows_fall_on_both_sides_of_the_page_end(rules: RuleSet) -> No
         spills(rules, date(2026, 12, day), ("no-lifting=10w..12w",), f"P{day}", "letter", 12) for day in range(1, 29)
     }
     assert outcomes == {True, False}
+
+
+def test_a_sheet_too_long_for_one_page_is_refused_before_anything_is_drawn(
+    rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportlab.platypus import SimpleDocTemplate
+
+    orders = ("no-lifting=10w..12w",)
+    long = next(day for day in range(1, 29) if spills(rules, date(2026, 12, day), orders, "P", "letter", 12))
+
+    def drawn(*args: object, **options: object) -> None:
+        raise AssertionError("the sheet was drawn to find out it is too long")
+
+    sheet = sheet_for(rules, date(2026, 12, long), orders, "P")
+    assert render_pdf(sheet).pages == 2
+    monkeypatch.setattr(SimpleDocTemplate, "build", drawn)
+    with pytest.raises(SpillsOver):
+        render_pdf(sheet, one_page=True)
+
+
+def test_sheets_drawn_in_threads_are_right_and_leave_reportlab_as_it_was(rules: RuleSet) -> None:
+    import hashlib
+    import sys
+    import threading
+
+    from reportlab.pdfbase import pdfdoc
+
+    plain = (pdfdoc.PDFZCompress, pdfdoc.PDFArray)
+    sheets = [sheet_for(rules, date(2026, 12, day), (), f"P{day}") for day in range(1, 9)]
+    alone = [hashlib.sha256(render_pdf(sheet).data).hexdigest() for sheet in sheets]
+    wrong: list[int] = []
+
+    def draw(first: int) -> None:
+        for turn in range(5):
+            index = (first + turn) % len(sheets)
+            if hashlib.sha256(render_pdf(sheets[index]).data).hexdigest() != alone[index]:
+                wrong.append(index)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: the swaps of a font's objects overlap
+    try:
+        threads = [threading.Thread(target=draw, args=(first,)) for first in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []
+    assert (pdfdoc.PDFZCompress, pdfdoc.PDFArray) == plain  # no thread left its remembering classes in place

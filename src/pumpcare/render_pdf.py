@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -133,8 +134,6 @@ def render_pdf(
         author="pumpcare",
         invariant=1,  # no creation time or random id in the file: the same plan gives the same bytes
     )
-    if one_page and _taller_than_page(story, document):
-        raise SpillsOver
     header = sheet.title + (f"  ·  {for_label()}: {sheet.patient_label}" if sheet.patient_label else "")
 
     def footer(canvas: Any) -> None:
@@ -156,6 +155,8 @@ def render_pdf(
         footer(canvas)
 
     try:
+        if one_page and _taller_than_page(story, document):
+            raise SpillsOver
         document.build(story, onFirstPage=first_page, onLaterPages=later_page)
     except LayoutError:
         # Not expected within the rule file's limits (long cells are cut into rows, the time line into
@@ -336,7 +337,7 @@ def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
-    elif isinstance(value, tuple):
+    elif isinstance(value, (tuple, list)):  # a Sheet built through the API may hold lists
         for item in value:
             yield from _strings(item)
 
@@ -444,14 +445,20 @@ def _embedded_once(add: Callable[..., Any]) -> Callable[..., Any]:
     flate = RememberedFlate()
 
     def add_objects(*args: Any) -> Any:
-        plain = pdfdoc.PDFZCompress, pdfdoc.PDFArray
-        pdfdoc.PDFZCompress, pdfdoc.PDFArray = flate, RememberedArray
-        try:
-            return add(*args)
-        finally:
-            pdfdoc.PDFZCompress, pdfdoc.PDFArray = plain
+        # One font at a time in the process: two threads swapping at once could each keep the other's swap as
+        # the plain classes, and leave them in place for good. A thread drawing meanwhile gets the same bytes.
+        with _SWAPPING:
+            plain = pdfdoc.PDFZCompress, pdfdoc.PDFArray
+            pdfdoc.PDFZCompress, pdfdoc.PDFArray = flate, RememberedArray
+            try:
+                return add(*args)
+            finally:
+                pdfdoc.PDFZCompress, pdfdoc.PDFArray = plain
 
     return add_objects
+
+
+_SWAPPING = threading.Lock()
 
 
 def _rows(cells: list[Any], widths: list[float]) -> list[list[Any]]:
