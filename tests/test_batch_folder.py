@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import stat
@@ -289,3 +290,28 @@ def test_a_batch_file_made_a_link_keeps_its_link_and_its_target_is_replaced(runn
     assert code == 0
     assert (out / "0002-Bed-1.ics").is_symlink()
     assert b"DTSTART;VALUE=DATE:20261202" in shared.read_bytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_batch_file_replaced_by_a_pipe_fails_its_row_in_one_sentence(runner: CliRunner, tmp_path: Path) -> None:
+    _, _, _, out = batch(runner, tmp_path, HEADER + "Bed 1,2026-12-01\nBed 2,2026-12-01\n")
+    (out / "0003-Bed-2.ics").unlink()
+    os.mkfifo(out / "0003-Bed-2.ics")  # a reader waiting on it would hang a batch that wrote into it
+    code, lines, _, _ = batch(runner, tmp_path, HEADER + "Bed 1,2026-12-01\nBed 2,2026-12-01\n")
+    assert code == 1
+    assert any("it is not a regular file (a device, a pipe or a terminal)" in line for line in lines)
+    assert files(out) == [*OWN, "0002-Bed-1.ics", "0002-Bed-1.pdf"]
+
+
+def test_a_temporary_name_a_crashed_run_left_is_stepped_around(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    # The name this process would give its first temporary file, left half-written by a run that had its id.
+    monkeypatch.setattr(pumpcare.files, "_COUNTER", itertools.count())
+    (out / f".0002-Bed-1.ics.{os.getpid()}-0.tmp").write_bytes(b"BEGIN:VCAL")
+    code, _, _, _ = batch(runner, tmp_path, HEADER + "Bed 1,2026-12-01\n")
+    assert code == 0
+    assert (out / "0002-Bed-1.ics").read_bytes().endswith(b"END:VCALENDAR\r\n")
+    assert files(out) == [*OWN, "0002-Bed-1.ics", "0002-Bed-1.pdf"]

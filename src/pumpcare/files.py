@@ -84,14 +84,14 @@ def stage_in(folder: Path, name: str, data: bytes) -> Staged:
     else:
         if not stat.S_ISREG(found.st_mode):
             return stage(path, data)
-        mode = stat.S_IMODE(found.st_mode)  # a file replaced keeps its own mode
+        mode = found.st_mode & 0o777  # a file replaced keeps its own mode (as `stage` does: no setuid bit)
     temp = folder / f".{name}.{os.getpid()}-{next(_COUNTER)}.tmp"
     try:
         handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW | _BINARY, 0o666)
-    except FileExistsError:
-        return stage(path, data)  # left by a crashed run that had the same process id
-    except OSError as err:
-        raise OutputError(f"cannot write {path}: {_reason(err)}; choose a folder you can write to") from None
+    except OSError:
+        # A temporary file left by a crashed run with the same process id, or a folder gone or made read-only
+        # since the batch began: `stage` tries again with a random name, or says what is wrong as it always does.
+        return stage(path, data)
     return _filled(Staged(temp, path, path), handle, data, mode)
 
 
