@@ -184,9 +184,10 @@ def test_refills_with_both_options(runner: CliRunner) -> None:
     args = ["plan", "--surgery-date", "2026-12-01", "--refill-every", "3mo", "--first-refill", "2027-01-31", "--json"]
     document = json.loads(runner.invoke(app, args).stdout)
     visits = [m["earliest"] for m in document["milestones"] if m["key"].startswith("reservoir-refill-due")]
-    assert visits[:5] == ["2027-01-31", "2027-04-30", "2027-07-31", "2027-10-31", "2028-01-31"]
+    # Each counted from the one before, as a refill logged on its day would be: 30 Apr, then the 30th.
+    assert visits[:5] == ["2027-01-31", "2027-04-30", "2027-07-30", "2027-10-30", "2028-01-30"]
     # They go on to the battery's last day, seven years after surgery: no year-long silence after the first.
-    assert visits[-1] == "2033-10-31"
+    assert visits[-1] == "2033-10-30"
     assert document["refills"] == {"first": "2027-01-31", "every": "3mo"}
 
 

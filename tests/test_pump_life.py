@@ -103,12 +103,28 @@ def test_refill_and_battery_dates(
     assert keys == [f"reservoir-refill-due-{n}" for n in range(1, len(keys) + 1)]
 
 
-def test_refills_do_not_drift_across_ten_years_of_months(shipped: RuleSet) -> None:
-    plan = make_plan(shipped, D(2027, 1, 3), refills=RefillSchedule(D(2027, 1, 31), Duration(1, "months")))
-    visits = refills(plan)
-    assert visits[1:4] == [D(2027, 2, 28), D(2027, 3, 31), D(2027, 4, 30)]
-    assert D(2028, 2, 29) in visits  # the leap day, not 28 Feb
-    assert visits[-1] == D(2033, 12, 31)
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        # Each month counts from the refill before, as a logged refill would: 31 Jan, 28 Feb, then the 28th.
+        (D(2027, 1, 31), [D(2027, 1, 31), D(2027, 2, 28), D(2027, 3, 28), D(2027, 4, 28)]),
+        (D(2027, 3, 31), [D(2027, 3, 31), D(2027, 4, 30), D(2027, 5, 30), D(2027, 6, 30)]),
+        (D(2028, 1, 29), [D(2028, 1, 29), D(2028, 2, 29), D(2028, 3, 29), D(2028, 4, 29)]),  # the leap day
+        (D(2027, 1, 15), [D(2027, 1, 15), D(2027, 2, 15), D(2027, 3, 15), D(2027, 4, 15)]),
+    ],
+)
+def test_monthly_refills_count_from_the_refill_before(shipped: RuleSet, first: date, expected: list[date]) -> None:
+    plan = make_plan(shipped, D(2027, 1, 3), refills=RefillSchedule(first, Duration(1, "months")))
+    assert refills(plan)[:4] == expected
+
+
+def test_a_refill_logged_on_its_day_leaves_the_later_dates_where_they_were(shipped: RuleSet) -> None:
+    schedule = RefillSchedule(D(2027, 1, 31), Duration(1, "months"))
+    before = refills(make_plan(shipped, D(2027, 1, 3), refills=schedule))
+    logged = (Logged("refill", before[0]), Logged("refill", before[1]))
+    after = refills(make_plan(shipped, D(2027, 1, 3), refills=schedule, history=logged))
+    assert after == before
+    assert after[-1] == D(2033, 12, 28)
 
 
 # ── The care team's numbers ─────────────────────────────────────────────────────────────────────────────────
@@ -132,7 +148,7 @@ def test_the_alarm_date_from_the_programmer_numbers(
         "alarm",
     )
     daily = "0.25" if concentration == "2mg/mL" else "0.2"
-    assert refill["explanation"].startswith(f"20 mL at {daily} mL a day reaches the 2 mL alarm in {days} days")
+    assert refill["explanation"].startswith(f"20 mL at {daily} mL a day reaches the 2 mL alarm on ")
     assert refill["explanation"].endswith("ask your pump clinic if they have changed.")
 
 
@@ -488,7 +504,10 @@ def test_bad_record_input_is_refused_and_changes_nothing(
 
 
 def _saved_note(config_dir: Path) -> str:
-    return f" (the saved plan at {config_dir / 'plan.yaml'} gave part of this plan; fix it or run `pumpcare forget`)"
+    return (
+        f" (part of this plan comes from the saved plan at {config_dir / 'plan.yaml'}; give the right value with "
+        "`pumpcare plan ... --save`)"
+    )
 
 
 def test_a_future_day_is_refused(runner: CliRunner, config_dir: Path) -> None:

@@ -82,13 +82,13 @@ def test_follow_up_dates_what_waits_for_it(shipped: RuleSet) -> None:
     assert {u.key for u in plan.unscheduled} == {"reservoir-refill-due"}
 
 
-def test_refills_count_from_the_first_visit_without_drifting(shipped: RuleSet) -> None:
-    refills = RefillSchedule(D(2027, 1, 31), Duration(1, "months"))
+def test_refills_count_from_the_refill_before(shipped: RuleSet) -> None:
+    refills = RefillSchedule(D(2027, 1, 30), Duration(1, "months"))
     plan = make_plan(shipped, D(2027, 1, 3), refills=refills)
     visits = [m.when.earliest for m in plan.milestones if m.key.startswith("reservoir-refill-due")]
     assert visits[:12] == [
-        D(2027, 1, 31), D(2027, 2, 28), D(2027, 3, 31), D(2027, 4, 30), D(2027, 5, 31), D(2027, 6, 30),
-        D(2027, 7, 31), D(2027, 8, 31), D(2027, 9, 30), D(2027, 10, 31), D(2027, 11, 30), D(2027, 12, 31),
+        D(2027, 1, 30), D(2027, 2, 28), D(2027, 3, 28), D(2027, 4, 28), D(2027, 5, 28), D(2027, 6, 28),
+        D(2027, 7, 28), D(2027, 8, 28), D(2027, 9, 28), D(2027, 10, 28), D(2027, 11, 28), D(2027, 12, 28),
     ]  # fmt: skip
     assert [m.key for m in plan.milestones if m.key.startswith("reservoir")][:2] == [
         "reservoir-refill-due-1",

@@ -52,6 +52,13 @@ DailyDose = Annotated[str | None, typer.Option(metavar="DOSE", help="The daily d
 AlarmVolume = Annotated[
     str | None, typer.Option(metavar="VOLUME", help="The low-reservoir alarm volume, if not the rule file's.")
 ]
+ClearNumbers = Annotated[
+    bool,
+    typer.Option(
+        "--clear-numbers",
+        help="The care team's earlier pump numbers no longer apply: date later refills without them.",
+    ),
+]
 RulesFile = Annotated[
     Path | None, typer.Option("--rules", metavar="FILE", help="A clinic's own rule file instead of the shipped one.")
 ]

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from pumpcare.cli_options import (
+    AlarmVolume,
+    ClearNumbers,
     Concentration,
     ConfigDir,
     DailyDose,
@@ -63,6 +65,8 @@ def log_refill_command(
     fill_volume: FillVolume = None,
     concentration: Concentration = None,
     daily_dose: DailyDose = None,
+    alarm_volume: AlarmVolume = None,
+    clear_numbers: ClearNumbers = False,
     next_refill: NextRefill = None,
     config_dir: ConfigDir = None,
     lang: Lang = None,
@@ -70,12 +74,13 @@ def log_refill_command(
     """Record a refill; the next one is counted from it. The programmer's numbers may come with it."""
     speak(lang)
     from pumpcare.inputs import PlanInputs, parse_date
-    from pumpcare.saved import fill_from
 
-    fill = fill_from(PlanInputs(fill_volume=fill_volume, concentration=concentration, daily_dose=daily_dose))
+    numbers = PlanInputs(
+        fill_volume=fill_volume, concentration=concentration, daily_dose=daily_dose, alarm_volume=alarm_volume
+    )
     if next_refill is not None:
         parse_date(next_refill, "--next-refill")
-    _log("refill", date_, config_dir, fill=fill, next_refill=next_refill)
+    _log("refill", date_, config_dir, numbers=numbers, clear_numbers=clear_numbers, next_refill=next_refill)
 
 
 @log_app.command("follow-up")
@@ -110,8 +115,8 @@ def _log(kind: "LoggedKind", date_: str | None, config_dir: Path | None, **extra
 
     today = date.today()
     day = parse_day(date_, "--date") if date_ is not None else today
-    _, the_plan = log_event(saved_path(config_dir), kind, day, today=today, **extra)
-    console(stderr=True).print(render_logged(the_plan, kind, day, today))
+    updated, the_plan = log_event(saved_path(config_dir), kind, day, today=today, **extra)
+    console(stderr=True).print(render_logged(the_plan, updated.history[-1], today))
 
 
 def forget_command(

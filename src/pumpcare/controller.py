@@ -18,7 +18,7 @@ from pumpcare.errors import InputError
 from pumpcare.i18n import NAMES, current
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
 from pumpcare.pumplife import Logged, LoggedKind, latest_refill
-from pumpcare.quantities import Fill, parse_quantity
+from pumpcare.quantities import parse_quantity
 from pumpcare.rule_words import in_language, untranslated
 from pumpcare.rules import RuleSet
 from pumpcare.saved import SavedPlan, fill_from, with_entry, without_last
@@ -168,17 +168,27 @@ def resolve(given: PlanInputs, path: Path, *, list_until: date | None = None) ->
     return resolved._replace(warnings=(*unread, *resolved.warnings))
 
 
-def _resolved(given: PlanInputs, saved: SavedPlan | None, path: Path, list_until: date | None) -> Resolved:
+def _resolved(
+    given: PlanInputs, saved: SavedPlan | None, path: Path, list_until: date | None, typed: PlanInputs | None = None
+) -> Resolved:
+    """The plan of the options over the record; `typed` is what this command line gave, when not `given`."""
     inputs = given.over(saved.inputs) if saved is not None else given
     history = saved.history if saved is not None else ()
     try:
         plan = plan_from(inputs, history, list_until=list_until)
     except InputError as err:
-        if saved is None or _typed_now(err, given):
+        if saved is None or _typed_now(err, typed or given):
             raise
         # The bad value may be one the user never typed: say where it came from.
+        if err.field in ("history", "orders", "overrides"):  # the record itself is broken: a hand edit, say
+            raise InputError(
+                f"{err} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)"
+            ) from None
+        # The record read fine, so the fix is a new value, never deleting the record.
         raise InputError(
-            f"{err} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)"
+            f"{err} (part of this plan comes from the saved plan at {path}; give the right value with "
+            "`pumpcare plan ... --save`)",
+            field=err.field,
         ) from None
     # An order is warned about where it is entered, not every day it is read back from the record.
     ordered_now = given.given_orders()
@@ -228,9 +238,28 @@ def save(given: PlanInputs, path: Path, *, replace: Callable[[SavedPlan], bool])
 
 
 def log_event(
-    path: Path, kind: LoggedKind, day: date, *, today: date, fill: Fill | None = None, next_refill: str | None = None
+    path: Path,
+    kind: LoggedKind,
+    day: date,
+    *,
+    today: date,
+    numbers: PlanInputs | None = None,
+    clear_numbers: bool = False,
+    next_refill: str | None = None,
 ) -> tuple[SavedPlan, Plan]:
-    """Add one entry to the record, under its lock, once the plan it makes has been checked."""
+    """Add one entry to the record, under its lock, once the plan it makes has been checked.
+
+    `numbers` are the pump numbers given with a refill (fill volume, concentration, daily dose) and the alarm
+    volume, which is a setting of the pump and so kept with the plan's inputs for every later refill.
+    """
+    numbers = numbers or PlanInputs()
+    fill = fill_from(numbers)
+    if clear_numbers and fill is not None:
+        raise InputError(
+            "--clear-numbers and new pump numbers were both given; give the new numbers alone, they replace the old"
+        )
+    if numbers.alarm_volume is not None:
+        parse_quantity(numbers.alarm_volume, "volume", "--alarm-volume")
     with store.locked(path):
         saved = store.must_exist(store.load(path), path)
         surgery = parse_date(saved.inputs.surgery_date or "", "surgery date")
@@ -265,8 +294,20 @@ def log_event(
                     f"--next-refill belongs to the latest refill, and {day} is before the one on {latest}; "
                     "log this refill without it"
                 )
-        updated = with_entry(saved._replace(inputs=inputs), Logged(kind, day, fill, replaced))
-        plan = _resolved(PlanInputs(), updated, path, None).plan
+        if numbers.alarm_volume is not None:
+            inputs = inputs._replace(alarm_volume=numbers.alarm_volume)
+        entry = Logged(kind, day, fill, replaced, numbers_cleared=clear_numbers)
+        updated = with_entry(saved._replace(inputs=inputs), entry)
+        try:
+            plan = _resolved(PlanInputs(), updated, path, None, typed=numbers).plan
+        except InputError as err:
+            if err.field == "alarm_volume" and fill is not None:
+                raise InputError(
+                    "the pump numbers of this refill need the alarm volume too; add --alarm-volume from the "
+                    "programmer's printout, such as 2mL",
+                    field="alarm_volume",
+                ) from None
+            raise
         store.write(path, updated)
     return updated, plan
 

@@ -3,7 +3,9 @@
 The record says what happened (refills, the follow-up visit, pump replacements); the care team's numbers say how
 long a fill lasts. From both, the next refill is the earliest of: one interval after the last refill (or the first
 refill), the day the reservoir reaches its alarm volume, and the drug's labelled limit. A date the care team gives
-from the programmer's printout replaces all three.
+from the programmer's printout replaces all three. Every refill after the next one is spaced the same way, by the
+shortest of the three, each counted from the refill before: the dates a patient sees do not move when each refill
+is logged on its day.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Logged(NamedTuple):
     fill: Fill | None = None  # the programmer's numbers for a refill, when the care team gave them
     # The printout's next-refill date this refill replaced, so taking the refill back brings it back.
     replaced_next_refill: date | None = None
+    numbers_cleared: bool = False  # from this refill on, the care team's earlier numbers no longer apply
 
 
 class RefillSettings(NamedTuple):
@@ -48,6 +51,54 @@ class RefillSettings(NamedTuple):
         return bool(self.every or self.first or self.next_given or self.fill or limits)
 
 
+class NumbersInUse(NamedTuple):
+    """The pump numbers that date refills: the latest logged with a refill, else those given with the plan."""
+
+    fill: Fill
+    since: date | None  # the refill they were logged with; None when they came with the plan
+
+
+class RefillSpacing(NamedTuple):
+    """How far apart the refills after the next one fall: the shortest of what the care team and the label give."""
+
+    every: Duration | None = None  # the care team's interval
+    alarm: AlarmDays | None = None  # how long a fill of the numbers in use lasts to the low-reservoir alarm
+    limit: Duration | None = None  # the drug's labelled limit between refills
+
+    def after(self, day: date) -> tuple[date, str] | None:
+        """The refill after one on `day`, and what set it ("interval", "alarm" or "drug-limit"); ties name the first."""
+        candidates: list[tuple[date, str]] = []
+        if self.every is not None:
+            candidates.append((self.every.after(day), "interval"))
+        if self.alarm is not None:
+            candidates.append((day + timedelta(days=self.alarm.days), "alarm"))
+        if self.limit is not None:
+            candidates.append((self.limit.after(day), "drug-limit"))
+        return min(candidates, key=lambda candidate: candidate[0]) if candidates else None
+
+    def step(self, day: date) -> SpacingStep | None:
+        """The gap after a refill on `day` as a length, and what sets it; None when only the care team can say."""
+        following = self.after(day)
+        if following is None:
+            return None
+        basis = following[1]
+        if basis == "interval":
+            assert self.every is not None
+            return SpacingStep(self.every, basis)
+        if basis == "alarm":
+            assert self.alarm is not None
+            return SpacingStep(Duration(self.alarm.days, "days"), basis)
+        assert self.limit is not None
+        return SpacingStep(self.limit, basis)
+
+
+class SpacingStep(NamedTuple):
+    """The gap between later refills, and what sets it: "interval", "alarm" or "drug-limit"."""
+
+    every: Duration
+    basis: str
+
+
 class RefillDue(NamedTuple):
     """The next refill: which one it is, when it is due, and why that day."""
 
@@ -60,6 +111,8 @@ class RefillDue(NamedTuple):
     limit: Duration | None = None  # the drug's labelled limit that applied
     limit_day: date | None = None
     interval_day: date | None = None
+    spacing: RefillSpacing = RefillSpacing()  # how the refills after this one are spaced
+    numbers: NumbersInUse | None = None  # the pump numbers in use, and since when
 
 
 def until(history: Sequence[Logged], as_of: date | None) -> list[Logged]:
@@ -78,6 +131,20 @@ def implant_day(surgery: date, history: Sequence[Logged], as_of: date | None = N
     return replaced[-1] if replaced else surgery
 
 
+def numbers_in_use(
+    settings: RefillSettings, history: Sequence[Logged], as_of: date | None = None
+) -> NumbersInUse | None:
+    """The pump numbers that date refills on `as_of`: the latest logged, until cleared; else the plan's own."""
+    for entry in reversed(until(history, as_of)):
+        if entry.kind != "refill":
+            continue
+        if entry.fill is not None:
+            return NumbersInUse(entry.fill, entry.day)
+        if entry.numbers_cleared:
+            return None
+    return NumbersInUse(settings.fill, None) if settings.fill is not None else None
+
+
 def refill_due(
     surgery: date, settings: RefillSettings, history: Sequence[Logged], as_of: date | None = None
 ) -> RefillDue | None:
@@ -90,10 +157,14 @@ def refill_due(
     pump = implant_day(surgery, history, as_of)
     filled = max(pump, last.day) if last else pump
     number = len(refills) + 1
+    numbers = numbers_in_use(settings, history, as_of)
+    alarm = days_to_alarm(numbers.fill, settings.alarm_volume) if numbers and settings.alarm_volume else None
+    later_limit = settings.drug.refill_within if settings.drug is not None else None
+    spacing = RefillSpacing(settings.every, alarm, later_limit)
     given = _printout_date(settings, history, last)
     # A date printed before the pump now in the body was filled no longer speaks of it.
     if given is not None and given > filled:
-        return RefillDue(number, given, "care-team", filled)
+        return RefillDue(number, given, "care-team", filled, spacing=spacing, numbers=numbers)
     candidates: list[tuple[date, str]] = []
     interval_day = None
     if settings.every is not None and (last is not None or pump != surgery):
@@ -103,8 +174,6 @@ def refill_due(
     elif settings.first is not None and last is None:
         interval_day = settings.first
         candidates.append((interval_day, "first"))
-    fill = (last.fill if last and last.fill else None) or settings.fill
-    alarm = days_to_alarm(fill, settings.alarm_volume) if fill and settings.alarm_volume else None
     alarm_day = filled + timedelta(days=alarm.days) if alarm else None
     if alarm_day is not None:
         candidates.append((alarm_day, "alarm"))
@@ -115,7 +184,7 @@ def refill_due(
     if not candidates:
         return None
     day, basis = min(candidates, key=lambda c: c[0])
-    return RefillDue(number, day, basis, filled, alarm, alarm_day, limit, limit_day, interval_day)
+    return RefillDue(number, day, basis, filled, alarm, alarm_day, limit, limit_day, interval_day, spacing, numbers)
 
 
 def _printout_date(settings: RefillSettings, history: Sequence[Logged], last: Logged | None) -> date | None:
@@ -137,21 +206,6 @@ def _drug_limit(drug: Drug | None, *, first_fill: bool) -> Duration | None:
     return (drug.first_fill if first_fill else None) or drug.refill_within
 
 
-def later_refill(settings: RefillSettings, due: RefillDue, steps: int) -> date | None:
-    """The refill `steps` cycles after the due one, if the care team's numbers repeat; None when only they can say.
-
-    Counted from the due day in whole multiples, so monthly refills from 31 Jan land on 28 Feb and 31 Mar.
-    """
-    if settings.every is not None:
-        return settings.every.after(due.day, steps)
-    cycles = []
-    if due.alarm is not None:
-        cycles.append(due.day + timedelta(days=due.alarm.days * steps))
-    if settings.drug is not None and settings.drug.refill_within is not None:
-        cycles.append(settings.drug.refill_within.after(due.day, steps))
-    return min(cycles) if cycles else None
-
-
 def projected_refills(
     surgery: date, settings: RefillSettings, history: Sequence[Logged], horizon: date, most: int
 ) -> list[tuple[int, date, bool]]:
@@ -165,11 +219,12 @@ def projected_refills(
     if due is None:
         return visits
     visits.append((due.number, due.day, False))
-    steps = 1
-    while (following := later_refill(settings, due, steps)) is not None and following < horizon:
+    day, steps = due.day, 1
+    while (following := due.spacing.after(day)) is not None and following[0] < horizon:
         if steps >= most:  # only the visits still to come count: a long record of done ones is no typo
             raise ValueError(most)
-        visits.append((due.number + steps, following, False))
+        day = following[0]
+        visits.append((due.number + steps, day, False))
         steps += 1
     return visits
 
@@ -225,15 +280,28 @@ def refill_settings(
     return RefillSettings(every, first, next_refill, fill, alarm_volume, drug)
 
 
-def interval_warnings(settings: RefillSettings) -> list[str]:
-    """A clinic interval longer than the drug's labelled limit: the plan keeps it, but says so."""
-    drug, every = settings.drug, settings.every
-    if drug is None or every is None or drug.refill_within is None or is_ordered(every, drug.refill_within):
+def interval_warnings(settings: RefillSettings, history: Sequence[Logged]) -> list[str]:
+    """An interval longer than the drug's label or than a fill lasts: the plan dates by the earlier day, and says so."""
+    every = settings.every
+    if every is None:
         return []
-    return [
-        f"refills every {every.describe()} is longer than the {drug.refill_within.describe()} the label of "
-        f"{drug.name} gives between refills; the plan dates refills by the earlier day, ask your pump clinic"
-    ]
+    warnings = []
+    drug = settings.drug
+    if drug is not None and drug.refill_within is not None and not is_ordered(every, drug.refill_within):
+        warnings.append(
+            f"refills every {every.describe()} is longer than the {drug.refill_within.describe()} the label of "
+            f"{drug.name} gives between refills; the plan dates every refill by the earlier day, ask your pump clinic"
+        )
+    numbers = numbers_in_use(settings, history)
+    if numbers is not None and settings.alarm_volume is not None:
+        alarm = days_to_alarm(numbers.fill, settings.alarm_volume)
+        if not is_ordered(every, Duration(alarm.days, "days")):
+            warnings.append(
+                f"refills every {every.describe()} is longer than the {alarm.days} days {numbers.fill.volume} lasts "
+                f"until the {settings.alarm_volume} alarm; the plan dates every refill by the earlier day, "
+                "ask your pump clinic"
+            )
+    return warnings
 
 
 def refill_visits(

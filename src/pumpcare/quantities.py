@@ -88,18 +88,21 @@ def days_to_alarm(fill: Fill, alarm_volume: Quantity) -> AlarmDays:
     volume = fill.volume.base
     if volume <= alarm_volume.base:
         raise InputError(
-            f"the fill volume {fill.volume} is not above the {alarm_volume} alarm volume; check the numbers"
+            f"the fill volume {fill.volume} is not above the {alarm_volume} alarm volume; check the numbers",
+            field="fill_volume",
         )
     days = int((volume - alarm_volume.base) // daily)
     if days > _LONGEST_FILL_DAYS:
         raise InputError(
             f"{fill.dose} at {fill.concentration} would make {fill.volume} last {days:,} days, more than a century; "
-            "check the dose, the concentration and their units"
+            "check the dose, the concentration and their units",
+            field="daily_dose",
         )
     if volume / daily < 1 or days < 1:
         raise InputError(
             f"{fill.dose} at {fill.concentration} would use {decimal_text(daily)} mL a day and reach the alarm "
-            f"in under a day; check the dose, the concentration and their units"
+            f"in under a day; check the dose, the concentration and their units",
+            field="daily_dose",
         )
     return AlarmDays(fill, alarm_volume, daily, days)
 

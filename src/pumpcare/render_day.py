@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from pumpcare.layout import Bullets, disclaimers
-from pumpcare.pumplife import Logged, LoggedKind
-from pumpcare.saved import SavedPlan
+from pumpcare.pumplife import Logged, RefillSettings, numbers_in_use
+from pumpcare.saved import SavedPlan, fill_from
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import DayStatus, Upcoming, battery_now, refill_now
 from pumpcare.wording import (
@@ -70,6 +70,7 @@ from pumpcare.wording_pump import (
     history_title,
     logged_overdue_sentence,
     logged_sentence,
+    numbers_in_use_sentence,
     record_follow_up,
     recorded_sentence,
     refill_basis,
@@ -159,7 +160,11 @@ def render_history(saved: SavedPlan) -> RenderableType:
     if not saved.history:
         return Group(title, Text(nothing_logged()))
     lines = [Text(logged_sentence(entry)[:1].upper() + logged_sentence(entry)[1:]) for entry in _by_day(saved.history)]
-    return Group(title, Bullets(lines), Text(undo_hint(), style="dim"))
+    parts: list[RenderableType] = [title, Bullets(lines)]
+    numbers = numbers_in_use(RefillSettings(fill=fill_from(saved.inputs)), saved.history)
+    if numbers is not None or any(entry.numbers_cleared for entry in saved.history):
+        parts.append(Text(numbers_in_use_sentence(numbers)))
+    return Group(*parts, Text(undo_hint(), style="dim"))
 
 
 def _by_day(history: tuple[Logged, ...]) -> list[Logged]:
@@ -170,9 +175,10 @@ def _surgery(saved: SavedPlan) -> date:
     return date.fromisoformat(saved.inputs.surgery_date or "")
 
 
-def render_logged(plan: Plan, kind: LoggedKind, day: date, today: date) -> RenderableType:
+def render_logged(plan: Plan, entry: Logged, today: date) -> RenderableType:
     """What a `log` command recorded, and what it changes: the next refill, the battery, or the follow-up."""
-    lines = [Text(recorded_sentence(Logged(kind, day)))]
+    kind = entry.kind
+    lines = [Text(recorded_sentence(entry))]
     if kind == "refill":
         refill = refill_now(plan, today)
         if refill.due is not None and refill.overdue:

@@ -135,11 +135,11 @@ def _scheduled(plan: Plan, milestone: Milestone) -> dict[str, Any]:
     if when.is_range:
         return {"scheduledPeriod": _period(when)}
     timing: dict[str, Any] = {}
-    every = plan.refill_settings.every
-    if milestone.repeats and every is not None:
+    step = plan.refill_spacing()
+    if milestone.repeats and step is not None:
         # Each visit is an activity of its own with its own date. A `repeat` beside that date would have a system
         # that expands timings start a new series at every visit, every one of them repeating to no end.
-        timing["extension"] = [{"url": REFILL_INTERVAL, "valueDuration": _quantity(every)}]
+        timing["extension"] = [{"url": REFILL_INTERVAL, "valueDuration": _quantity(step.every)}]
     timing["event"] = [when.earliest.isoformat()]
     return {"scheduledTiming": timing}
 

@@ -147,6 +147,7 @@ def _pump(plan: Plan, status: DayStatus) -> dict[str, Any]:
 def _refill(plan: Plan, due: Any, days_away: int | None) -> dict[str, Any] | None:
     if due is None:
         return None
+    step = due.spacing.step(due.day)
     fact: dict[str, Any] = {
         "scheduled": True,
         "number": due.number,
@@ -156,6 +157,10 @@ def _refill(plan: Plan, due: Any, days_away: int | None) -> dict[str, Any] | Non
         "alarm_date": due.alarm_day.isoformat() if due.alarm_day else None,
         "alarm_days": due.alarm.days if due.alarm else None,
         "drug_limit_date": due.limit_day.isoformat() if due.limit_day else None,
+        # The refills after this one: how far apart, and what sets the gap ("interval", "alarm", "drug-limit").
+        "then_every": str(step.every) if step else None,
+        "then_basis": step.basis if step else None,
+        "numbers_recorded_on": due.numbers.since.isoformat() if due.numbers and due.numbers.since else None,
         "explanation": refill_basis(plan, due),
     }
     if days_away is not None:

@@ -31,7 +31,7 @@ _KEYS_V1 = (
     "rules_file", "rules_name", "rules_version", "patient_label",
 )  # fmt: skip
 _FILL_KEYS = ("fill_volume", "concentration", "daily_dose")
-_ENTRY_KEYS = ("event", "date", *_FILL_KEYS, "replaced_next_refill")
+_ENTRY_KEYS = ("event", "date", *_FILL_KEYS, "replaced_next_refill", "numbers_cleared")
 _KINDS = {"fill_volume": "volume", "concentration": "concentration", "daily_dose": "dose", "alarm_volume": "volume"}
 _HEADER = """\
 # pumpcare saved plan: your dates, your care team's orders and numbers, and what has happened (history).
@@ -74,8 +74,8 @@ def dump_saved(saved: SavedPlan) -> str:
     return _HEADER + body
 
 
-def _entry_data(entry: Logged) -> dict[str, str]:
-    data = {"event": entry.kind, "date": entry.day.isoformat()}
+def _entry_data(entry: Logged) -> dict[str, str | bool]:
+    data: dict[str, str | bool] = {"event": entry.kind, "date": entry.day.isoformat()}
     if entry.fill is not None:
         data.update(
             fill_volume=str(entry.fill.volume),
@@ -84,6 +84,8 @@ def _entry_data(entry: Logged) -> dict[str, str]:
         )
     if entry.replaced_next_refill is not None:
         data.update(replaced_next_refill=entry.replaced_next_refill.isoformat())
+    if entry.numbers_cleared:
+        data.update(numbers_cleared=True)
     return data
 
 
@@ -194,7 +196,12 @@ def _entry(item: Any, index: int) -> Logged:
         replaced = parse_day(
             _text(item["replaced_next_refill"], f"{where} replaced_next_refill") or "", f"{where} replaced_next_refill"
         )
-    return Logged(kind, day, fill, replaced)
+    cleared = item.get("numbers_cleared", False)
+    if cleared not in (True, False) or (cleared and (kind != "refill" or fill is not None)):
+        raise SavedPlanError(
+            f"the saved plan's {where} has numbers_cleared, which only a refill without numbers can have"
+        )
+    return Logged(kind, day, fill, replaced, numbers_cleared=cleared)
 
 
 def _text(value: Any, key: str) -> str | None:

@@ -14,6 +14,7 @@ from pumpcare.pumplife import (
     LoggedKind,
     RefillDue,
     RefillSettings,
+    SpacingStep,
     implant_day,
     interval_warnings,
     refill_due,
@@ -137,6 +138,11 @@ class Plan(NamedTuple):
         """The next refill as the record stood on `as_of` (default: all of it); None when nothing dates refills."""
         return refill_due(self.surgery, self.refill_settings, self.history, as_of)
 
+    def refill_spacing(self) -> SpacingStep | None:
+        """How the refills after the next one are spaced, and what sets the gap; None when the care team dates each."""
+        due = self.refill_due()
+        return due.spacing.step(due.day) if due is not None else None
+
     def battery(self, as_of: date | None = None) -> Battery | None:
         """The battery window of the pump in the body on `as_of`; None when the rule file has no battery rule."""
         implant = implant_day(self.surgery, self.history, as_of)
@@ -178,7 +184,7 @@ def make_plan(
     follow_up = visits[0] if visits else follow_up
     settings = refill_settings(ruleset, surgery, refills, next_refill, fill, alarm_volume, drug, history)
     rules, warnings, warning_orders = _apply_overrides(ruleset, overrides, surgery, follow_up)
-    warnings += interval_warnings(settings)
+    warnings += interval_warnings(settings, history)
     warning_orders += [""] * (len(warnings) - len(warning_orders))
     implant = implant_day(surgery, history)
     visits_of_refills = refill_visits(ruleset, surgery, settings, history, implant, list_until)

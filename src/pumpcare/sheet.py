@@ -165,8 +165,8 @@ def _one_line_per_title(lines: list[Line], repeated: list[date], goes_on: str) -
 
 
 def _goes_on(plan: Plan) -> str:
-    every = plan.refill_settings.every
-    return then_every(every_phrase(every)) if every is not None else then_as_dated()
+    step = plan.refill_spacing()
+    return then_every(every_phrase(step.every)) if step is not None else then_as_dated()
 
 
 def _visit(milestone: Milestone) -> str:

@@ -6,7 +6,8 @@ from datetime import date
 
 from pumpcare.i18n import format_number, ngettext
 from pumpcare.i18n import gettext as _
-from pumpcare.pumplife import Logged, RefillDue
+from pumpcare.pumplife import Logged, NumbersInUse, RefillDue
+from pumpcare.quantities import Fill
 from pumpcare.schedule import Plan
 from pumpcare.wording import days_phrase, duration_words, every_phrase, format_date
 
@@ -39,18 +40,13 @@ def refill_basis(plan: Plan, due: RefillDue) -> str:
     elif due.basis == "interval" and settings.every is not None:
         parts.append(_("Refills are {every}, counted from the last one.").format(every=every_phrase(settings.every)))
     if due.alarm is not None and due.alarm_day is not None:
+        # No day count here: "due in 69 days" and "the alarm in 72 days" for one date read as two dates.
         alarm = due.alarm
-        sentence = ngettext(
-            "{fill} mL at {daily} mL a day reaches the {alarm} mL alarm in {count} day, on {date}.",
-            "{fill} mL at {daily} mL a day reaches the {alarm} mL alarm in {count} days, on {date}.",
-            alarm.days,
-        )
         parts.append(
-            sentence.format(
+            _("{fill} mL at {daily} mL a day reaches the {alarm} mL alarm on {date}.").format(
                 fill=format_number(alarm.fill.volume.amount),
                 daily=format_number(alarm.daily_volume),
                 alarm=format_number(alarm.alarm_volume.amount),
-                count=alarm.days,
                 date=format_date(due.alarm_day),
             )
         )
@@ -62,18 +58,36 @@ def refill_basis(plan: Plan, due: RefillDue) -> str:
         )
     if len(parts) > 1:
         parts.append(_("The earliest of these is the day."))
-    parts.append(_("These are your care team's numbers; ask your pump clinic if they have changed."))
+    parts.append(numbers_sentence(due.numbers))
     return " ".join(parts)
 
 
+def numbers_sentence(numbers: NumbersInUse | None) -> str:
+    """Whose numbers these are, and since when they are in use."""
+    if numbers is not None and numbers.since is not None:
+        return _(
+            "These are your care team's numbers, recorded with the refill on {date}; "
+            "ask your pump clinic if they have changed."
+        ).format(date=format_date(numbers.since))
+    return _("These are your care team's numbers; ask your pump clinic if they have changed.")
+
+
 def goes_on_sentence(plan: Plan) -> str:
-    """How the refills go on after the next one."""
-    settings = plan.refill_settings
-    if settings.every is not None:
-        return _("Refills go on {every} for as long as you have the pump.").format(every=every_phrase(settings.every))
-    if settings.fill is not None or settings.drug is not None:
-        return _("Refills go on for as long as you have the pump; each one is dated from the one before.")
-    return _("Refills go on for as long as you have the pump; your care team gives each next date.")
+    """How the refills go on after the next one: the real gap, and what sets it when it is not the interval."""
+    step = plan.refill_spacing()
+    if step is None:
+        return _("Refills go on for as long as you have the pump; your care team gives each next date.")
+    sentence = _("Refills go on {every} for as long as you have the pump.").format(every=every_phrase(step.every))
+    drug, every = plan.refill_settings.drug, plan.refill_settings.every
+    if step.basis == "alarm":
+        sentence += " " + _("That is how long each fill lasts until the low-reservoir alarm.")
+    elif step.basis == "drug-limit" and drug is not None:
+        sentence += " " + _("That is the most the label of {drug} allows between refills.").format(drug=drug.name)
+    if step.basis != "interval" and every is not None:
+        sentence += " " + _("It is sooner than the {every} your care team set; ask your pump clinic.").format(
+            every=duration_words(every)
+        )
+    return sentence
 
 
 def battery_sentence(opens: date, deadline: date, day: date) -> str:
@@ -99,8 +113,25 @@ def logged_sentence(entry: Logged) -> str:
         "replacement": _("new pump (replacement) on {date}"),
     }[entry.kind].format(date=format_date(entry.day))
     # The care team's numbers exactly as typed: units and all, as the programmer's printout shows them.
-    numbers = f" ({entry.fill.volume}, {entry.fill.concentration}, {entry.fill.dose})" if entry.fill else ""
-    return f"{what}{numbers}."
+    numbers = f" ({fill_text(entry.fill)})" if entry.fill else ""
+    cleared = " " + _("(earlier pump numbers cleared)") if entry.numbers_cleared else ""
+    return f"{what}{numbers}{cleared}."
+
+
+def fill_text(fill: Fill) -> str:
+    """The care team's numbers exactly as typed: '20mL, 2mg/mL, 0.5mg/day'."""
+    return f"{fill.volume}, {fill.concentration}, {fill.dose}"
+
+
+def numbers_in_use_sentence(numbers: NumbersInUse | None) -> str:
+    """Which pump numbers date the refills, and since when, for `history`."""
+    if numbers is None:
+        return _("No pump numbers are in use: refills are dated without them.")
+    if numbers.since is None:
+        return _("Pump numbers in use: {numbers}, given with the plan.").format(numbers=fill_text(numbers.fill))
+    return _("Pump numbers in use: {numbers}, recorded with the refill on {date}.").format(
+        numbers=fill_text(numbers.fill), date=format_date(numbers.since)
+    )
 
 
 def recorded_sentence(entry: Logged) -> str:
@@ -110,8 +141,8 @@ def recorded_sentence(entry: Logged) -> str:
 
 def more_refills_sentence(count: int, last: date, plan: Plan) -> str:
     """The refill visits a timeline leaves out, in one line."""
-    every = plan.refill_settings.every
-    how = every_phrase(every) if every is not None else _("each dated from the one before")
+    step = plan.refill_spacing()
+    how = every_phrase(step.every) if step is not None else _("each dated from the one before")
     return ngettext(
         "{count} more refill visit, {how}, to {date}", "{count} more refill visits, {how}, to {date}", count
     ).format(count=count, how=how, date=format_date(last))
