@@ -48,7 +48,7 @@ def test_icalendar_reads_every_event_as_an_all_day_event(shipped: RuleSet) -> No
     assert str(calendar["X-WR-CALNAME"]) == "Pump recovery plan"
     events = calendar.walk("VEVENT")
     # 11 of the recovery, the battery's window and its last day, and 30 refills every 12 weeks to that day.
-    assert len(events) == 11 + 2 + 30
+    assert len(events) == 12 + 2 + 30
     for event in events:
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         assert type(start) is date, event["SUMMARY"]
@@ -100,7 +100,8 @@ def test_reminders_the_day_before_actions_only(shipped: RuleSet) -> None:
     with_alarm = sorted(uid.split(".")[0] for uid, event in events.items() if event.walk("VALARM"))
     refills = sorted(f"reservoir-refill-due-{number}" for number in range(1, 31))
     assert with_alarm == [
-        "battery-replacement-deadline", "battery-replacement-due", "follow-up-visit-due", "getting-ready-due",
+        "battery-replacement-deadline", "battery-replacement-due", "book-replacement-due", "follow-up-visit-due",
+        "getting-ready-due",
         "nothing-to-eat-due", *refills, "stop-named-medicines-due",
     ]  # fmt: skip
     for uid, event in events.items():

@@ -140,7 +140,7 @@ def test_ics_to_a_file_says_so_and_nothing_else(runner: CliRunner, tmp_path: Pat
     target = tmp_path / "plan.ics"
     result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--ics", str(target)])
     assert result.exit_code == 0
-    assert result.stderr == f"Calendar written to {target} (10 events); import it into your calendar app.\n"
+    assert result.stderr == f"Calendar written to {target} (11 events); import it into your calendar app.\n"
     assert result.stdout == ""
     assert icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")
     assert [p.name for p in tmp_path.iterdir()] == ["plan.ics"]

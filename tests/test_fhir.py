@@ -347,7 +347,7 @@ def test_export_to_a_file_and_to_a_missing_folder(runner: CliRunner, tmp_path: P
     path = tmp_path / "rules.plandefinition.json"
     result = runner.invoke(app, ["rules", "export", "--fhir", str(path)])
     assert result.exit_code == 0
-    assert result.stderr == f"PlanDefinition written to {path} (27 rules, version {SHIPPED.version}).\n"
+    assert result.stderr == f"PlanDefinition written to {path} (28 rules, version {SHIPPED.version}).\n"
     PlanDefinition.model_validate_json(path.read_bytes())
     missing = tmp_path / "no" / "rules.json"
     result = runner.invoke(app, ["rules", "export", "--fhir", str(missing)])

@@ -185,7 +185,10 @@ BROKEN = [
     ),
     pytest.param(
         rule_file(no_driving(until={"anchor": "discharge", "at": "2w"})),
-        ["rules[0] 'no-driving'.until.anchor: 'discharge' is unknown; use one of surgery, follow-up, refill, implant"],
+        [
+            "rules[0] 'no-driving'.until.anchor: 'discharge' is unknown; use one of surgery, follow-up, refill, "
+            "implant, replace-by"
+        ],
         id="unknown-anchor",
     ),
     pytest.param(

@@ -37,7 +37,7 @@ def test_make_sheet_says_what_the_page_says(shipped: RuleSet) -> None:
     visits = sheet.sections[-1].lines
     assert visits[1].when == "26 Jan, 20 Apr, 13 Jul, 5 Oct 2027"
     assert visits[1].what == "Pump refill visit, then every 12 weeks"
-    assert visits[2].what == "Pump battery replacement (by 1 Dec 2033 at the latest)"
+    assert visits[2].what == "Pump battery replacement (book it by 1 Jun 2033)"
     assert [bar.label for bar in sheet.bars][:2] == [
         "Movement limits, except no lifting over 5 pounds",
         "No lifting over 5 pounds",

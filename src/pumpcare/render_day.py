@@ -66,6 +66,7 @@ from pumpcare.wording_phrases import (
 )
 from pumpcare.wording_pump import (
     battery_sentence,
+    book_replacement_sentence,
     goes_on_sentence,
     history_title,
     logged_overdue_sentence,
@@ -127,6 +128,11 @@ def _alerts(plan: Plan, status: DayStatus) -> list[RenderableType]:
         if battery.battery.milestone.overdue:
             lines.append(Text(battery.battery.milestone.overdue, style="bold"))
         lines.append(Text(log_replacement_hint()))
+    elif battery is not None and battery.to_book is not None:
+        urgent = battery.to_book == "last-days"
+        sentence = book_replacement_sentence(battery.battery.deadline, status.day, urgent=urgent)
+        lines.append(Text(sentence, style=_ALERT if urgent else "bold"))
+        lines.append(Text(log_replacement_hint()))
     return [Bullets(lines, bullet="! "), Text("")] if lines else []
 
 
@@ -147,7 +153,7 @@ def _pump_lines(plan: Plan, status: DayStatus) -> list[Text]:
         line.append(" " + refill_basis(plan, refill.due), style="")
         lines.append(line)
     battery = status.battery
-    if battery is not None and not battery.overdue:
+    if battery is not None and not battery.overdue and battery.to_book is None:  # else the alert above says it
         lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, status.day)))
     if status.follow_up_to_record:
         lines.append(Text(record_follow_up()))

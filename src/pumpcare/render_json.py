@@ -135,6 +135,10 @@ def _pump(plan: Plan, status: DayStatus) -> dict[str, Any]:
                 "days_to_deadline": battery.days_to_deadline,
                 "window_open": battery.window_open,
                 "overdue": battery.overdue,
+                "book_replacement_from": (
+                    battery.battery.schedule_from.isoformat() if battery.battery.schedule_from else None
+                ),
+                "book_replacement": battery.to_book,
                 "message": battery_sentence(battery.battery.opens, battery.battery.deadline, status.day),
             }
             if battery is not None

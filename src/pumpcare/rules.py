@@ -11,7 +11,8 @@ from pumpcare.errors import RuleFileError
 from pumpcare.quantities import Quantity
 
 # "implant" is the day the pump now in the body went in: the surgery, or its latest logged replacement.
-Anchor = Literal["surgery", "follow-up", "refill", "implant"]
+# "replace-by" is the last day of that pump's battery window: the day named by the implant rule's `deadline`.
+Anchor = Literal["surgery", "follow-up", "refill", "implant", "replace-by"]
 Category = Literal["preparation", "restriction", "activity", "safety", "device", "visit"]
 ANCHORS: tuple[Anchor, ...] = get_args(Anchor)
 CATEGORIES: tuple[Category, ...] = get_args(Category)
@@ -38,6 +39,7 @@ class Moment(NamedTuple):
             "follow-up": " the follow-up visit",
             "refill": " each refill",
             "implant": " the pump went in",
+            "replace-by": " the replacement deadline",
         }[self.anchor]
         first, last = self.earliest, self.latest
         if not self.is_window and first.amount == 0:

@@ -307,7 +307,7 @@ class Checker:
         cites = self._cites(item, where, cited)
         overdue = self._text(item, "overdue", where) if "overdue" in item else None
         deadline = self._text(item, "deadline", where) if "deadline" in item else None
-        logged = due is not None and due.anchor in ("refill", "implant")
+        logged = due is not None and due.anchor in ("refill", "implant", "replace-by")
         if overdue is not None and not logged:
             self.problems.append(f"{where}.overdue: only a rule due at a refill or the pump's implant can be overdue")
         if deadline is not None and (due is None or not due.is_window):
@@ -349,7 +349,7 @@ class Checker:
         if not has_timing:
             self.problems.append(f"{where}: has no timing; add 'due', 'from' or 'until'")
         for key, moment in (("from", start), ("until", until)):
-            if moment is not None and moment.anchor in ("refill", "implant"):
+            if moment is not None and moment.anchor in ("refill", "implant", "replace-by"):
                 self.problems.append(f"{where}.{key}: the {moment.anchor} anchor works only with 'due'")
         refill = due is not None and due.anchor == "refill"
         if repeat is not None and not refill:

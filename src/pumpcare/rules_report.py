@@ -31,12 +31,14 @@ _EVENTS = {
     "follow-up": "the follow-up visit",
     "refill": "each refill visit",
     "implant": "the implant",
+    "replace-by": "the deadline",
 }
 _AT_EVENT = {
     "surgery": "on the surgery day",
     "follow-up": "at the follow-up visit",
     "refill": "at each refill visit",
     "implant": "when the pump goes in",
+    "replace-by": "on the replacement deadline",
 }
 _DAYS_PER = {"days": 1, "weeks": 7}
 _NARROWEST_SOURCE = 20

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Literal, NamedTuple, get_args
 
@@ -112,6 +112,15 @@ class Battery(NamedTuple):
     opens: date
     deadline: date
     milestone: Milestone
+    schedule_from: date | None = None  # from this day, booking the replacement is urgent (a rule says when)
+
+
+def replace_by_day(rules: Iterable[Rule], implant: date) -> date | None:
+    """The last day of the battery window of a pump put in on `implant`: the day its deadline rule names."""
+    for rule in rules:
+        if rule.due is not None and rule.due.anchor == "implant" and rule.deadline:
+            return rule.due.latest.after(implant)
+    return None
 
 
 class Plan(NamedTuple):
@@ -150,7 +159,18 @@ class Plan(NamedTuple):
             due = milestone.rules[0].due
             if milestone.kind == "due" and milestone.anchor == "implant" and due is not None:
                 opens, deadline = due.earliest.after(implant), due.latest.after(implant)
-                return Battery(implant, opens, deadline, milestone._replace(when=Window(opens, deadline)))
+                schedule = [
+                    rule.due.earliest.after(deadline)
+                    for rule in self.ruleset.rules
+                    if rule.due is not None and rule.due.anchor == "replace-by"
+                ]
+                return Battery(
+                    implant,
+                    opens,
+                    deadline,
+                    milestone._replace(when=Window(opens, deadline)),
+                    min(schedule, default=None),
+                )
         return None
 
     def logged(self, kind: LoggedKind, as_of: date | None = None) -> list[Logged]:
@@ -188,7 +208,13 @@ def make_plan(
     warning_orders += [""] * (len(warnings) - len(warning_orders))
     implant = implant_day(surgery, history)
     visits_of_refills = refill_visits(ruleset, surgery, settings, history, implant, list_until)
-    anchors = Anchors(surgery, follow_up, implant=implant, refill_visits=visits_of_refills)
+    anchors = Anchors(
+        surgery,
+        follow_up,
+        implant=implant,
+        refill_visits=visits_of_refills,
+        replace_by=replace_by_day(rules.values(), implant),
+    )
     dated: list[Milestone] = []
     undated: list[Unscheduled] = []
     for kind in KINDS:

@@ -35,7 +35,14 @@ from pumpcare.wording_labels import (
     printed_sentence,
     sheet_title,
 )
-from pumpcare.wording_phrases import by_at_the_latest, then_as_dated, then_every, until_capital, until_event
+from pumpcare.wording_phrases import (
+    book_by,
+    by_at_the_latest,
+    then_as_dated,
+    then_every,
+    until_capital,
+    until_event,
+)
 
 
 class Line(NamedTuple):
@@ -134,10 +141,15 @@ def _sections(plan: Plan, today: date | None) -> list[Section]:
     ]
     every_day = [m.title for m in periods if not (m.until or m.until_waits_for or m.when.earliest > plan.surgery)]
     refills = listed_refills(plan)
+    booking = next((m.when.earliest for m in plan.milestones if m.anchor == "replace-by"), None)
     visits = [
-        Line(_when(m), _visit(m))
+        Line(_when(m), _visit(m, booking))
         for m in plan.milestones
-        if m.kind == "due" and m.category in ("visit", "device") and (not m.repeats or m in refills)
+        if m.kind == "due"
+        and m.category in ("visit", "device")
+        and (not m.repeats or m in refills)
+        # Booking the replacement is said on the battery's own line: a page has room for one line of it.
+        and m.anchor != "replace-by"
     ]
     repeated = [m.when.earliest for m in refills]
     visits += [Line(_waiting(u.moment.anchor), u.title) for u in plan.unscheduled if u.kind == "due"]
@@ -169,7 +181,9 @@ def _goes_on(plan: Plan) -> str:
     return then_every(every_phrase(step.every)) if step is not None else then_as_dated()
 
 
-def _visit(milestone: Milestone) -> str:
+def _visit(milestone: Milestone, booking: date | None) -> str:
+    if milestone.deadline and booking is not None:
+        return book_by(milestone.title, format_date(booking, weekday=False))
     if milestone.deadline:
         return by_at_the_latest(milestone.title, format_date(milestone.when.latest, weekday=False))
     return milestone.title

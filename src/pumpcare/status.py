@@ -17,6 +17,8 @@ CHART_MARGIN = timedelta(weeks=1)
 # Not clinical: how many refill visits a page or a timeline lists one by one before "and so on"; the calendar
 # and the JSON carry every visit to the battery's last day.
 REFILLS_LISTED = 4
+# Not clinical: in the last month before the pump must be replaced, the reminder to book it turns red.
+LAST_DAYS = 30
 
 
 class Upcoming(NamedTuple):
@@ -59,6 +61,16 @@ class BatteryNow(NamedTuple):
     def window_open(self) -> bool:
         """True from the day the replacement window opens to its last day."""
         return self.battery.opens <= self.day <= self.battery.deadline
+
+    @property
+    def to_book(self) -> str | None:
+        """From the day the rule file says to book the replacement until it is logged: "book", then "last-days"."""
+        if self.overdue:
+            return None
+        if self.days_to_deadline <= LAST_DAYS:
+            return "last-days"
+        start = self.battery.schedule_from
+        return "book" if start is not None and start <= self.day else None
 
 
 class DayStatus(NamedTuple):

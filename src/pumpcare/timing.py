@@ -48,10 +48,12 @@ class Anchors:
         *,
         implant: date | None = None,
         refill_visits: list[tuple[int, date, bool]] | None = None,
+        replace_by: date | None = None,
     ) -> None:
         self.surgery = surgery
         self.follow_up = follow_up
         self.implant = implant or surgery
+        self.replace_by = replace_by  # None when the rule file has no battery deadline
         self.refill_visits = refill_visits or []  # (number, day, done) of each refill, from the record onwards
 
     def resolve(self, moment: Moment) -> tuple[Window, ...] | None:
@@ -59,6 +61,10 @@ class Anchors:
             bases: tuple[date, ...] = (self.surgery,)
         elif moment.anchor == "implant":
             bases = (self.implant,)
+        elif moment.anchor == "replace-by":
+            if self.replace_by is None:
+                return None
+            bases = (self.replace_by,)
         elif moment.anchor == "follow-up":
             if self.follow_up is None:
                 return None

@@ -286,6 +286,7 @@ def fhir_anchors() -> dict[str, str]:
         "follow-up": _("Follow-up visit"),
         "refill": _("Each refill visit"),
         "implant": _("The day the pump now in the body went in (the surgery, or its latest replacement)"),
+        "replace-by": _("The day the pump now in the body must be replaced by"),
     }
 
 

@@ -190,6 +190,11 @@ def then_as_dated() -> str:
     return _(", then as your care team dates them")
 
 
+def book_by(title: str, book: str) -> str:
+    """The battery on the sheet, with the day to book its replacement by; its last day stands beside it."""
+    return _("{title} (book it by {book})").format(title=title, book=book)
+
+
 def by_at_the_latest(title: str, day: str) -> str:
     """A visit with a must-not-pass day, on the sheet."""
     return _("{title} (by {date} at the latest)").format(title=title, date=day)

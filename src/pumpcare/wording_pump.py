@@ -105,6 +105,19 @@ def battery_sentence(opens: date, deadline: date, day: date) -> str:
     )
 
 
+def book_replacement_sentence(deadline: date, day: date, *, urgent: bool) -> str:
+    """From the day the rule file says to book the replacement: the date, and what to do now."""
+    if urgent:
+        return _(
+            "The pump must be replaced by {date}, {in_days}. If the replacement is not booked yet, call your pump "
+            "clinic today."
+        ).format(date=format_date(deadline), in_days=days_phrase((deadline - day).days))
+    return _(
+        "Book your pump replacement now: the pump must be replaced by {date}, {in_days}. Ask your care team; "
+        "do not wait for the replacement alarm."
+    ).format(date=format_date(deadline), in_days=days_phrase((deadline - day).days))
+
+
 def logged_sentence(entry: Logged) -> str:
     """One line of the record: 'pump refill on Tue 26 Jan 2027 (20mL, 2mg/mL, 0.5mg/day).'."""
     what = {
