@@ -1,0 +1,80 @@
+"""The README shows what a newcomer sees: its samples are the commands' real output, its facts the code's.
+
+The samples follow the conventions at the top of scripts/regen_readme.py; after an intended output change run
+`python scripts/regen_readme.py` and read `git diff README.md`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+regen = _script("regen_readme")
+TEXT = regen.README.read_text(encoding="utf-8")
+SECTIONS = regen.sections(regen.samples(TEXT))
+
+
+def test_the_readme_has_its_samples() -> None:
+    # A fence edited out of the `$ pumpcare` form would silently stop being checked.
+    assert list(SECTIONS) == [
+        "For patients: your plan",
+        "Every day: `today` and `next`",
+        "The pump's whole life: refills, the battery, and your record",
+        "In Spanish: `--lang es`",
+    ]
+    assert sum(len(group) for group in SECTIONS.values()) == 10
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_readme_samples_are_the_real_output(section: str, tmp_path: Path) -> None:
+    with regen.fixed_clock():
+        for sample in SECTIONS[section]:
+            assert "\n".join(sample.lines) == "\n".join(regen.regenerate_sample(sample, tmp_path)), sample.name
+
+
+def test_the_readme_names_the_day_its_samples_were_made() -> None:
+    assert f"made on {regen.TODAY:%a} {regen.TODAY.day} {regen.TODAY:%b %Y}" in TEXT
+
+
+@pytest.mark.parametrize(
+    ("shown", "produced", "expected"),
+    [
+        # No cut: the whole output.
+        (["a", "b"], ["a", "c", "d"], ["a", "c", "d"]),
+        # A head keeps its number of lines.
+        (["a", "b", "..."], ["x", "y", "z"], ["x", "y", "..."]),
+        # A tail is found by its first line and runs to the end.
+        (["...", "Your pump", "old"], ["a", "Your pump", "new", "more"], ["...", "Your pump", "new", "more"]),
+        # A middle excerpt is found by its first line and keeps its number of lines.
+        (["a", "...", "m", "n", "..."], ["a", "b", "m", "N", "o"], ["a", "...", "m", "N", "..."]),
+    ],
+)
+def test_an_excerpt_keeps_its_cut(shown: list[str], produced: list[str], expected: list[str]) -> None:
+    assert regen.regenerate(shown, produced, "here") == expected
+
+
+def test_an_excerpt_whose_first_line_is_gone_is_left_to_a_person() -> None:
+    with pytest.raises(regen.SampleError, match="excerpt starting 'Your pump' is no longer in the output"):
+        regen.regenerate(["...", "Your pump"], ["a", "b"], "here")
+
+
+def test_a_sample_that_shows_a_day_gives_it(tmp_path: Path) -> None:
+    with pytest.raises(regen.SampleError, match="give it with --date"):
+        regen.run("pumpcare today --surgery-date 2026-12-01", tmp_path, "here")
