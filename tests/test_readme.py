@@ -7,11 +7,15 @@ The samples follow the conventions at the top of scripts/regen_readme.py; after 
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from typer.testing import CliRunner
+
+from pumpcare.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,3 +82,20 @@ def test_an_excerpt_whose_first_line_is_gone_is_left_to_a_person() -> None:
 def test_a_sample_that_shows_a_day_gives_it(tmp_path: Path) -> None:
     with pytest.raises(regen.SampleError, match="give it with --date"):
         regen.run("pumpcare today --surgery-date 2026-12-01", tmp_path, "here")
+
+
+def test_extras_install_from_a_clone() -> None:
+    # `pumpcare[sync]` asks PyPI for a package named pumpcare; a clone installs its extras as `.[sync]`,
+    # quoted so zsh does not read the brackets as a pattern.
+    assert "pumpcare[" not in TEXT
+    mentions = re.findall(r"[^\s`]*\[(?:sync|fast|test)\][^\s`]*", TEXT)
+    assert sorted(set(mentions)) == ['".[fast]"', '".[sync]"', '".[test]"'], mentions
+
+
+def test_sync_without_caldav_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "caldav", None)  # import caldav now raises ImportError
+    result = CliRunner().invoke(app, ["sync", "--caldav", "https://cloud.example.org/cal/", "--user", "ana"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        'pumpcare: sync needs the caldav library; in your clone of pumpcare, install it with: pip install ".[sync]"\n'
+    )
