@@ -7,6 +7,7 @@ The samples follow the conventions at the top of scripts/regen_readme.py; after 
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sys
 from pathlib import Path
@@ -98,4 +99,35 @@ def test_sync_without_caldav_says_how_to_install_it(monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 1
     assert result.stderr == (
         'pumpcare: sync needs the caldav library; in your clone of pumpcare, install it with: pip install ".[sync]"\n'
+    )
+
+
+NUMBERS = ["plan", "--surgery-date", "2026-12-01", "--fill-volume", "20mL", "--concentration", "2mg/mL"]
+NUMBERS += ["--daily-dose", "0.5mg/day", "--date", "2026-12-01"]
+
+
+def test_the_numbers_need_the_alarm_volume_from_the_command_line() -> None:
+    result = CliRunner().invoke(app, NUMBERS)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "pumpcare: the refill date from the pump's numbers needs the alarm volume; give --alarm-volume from the "
+        "programmer's printout, such as 2mL\n"
+    )
+    assert "is required with\nthe three numbers, unless a clinic's rule file sets `reservoir.alarm_volume`" in TEXT
+
+
+def test_or_from_a_clinic_rule_file_that_sets_it(tmp_path: Path) -> None:
+    runner = CliRunner()
+    clinic = tmp_path / "clinic.yaml"
+    assert runner.invoke(app, ["rules", "init", str(clinic)]).exit_code == 0
+    with clinic.open("a", encoding="utf-8") as file:
+        file.write(
+            "reservoir:\n  alarm_volume: 2mL\n  source: Our programmers set the low-reservoir alarm at 2 mL.\n"
+            "  cites: medtronic-advisory-2011\n"
+        )
+    result = runner.invoke(app, [*NUMBERS, "--rules", str(clinic), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["next_refill"]["explanation"] == (
+        "20 mL at 0.25 mL a day reaches the 2 mL alarm in 72 days, on Thu 11 Feb 2027. These are your care team's "
+        "numbers; ask your pump clinic if they have changed."
     )
