@@ -16,7 +16,8 @@ How a sample is written in README.md:
   `...` keeps its number of lines; an excerpt after one is found again by its first line, and keeps its number
   of lines, or runs to the end when no `...` follows it. When that first line is gone from the output, this
   script stops and names the sample: edit its excerpt by hand.
-- `<!-- readme: unchecked, why -->` on the line before a fence leaves that block out.
+- `<!-- readme: unchecked, why -->` on the line before a fence leaves that block out. A fence may be indented
+  (inside a list item): its lines are compared without that indent.
 
 Other fenced blocks (install commands, a command whose output is a file) are not samples and are not run.
 """
@@ -49,7 +50,8 @@ class Sample(NamedTuple):
 
     section: str
     first: int  # index of the block's first line (after the opening fence) in the README's lines
-    lines: list[str]
+    lines: list[str]  # without the fence's indent
+    indent: int  # a block inside a list item is indented with it
 
     @property
     def name(self) -> str:
@@ -70,12 +72,13 @@ def samples(text: str) -> list[Sample]:
         line = lines[index]
         if line.startswith("## "):
             section = line[3:].strip()
-        if line.startswith("```"):
-            end = next(i for i in range(index + 1, len(lines)) if lines[i].startswith("```"))
-            body = lines[index + 1 : end]
-            checked = index == 0 or not lines[index - 1].startswith(UNCHECKED)
+        if line.lstrip(" ").startswith("```"):
+            indent = len(line) - len(line.lstrip(" "))
+            end = next(i for i in range(index + 1, len(lines)) if lines[i].lstrip(" ").startswith("```"))
+            body = [text[indent:] for text in lines[index + 1 : end]]
+            checked = index == 0 or not lines[index - 1].lstrip(" ").startswith(UNCHECKED)
             if body and body[0].startswith("$ pumpcare") and checked:
-                found.append(Sample(section, index + 1, body))
+                found.append(Sample(section, index + 1, body, indent))
             index = end
         index += 1
     return found
@@ -199,7 +202,9 @@ def main() -> int:
         if new != sample.lines:
             changed += 1
             print(f"rewrote {sample.name}")
-        lines[sample.first : sample.first + len(sample.lines)] = new
+        lines[sample.first : sample.first + len(sample.lines)] = [
+            f"{' ' * sample.indent}{line}" if line else line for line in new
+        ]
     README.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{changed} of {len(replacements)} samples changed; read `git diff README.md`")
     return 0

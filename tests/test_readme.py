@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pumpcare.cli import app
+from pumpcare.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,8 +44,9 @@ def test_the_readme_has_its_samples() -> None:
         "Every day: `today` and `next`",
         "The pump's whole life: refills, the battery, and your record",
         "In Spanish: `--lang es`",
+        "For nurses: tailoring the plan",
     ]
-    assert sum(len(group) for group in SECTIONS.values()) == 10
+    assert sum(len(group) for group in SECTIONS.values()) == 11
 
 
 @pytest.mark.parametrize("section", list(SECTIONS))
@@ -131,3 +133,15 @@ def test_or_from_a_clinic_rule_file_that_sets_it(tmp_path: Path) -> None:
         "20 mL at 0.25 mL a day reaches the 2 mL alarm in 72 days, on Thu 11 Feb 2027. These are your care team's "
         "numbers; ask your pump clinic if they have changed."
     )
+
+
+def test_the_rule_count_and_ids_are_the_shipped_rules(tmp_path: Path) -> None:
+    runner = CliRunner()
+    clinic = tmp_path / "clinic.yaml"
+    assert runner.invoke(app, ["rules", "init", str(clinic)]).exit_code == 0
+    result = runner.invoke(app, ["rules", "check", str(clinic)])
+    assert result.stdout.replace(str(clinic), "clinic.yaml") == "clinic.yaml: 27 rules, no problems.\n"
+    assert "A clean file prints\n  `clinic.yaml: 27 rules, no problems.`" in TEXT
+    listed = re.search(r"Rule ids: (.*?)\.\n", TEXT, re.DOTALL)
+    assert listed is not None
+    assert re.findall(r"`([a-z-]+)`", listed.group(1)) == [rule.id for rule in load_rules().rules]
