@@ -145,3 +145,13 @@ def test_the_rule_count_and_ids_are_the_shipped_rules(tmp_path: Path) -> None:
     listed = re.search(r"Rule ids: (.*?)\.\n", TEXT, re.DOTALL)
     assert listed is not None
     assert re.findall(r"`([a-z-]+)`", listed.group(1)) == [rule.id for rule in load_rules().rules]
+
+
+def test_the_sheet_picture_is_made_by_the_command_under_it() -> None:
+    picture = _script("sheet_picture")
+    assert picture.readme_command() == (
+        "pumpcare handout --surgery-date 2026-12-01 --follow-up 2027-01-05 --refill-every 12w --first-refill "
+        '2027-01-26 --patient-label "Bed 4" --date 2026-12-03 --clinic clinic.yaml --out sheet.pdf'
+    )
+    # The profile the command names as clinic.yaml is the one the README shows.
+    assert f"```yaml\n{picture.PROFILE}```" in TEXT
