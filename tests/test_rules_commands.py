@@ -109,11 +109,28 @@ def test_list_shows_every_shipped_rule_with_its_timing(shipped: RuleSet) -> None
     assert lines[1].split() == ["Rule", "id", "Timing", "Source"]
     assert max(len(line) for line in lines) <= 80
     rows = columns(result.stdout)
-    assert list(rows) == [rule.id for rule in shipped.rules]
+    # The rules, then the drugs --drug can name.
+    assert list(rows) == [rule.id for rule in shipped.rules] + list(shipped.drugs)
     timings = {rule_id: cells[0] for rule_id, cells in rows.items()}
     assert {rule_id: timings[rule_id] for rule_id in TIMED} == TIMED
     # A leaflet sentence that gives several rules is quoted once.
     assert rows["no-twisting"] == ["until 6–8 weeks after surgery", "(same as above)"]
+
+
+def test_list_shows_the_drugs_with_their_ids_and_refill_limits() -> None:
+    lines = run("list").stdout.splitlines()
+    drugs = lines[lines.index("3 drugs, named with --drug:") :]
+    assert [line.rstrip() for line in drugs] == [
+        "3 drugs, named with --drug:",
+        "Drug id                Name                          Labelled refill limits",
+        "─" * 80,
+        "baclofen               intrathecal baclofen          none in the rule file; its",
+        "                       (Lioresal Intrathecal)        warning applies",
+        "ziconotide-undiluted   ziconotide (Prialt),          first fill within 14 days;",
+        "                       undiluted                     then at least every 84 days",
+        "ziconotide-diluted     ziconotide (Prialt),          first fill within 14 days;",
+        "                       diluted                       then at least every 40 days",
+    ]
 
 
 TIMED = {

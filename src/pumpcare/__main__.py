@@ -51,25 +51,13 @@ def main() -> None:
         gc.freeze()
 
 
-# What a character the console cannot show is written as instead; anything else becomes "?".
-_PLAIN = {
-    "–": "-", "—": "-", "‒": "-", "−": "-", "•": "*", "·": "-", "»": ">>", "«": "<<", "…": "...", "─": "-",
-    "│": "|", "█": "#", "░": ".", "◆": "F", "●": "R", "→": "->", "‘": "'", "’": "'", "“": '"', "”": '"',
-    "\u00a0": " ",
-}  # fmt: skip
-
-
 def _plain(err: UnicodeError) -> tuple[str, int]:
+    # What a character the console cannot show is written as instead.
     if not isinstance(err, UnicodeEncodeError):
         raise err
-    import unicodedata
+    from pumpcare.plain import plain
 
-    def plain(char: str) -> str:
-        # A letter loses its accent ("Zoë" reads "Zoe"); a symbol takes its look-alike, or "?".
-        bare = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
-        return _PLAIN.get(char) or bare or "?"
-
-    return "".join(plain(char) for char in err.object[err.start : err.end]), err.end
+    return plain(err.object[err.start : err.end]), err.end
 
 
 def _terminated(signum: int, frame: Any) -> NoReturn:

@@ -2,7 +2,7 @@
 
 Each event of the plan's calendar is one CalDAV object, found again by its UID. Only events pumpcare made for
 this plan (UIDs ending in this plan's key) are ever updated or removed: a caregiver's own events are never
-touched. The `caldav` library is an optional extra (`pip install "pumpcare[sync]"`), imported only here.
+touched. The `caldav` library is an optional extra (`pip install ".[sync]"` in a clone), imported only here.
 """
 
 from __future__ import annotations
@@ -160,4 +160,8 @@ def require_caldav() -> None:
     try:
         import caldav  # noqa: F401
     except ImportError:
-        raise OutputError('sync needs the caldav library; install it with: pip install "pumpcare[sync]"') from None
+        # pumpcare installs from a clone, not from PyPI: "pumpcare[sync]" would ask PyPI for another package.
+        # Quoted, so zsh does not read the brackets as a pattern.
+        raise OutputError(
+            'sync needs the caldav library; in your clone of pumpcare, install it with: pip install ".[sync]"'
+        ) from None

@@ -50,7 +50,11 @@ Concentration = Annotated[
 ]
 DailyDose = Annotated[str | None, typer.Option(metavar="DOSE", help="The daily dose, such as 0.5mg/day.")]
 AlarmVolume = Annotated[
-    str | None, typer.Option(metavar="VOLUME", help="The low-reservoir alarm volume, if not the rule file's.")
+    str | None,
+    typer.Option(
+        metavar="VOLUME",
+        help="The low-reservoir alarm volume, such as 2mL; needed with the numbers unless the rule file sets it.",
+    ),
 ]
 ClearNumbers = Annotated[
     bool,

@@ -17,6 +17,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from pumpcare.layout import disclaimers
+from pumpcare.plain import plain
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span
 from pumpcare.wording import ask, days_phrase, format_span
@@ -34,10 +35,11 @@ class _Glyphs(NamedTuple):
     follow_up: str
     refill: str
     open_end: str
+    cut: str  # ends a label too long for its column
 
 
-_UNICODE = _Glyphs("█", "░", "│", "◆", "●", "→")
-_ASCII = _Glyphs("#", ".", "|", "F", "R", ">")
+_UNICODE = _Glyphs("█", "░", "│", "◆", "●", "→", "…")
+_ASCII = _Glyphs("#", ".", "|", "F", "R", ">", "...")
 
 
 def render_chart(plan: Plan, *, today: date | None = None) -> RenderableType:
@@ -75,7 +77,7 @@ class _Chart:
             return min(bar_width - 1, max(0, (day - self.first).days * bar_width // span))
 
         today_col = column(self.today) if self.today and self.first <= self.today <= self.last else None
-        yield self._axis(label_width, bar_width, column)
+        yield self._axis(glyphs, label_width, bar_width, column)
         for milestone in self.rows:
             yield self._bar(milestone, glyphs, label_width, bar_width, column, today_col)
         visits = self._visits(glyphs, label_width, bar_width, column, today_col)
@@ -84,7 +86,7 @@ class _Chart:
         if today_col is not None and self.today is not None:
             yield Text(" " * (label_width + 1 + today_col) + f"{glyphs.today} {days_phrase(0)}")
 
-    def _axis(self, label_width: int, bar_width: int, column: _Column) -> Text:
+    def _axis(self, glyphs: _Glyphs, label_width: int, bar_width: int, column: _Column) -> Text:
         cells = [" "] * bar_width
         week = 0
         while (day := self.first + timedelta(weeks=week)) <= self.last:
@@ -96,7 +98,7 @@ class _Chart:
             ):
                 cells[start : start + len(mark)] = list(mark)
             week += 2
-        return Text(_label(axis_label(), label_width) + " " + "".join(cells), style="dim")
+        return Text(_label(axis_label(), label_width, glyphs) + " " + "".join(cells), style="dim")
 
     def _bar(
         self,
@@ -122,7 +124,7 @@ class _Chart:
                 cells.append((glyphs.solid, "red"))
             else:
                 cells.append((glyphs.today if col == today_col else " ", ""))
-        text = Text(_label(milestone.title, label_width) + " ")
+        text = Text(_label(milestone.title, label_width, glyphs) + " ")
         # One span per run of equal cells, not one per cell: shorter output in colour, and quicker to draw.
         for style, run in groupby(cells, key=lambda cell: cell[1]):
             text.append("".join(glyph for glyph, _ in run), style=style)
@@ -140,7 +142,7 @@ class _Chart:
                 continue
             is_follow_up = milestone.anchor == "follow-up"
             cells[column(milestone.when.earliest)] = glyphs.follow_up if is_follow_up else glyphs.refill
-        return Text(f"{visits_label():<{label_width}} " + "".join(cells))
+        return Text(_label(visits_label(), label_width, glyphs) + " " + "".join(cells))
 
 
 class _Legend:
@@ -157,8 +159,12 @@ class _Legend:
         yield Text(f"{today}{glyphs.follow_up}{follow_up}{glyphs.refill}{refill}")
 
 
-def _label(title: str, width: int) -> str:
-    return title.ljust(width) if len(title) <= width else title[: width - 1] + "…"
+def _label(title: str, width: int, glyphs: _Glyphs) -> str:
+    # Where the console lacks a character, the CLI writes its look-alike, which may be longer ("…" is "..."):
+    # an ASCII label is made plain first and then cut, so the bars after it start in the scale's column.
+    if glyphs is _ASCII:
+        title = plain(title)
+    return title.ljust(width) if len(title) <= width else title[: width - len(glyphs.cut)] + glyphs.cut
 
 
 def _glyphs(console: Console) -> _Glyphs:

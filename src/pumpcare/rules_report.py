@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pumpcare.durations import Duration, is_ordered
 from pumpcare.errors import shown_problems
-from pumpcare.rules import LEAFLET, Moment, Rule, RuleSet
+from pumpcare.rules import LEAFLET, Drug, Moment, Rule, RuleSet
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -122,7 +122,26 @@ def rules_table(ruleset: RuleSet) -> RenderableType:
         source = Text("(same as above)", style="dim") if cited == previous else Text(cited)
         table.add_row(rule.id, timing_phrase(rule), source)
         previous = cited
-    return Group(heading, table, leaflet)
+    if not ruleset.drugs:
+        return Group(heading, table, leaflet)
+    drugs = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
+    drugs.add_column("Drug id", no_wrap=True)
+    drugs.add_column("Name", ratio=1)
+    drugs.add_column("Labelled refill limits", ratio=1)
+    for drug in ruleset.drugs.values():
+        drugs.add_row(drug.id, drug.name, refill_limits(drug))
+    named = Text(f"{_count(len(ruleset.drugs), 'drug')}, named with --drug:")
+    return Group(heading, table, leaflet, Text(""), named, drugs)
+
+
+def refill_limits(drug: Drug) -> str:
+    """A drug's labelled limits in words: "first fill within 14 days; then at least every 84 days"."""
+    limits = []
+    if drug.first_fill is not None:
+        limits.append(f"first fill within {drug.first_fill.describe()}")
+    if drug.refill_within is not None:
+        limits.append(f"then at least every {drug.refill_within.describe()}")
+    return "; ".join(limits) if limits else "none in the rule file; its warning applies"
 
 
 class OutsideLeaflet(NamedTuple):
