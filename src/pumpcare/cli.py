@@ -44,7 +44,7 @@ from pumpcare.cli_options import (
 from pumpcare.cli_record import forget_command, history_command, log_app
 from pumpcare.cli_rules import rules_app
 from pumpcare.cli_sync import sync_command
-from pumpcare.errors import InputError, PumpcareError
+from pumpcare.errors import InputError, PumpcareError, excerpt, is_text
 
 if TYPE_CHECKING:
     from pumpcare.inputs import PlanInputs
@@ -56,6 +56,16 @@ if TYPE_CHECKING:
 
 class _Commands(TyperGroup):
     """Turns every PumpcareError into one line on stderr and exit code 1: the single error path."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # A byte that is not UTF-8 arrives as a lone surrogate: saved, it would make a record pumpcare cannot read.
+        bad = next((arg for arg in args if not is_text(arg)), None)
+        if bad is not None:
+            shown = excerpt(bad.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+            typer.echo(f"pumpcare: the argument '{shown}' has bytes that are not text (UTF-8); type it again", err=True)
+            raise typer.Exit(code=1)
+        result: list[str] = super().parse_args(ctx, args)
+        return result
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -172,6 +182,10 @@ def plan_command(
         marked = date.today()
     if spans and ics is None:
         warn(("--spans shapes the calendar only; add --ics PATH to write one",))
+    from pumpcare.files import same_file
+
+    if ics is not None and fhir is not None and "-" not in (ics, fhir) and same_file(ics, fhir):
+        raise InputError(f"--ics and --fhir both name {fhir}; give each its own file")
     if chart and (json_ or ics is not None or fhir is not None):
         warn(("--chart draws on the screen only; the JSON and the calendar are written without it",))
     patient_label = check_label(patient_label) if patient_label is not None else None

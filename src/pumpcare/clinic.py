@@ -73,7 +73,7 @@ def load_clinic(path: Path) -> Clinic:
     """Read and check a clinic profile."""
     import yaml
 
-    from pumpcare.reading import UnreadableFileError, YamlShapeError, load_yaml, read_regular_file
+    from pumpcare.reading import UnreadableFileError, YamlShapeError, load_yaml, read_regular_file, text_loader
 
     shown = str(path)
     try:
@@ -81,7 +81,7 @@ def load_clinic(path: Path) -> Clinic:
     except UnreadableFileError as err:
         raise ClinicFileError(shown, [err.reason]) from None
     try:
-        data = load_yaml(raw.decode("utf-8"), getattr(yaml, "CSafeLoader", yaml.SafeLoader), aliases=False)
+        data = load_yaml(raw.decode("utf-8"), text_loader(), aliases=False)
     except UnicodeDecodeError:
         raise ClinicFileError(shown, ["it is not UTF-8 text; save it as UTF-8"]) from None
     except (yaml.YAMLError, YamlShapeError, ValueError):
@@ -136,8 +136,6 @@ def _phones(value: Any, problems: list[str]) -> tuple[Phone, ...]:
 def _text(value: Any, where: str, problems: list[str], *, limit: int | None = None) -> str:
     import unicodedata
 
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # an unquoted number such as 5550100 means the same digits
     if not isinstance(value, str) or not value.strip():
         problems.append(f"{where}: must be non-empty text")
         return ""

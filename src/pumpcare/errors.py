@@ -55,3 +55,12 @@ def excerpt(value: object, limit: int = 40) -> str:
     """A value as a message may quote it: its repr, cut to `limit` characters, so no input can flood the screen."""
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_text(value: str) -> bool:
+    """False for a string holding a lone surrogate: bytes that were not UTF-8, which no file can store as text."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -14,13 +14,14 @@ from typing import NamedTuple
 from pumpcare.errors import OutputError
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, record: bool = False) -> None:
     """Write data to path through a temporary file in the same folder, synced to disk, then renamed into place.
 
     Only a regular file, or a new path, is replaced. A symlink (a calendar kept in a synced folder) is followed,
-    and its target replaced, so the link keeps working; a device, a FIFO or /dev/stdout is refused.
+    and its target replaced, so the link keeps working; a device, a FIFO or /dev/stdout is refused. A patient's
+    saved plan and its lock are never replaced by an output: only the record's own writer says `record=True`.
     """
-    staged = stage(path, data)
+    staged = stage(path, data, record=record)
     try:
         with staged.temp.open("rb+") as stream:
             os.fsync(stream.fileno())
@@ -42,7 +43,7 @@ class Staged(NamedTuple):
     shown: Path  # the path as the user gave it, for messages
 
 
-def stage(path: Path, data: bytes) -> Staged:
+def stage(path: Path, data: bytes, *, record: bool = False) -> Staged:
     """Write data beside path under a temporary name; `commit` makes it durable and puts it in place."""
     shown = path
     # stat follows links: /dev/stdout is a link to a pipe or a terminal, which must never become a file.
@@ -54,6 +55,11 @@ def stage(path: Path, data: bytes) -> Staged:
     if path.is_dir():
         raise OutputError(f"cannot write {shown}: it is a folder; give the path of a file in it")
     path = _target(path)
+    if not record and is_record(path):
+        raise OutputError(
+            f"cannot write {shown}: it is a patient's saved plan (or its lock), which an output must never replace; "
+            "choose another file name"
+        )
     folder = path.parent
     if folder.is_symlink() and not folder.exists():
         raise OutputError(f"cannot write {path}: {folder} is a broken symbolic link or a link loop; check the path")
@@ -170,6 +176,35 @@ def _sync_folder(folder: Path) -> None:
         pass  # some file systems refuse to sync a folder; the files themselves are already on disk
     finally:
         os.close(handle)
+
+
+# How a saved plan begins, as pumpcare writes it; a hand-edited one may have lost the comment but keeps its keys.
+_RECORD_MARK = b"# pumpcare saved plan"
+_RECORD_KEYS = (b"surgery_date:", b"history:")
+
+
+def is_record(path: Path) -> bool:
+    """True for a saved plan or its lock file: by the file's own first lines, not by the name it is reached by."""
+    from pumpcare.saved import FILE_NAME
+
+    if path.name == f".{FILE_NAME}.lock":
+        return True
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError:  # missing, a folder, unreadable: nothing of the record to lose here
+        return False
+    return head.startswith(_RECORD_MARK) or all(key in head for key in _RECORD_KEYS)
+
+
+def same_file(first: str | Path, second: str | Path) -> bool:
+    """True when two paths name one file: the same after links, or two hard links to it."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return Path(first).samefile(second)
+    except OSError:  # one of them does not exist yet: then only the names could match, and they did not
+        return False
 
 
 def _target(path: Path) -> Path:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import NamedTuple
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
-from pumpcare.errors import InputError, excerpt
+from pumpcare.errors import InputError, excerpt, is_text
 from pumpcare.schedule import Override
 
 
@@ -99,6 +99,8 @@ def check_label(text: str, what: str = "--patient-label") -> str:
     label = text.strip()
     if not label:
         raise InputError(f"{what} is empty; give initials or a bed number", field=what)
+    if not is_text(label):
+        raise InputError(f"{what} has bytes that are not text (UTF-8); type it again", field=what)
     if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in label):
         raise InputError(f"{what} has a line break or a control character; give it on one line", field=what)
     if len(label) > MAX_LABEL:

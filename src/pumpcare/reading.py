@@ -12,7 +12,7 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pumpcare.errors import PumpcareError
 
@@ -85,6 +85,23 @@ def _reason(err: OSError) -> str:
 
 class YamlAliasError(YamlShapeError):
     """YAML that uses an alias where none is expected (pumpcare writes none into the saved plan)."""
+
+
+def text_loader() -> Any:
+    """A safe YAML loader that reads every plain value as the text typed, for files that hold only text.
+
+    YAML's own reading turns 0712345670 into 120179640 (octal), drops the + of +4420123456 and reads 0x1F as 31:
+    a clinic's phone number must reach the sheet as the clinic wrote it, or be refused, never changed.
+    """
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class TextLoader(base):  # type: ignore[misc]
+        # No numbers, booleans or dates: every plain value is text.
+        yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
+
+    return TextLoader
 
 
 def load_yaml(text: str, loader: Any, *, aliases: bool = True) -> Any:

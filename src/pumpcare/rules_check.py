@@ -225,7 +225,14 @@ class Checker:
         value = data.get(key)
         if value is None:
             return ""
-        if allow_number and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if allow_number and isinstance(value, float):
+            # 1.10 reads as the number 1.1: the text typed is lost, so ask for quotes rather than guess it.
+            self.problems.append(
+                f"{where}.{key}: {value} reads as a number, which drops digits (1.10 reads as 1.1); write it in "
+                f'quotes as you mean it, such as {key}: "1.10"'
+            )
+            return ""
+        if allow_number and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             self.problems.append(f"{where}.{key}: must be non-empty text")

@@ -70,7 +70,7 @@ def write(path: Path, saved: SavedPlan) -> None:
     """Write the record atomically, readable by its owner only: it is health information."""
     from pumpcare.files import write_atomically
 
-    write_atomically(path, dump_saved(saved).encode("utf-8"))
+    write_atomically(path, dump_saved(saved).encode("utf-8"), record=True)
     with contextlib.suppress(OSError):
         path.chmod(0o600)
 
