@@ -125,7 +125,7 @@ def test_descriptions_carry_the_text_and_its_source(shipped: RuleSet) -> None:
     driving = next(e for uid, e in events.items() if uid.startswith("no-driving-ends."))
     assert str(driving["DESCRIPTION"]) == (
         "May end between Tue 15 Dec and Tue 29 Dec 2026. Ask your care team.\n"
-        "- No driving: Do not drive. Ask someone to drive you.\n"
+        "- No driving: Avoid driving. Ask someone to drive you.\n"
         'From the leaflet (Intrathecal Pain Pump Insertion, FoundHealth): "Avoid driving for 2-4 weeks after surgery."'
     )
 

@@ -111,6 +111,7 @@ def test_json_has_the_documented_shape(runner: CliRunner) -> None:
         "until_waits_for": None,
         "remind": False,
         "set_by_care_team": True,
+        "leaflet_timing": None,
         "done": False,
         "waits_for_visit": False,
         "deadline": None,
@@ -118,7 +119,7 @@ def test_json_has_the_documented_shape(runner: CliRunner) -> None:
             {
                 "id": "no-driving",
                 "title": "No driving",
-                "text": "Do not drive. Ask someone to drive you.",
+                "text": "Avoid driving. Ask someone to drive you.",
                 "source": "Avoid driving for 2-4 weeks after surgery.",
             }
         ],

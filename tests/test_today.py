@@ -60,11 +60,12 @@ TABLE = [
         ["no-driving-ends"],
         ["follow-up-visit-due"],
     ),
-    (date(2027, 1, 6), ["movement-limits-starts"], ["no-driving-ends", "until-follow-up-ends"], []),
-    (date(2027, 1, 27), [], ["movement-limits-ends"], []),
-    (date(2027, 3, 1), [], [], []),
+    # After the visit's date, only the record says the visit happened: until it does, the limits still hold.
+    (date(2027, 1, 6), ["movement-limits-starts", "until-follow-up-starts*"], ["no-driving-ends"], []),
+    (date(2027, 1, 27), ["until-follow-up-starts*"], ["movement-limits-ends"], []),
+    (date(2027, 3, 1), ["until-follow-up-starts*"], [], []),
     # The battery is the pump section's (status.battery), not a "due now" line for two years.
-    (date(2032, 3, 1), [], [], []),
+    (date(2032, 3, 1), ["until-follow-up-starts*"], [], []),
 ]
 
 

@@ -29,7 +29,9 @@ class Bullets:
             for index, line in enumerate(wrapped):
                 line.rstrip()
                 yield Segment(self.bullet if index == 0 else " " * indent)
-                yield from line.render(console)
+                # Text.render leaves out the line's own style (rich applies it one level up): put it back, or
+                # "OVERDUE" in bold red reaches the terminal plain.
+                yield from Segment.apply_style(line.render(console), console.get_style(line.style))
                 yield Segment.line()
 
 

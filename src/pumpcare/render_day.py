@@ -24,7 +24,9 @@ from pumpcare.wording import (
     members_phrase,
     no_refill_dates,
     order_note,
+    translation_note,
     until_phrase,
+    until_visit_not_recorded,
 )
 from pumpcare.wording_labels import (
     coming_title,
@@ -72,6 +74,7 @@ from pumpcare.wording_pump import (
     logged_overdue_sentence,
     logged_sentence,
     numbers_in_use_sentence,
+    record_dated_follow_up,
     record_follow_up,
     recorded_sentence,
     refill_basis,
@@ -157,6 +160,8 @@ def _pump_lines(plan: Plan, status: DayStatus) -> list[Text]:
         lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, status.day)))
     if status.follow_up_to_record:
         lines.append(Text(record_follow_up()))
+    if status.visit_not_recorded is not None:
+        lines.append(Text(record_dated_follow_up(status.visit_not_recorded)))
     return lines
 
 
@@ -164,13 +169,19 @@ def render_history(saved: SavedPlan) -> RenderableType:
     """What the record says has happened, oldest first, numbered in the order it was logged."""
     title = Text(history_title(_surgery(saved)), style="bold")
     if not saved.history:
-        return Group(title, Text(nothing_logged()))
+        return Group(title, *_note(), Text(nothing_logged()))
     lines = [Text(logged_sentence(entry)[:1].upper() + logged_sentence(entry)[1:]) for entry in _by_day(saved.history)]
-    parts: list[RenderableType] = [title, Bullets(lines)]
+    parts: list[RenderableType] = [title, *_note(), Bullets(lines)]
     numbers = numbers_in_use(RefillSettings(fill=fill_from(saved.inputs)), saved.history)
     if numbers is not None or any(entry.numbers_cleared for entry in saved.history):
         parts.append(Text(numbers_in_use_sentence(numbers)))
     return Group(*parts, Text(undo_hint(), style="dim"))
+
+
+def _note() -> list[Text]:
+    """In a language no clinician has reviewed, the sentence that says so; nothing otherwise."""
+    note = translation_note()
+    return [Text(note, style="italic")] if note else []
 
 
 def _by_day(history: tuple[Logged, ...]) -> list[Logged]:
@@ -199,7 +210,7 @@ def render_logged(plan: Plan, entry: Logged, today: date) -> RenderableType:
         waited = [m.title for m in plan.milestones if m.kind == "ends" and m.waits_for_visit]
         if waited:
             lines.append(Text(visit_logged_sentence(waited)))
-    return Group(*lines)
+    return Group(*lines, *_note())
 
 
 def _where(plan: Plan, status: DayStatus) -> Text:
@@ -242,9 +253,11 @@ def _period_line(status: DayStatus, milestone: Milestone) -> Text:
     if members:
         line.append(paren(members.lower()))
     if milestone.set_by_care_team:
-        line.append(order_note())
+        line.append(order_note(milestone))
     if status.may_end_now(milestone) and milestone.until is not None and milestone.until.is_range:
         line.append(may_end_now(format_span(milestone.until)))
+    elif milestone.waits_for_visit and status.visit_not_recorded is not None:
+        line.append(then_phrase(until_visit_not_recorded(status.visit_not_recorded)))
     elif milestone.until is not None or milestone.until_waits_for is not None:
         line.append(then_phrase(until_phrase(milestone)))
     return line
@@ -277,7 +290,7 @@ def _upcoming_line(item: Upcoming) -> Text:
     if when.is_range:
         line.append(span_ask(format_span(when), ask()))
     if milestone.set_by_care_team:
-        line.append(order_note())
+        line.append(order_note(milestone))
     if milestone.deadline:
         line.append(sentence_then(deadline_phrase(milestone, when.latest)))
     return line

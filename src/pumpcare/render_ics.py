@@ -33,6 +33,7 @@ from pumpcare.wording import (
     format_date,
     format_window,
     headline,
+    leaflet_timing_words,
     quoted,
     until_phrase,
 )
@@ -200,7 +201,8 @@ def _milestone_event(milestone: Milestone, refill: _RefillWords, sources: _Sourc
     if milestone.kind == "starts":
         intro += it_lasts(until_phrase(milestone))
     if milestone.set_by_care_team:
-        intro += care_team_set_date()
+        leaflet = milestone.leaflet_timing
+        intro += care_team_set_date(leaflet_timing_words(leaflet) if leaflet is not None else None)
     if milestone.deadline:
         intro += " " + deadline_phrase(milestone, when.latest) + "."
     return _Event(

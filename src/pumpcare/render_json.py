@@ -63,6 +63,7 @@ def _milestone(plan: Plan, milestone: Milestone) -> dict[str, Any]:
         "until_waits_for": _moment(milestone.until_waits_for) if milestone.until_waits_for else None,
         "remind": milestone.remind,
         "set_by_care_team": milestone.set_by_care_team,
+        "leaflet_timing": _moment(milestone.leaflet_timing) if milestone.leaflet_timing else None,
         "done": milestone.done,
         "waits_for_visit": milestone.waits_for_visit,
         "deadline": milestone.deadline,
@@ -145,6 +146,7 @@ def _pump(plan: Plan, status: DayStatus) -> dict[str, Any]:
             else None
         ),
         "follow_up_to_record": status.follow_up_to_record,
+        "follow_up_not_recorded": status.visit_not_recorded.isoformat() if status.visit_not_recorded else None,
     }
 
 

@@ -191,7 +191,7 @@ def _line(milestone: Milestone) -> Text:
     text = Text(milestone.title, style="bold")
     when = milestone.when
     # A range always says who decides; a clinician's order says whose it is instead.
-    note = order_note() if milestone.set_by_care_team else ask_note()
+    note = order_note(milestone) if milestone.set_by_care_team else ask_note()
     if milestone.done:
         text.append(done_in_record())
     elif milestone.kind == "due" and when.is_range:

@@ -64,6 +64,8 @@ class Milestone(NamedTuple):
     until_waits_for: Moment | None = None  # when the end waits for a date not yet given (the follow-up visit)
     remind: bool = False
     set_by_care_team: bool = False
+    # A care team's order outside the rule file's timing: the rule file's own timing, for "the leaflet says …".
+    leaflet_timing: Moment | None = None
     done: bool = False  # the record says it happened (a logged refill, the logged follow-up visit)
     repeats: bool = False  # one of a series (refill visits)
     waits_for_visit: bool = False  # a period that ends once the follow-up visit has happened, not on a date
@@ -203,7 +205,7 @@ def make_plan(
     visits = [entry.day for entry in until(history, None) if entry.kind == "follow-up"]
     follow_up = visits[0] if visits else follow_up
     settings = refill_settings(ruleset, surgery, refills, next_refill, fill, alarm_volume, drug, history)
-    rules, warnings, warning_orders = _apply_overrides(ruleset, overrides, surgery, follow_up)
+    rules, warnings, warning_orders, outside = _apply_overrides(ruleset, overrides, surgery, follow_up)
     warnings += interval_warnings(settings, history)
     warning_orders += [""] * (len(warnings) - len(warning_orders))
     implant = implant_day(surgery, history)
@@ -220,6 +222,7 @@ def make_plan(
     for kind in KINDS:
         for rules_in_entry, name, timing in entries(ruleset, rules, kind, anchors):
             set_by_care_team = any(rule.id in {o.rule_id for o in overrides} for rule in rules_in_entry)
+            leaflet_timing = next((outside[rule.id] for rule in rules_in_entry if rule.id in outside), None)
             title, left_out = _title(ruleset, rules_in_entry)
             names_members = len(rules_in_entry) < 2 or _names_members(ruleset, rules_in_entry, left_out)
             if timing.windows is None:
@@ -244,6 +247,7 @@ def make_plan(
                         until_waits_for=timing.until_waits_for,
                         remind=kind == "due" and any(rule.remind for rule in rules_in_entry),
                         set_by_care_team=set_by_care_team,
+                        leaflet_timing=leaflet_timing,
                         done=bool(timing.done and timing.done[index])
                         or (kind == "due" and timing.moment.anchor == "follow-up" and bool(visits)),
                         repeats=timing.repeats,
@@ -371,11 +375,13 @@ def _check_history(surgery: date, history: Sequence[Logged]) -> None:
 
 def _apply_overrides(
     ruleset: RuleSet, overrides: Sequence[Override], surgery: date, follow_up: date | None
-) -> tuple[dict[str, Rule], list[str], list[str]]:
-    """The rules with the clinicians' orders applied, the warnings, and for each warning the order's rule id."""
+) -> tuple[dict[str, Rule], list[str], list[str], dict[str, Moment]]:
+    """The rules with the clinicians' orders applied, the warnings, for each warning the order's rule id, and for
+    each order outside the rule file's timing, that timing (the patient's own output says so too)."""
     rules = {rule.id: rule for rule in ruleset.rules}
     warnings: list[str] = []
     about: list[str] = []
+    outside: dict[str, Moment] = {}
     seen: set[str] = set()
     for override in overrides:
         rule = rules.get(override.rule_id)
@@ -418,6 +424,7 @@ def _apply_overrides(
                 "yet to compare with; the plan uses it as set"
             )
         elif ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest):
+            outside[rule.id] = rule.timing
             # "2–4 weeks" reads on its own; "the follow-up visit" needs a noun before it.
             leaflet_timing = rule.timing.describe()
             if rule.timing.anchor != "surgery":
@@ -438,7 +445,7 @@ def _apply_overrides(
                 f"'{rule_id}' comes from the same leaflet sentence as {', '.join(repr(i) for i in left)}, "
                 "which keeps its own timing; set it too if it should move"
             )
-    return rules, warnings, about
+    return rules, warnings, about, outside
 
 
 def _check_order_fits(rule: Rule, override: Override, ordered: Moment) -> None:

@@ -16,6 +16,7 @@ from pumpcare.wording import (
     format_dates,
     format_span,
     members_phrase,
+    order_note,
     pending_phrase,
     sources_sentence,
     until_phrase,
@@ -190,13 +191,15 @@ def _visit(milestone: Milestone, booking: date | None) -> str:
 
 
 def _what(milestone: Milestone) -> str:
+    # A clinician's order says whose it is beside the title, where the column has room for it.
+    title = milestone.title + (order_note(milestone) if milestone.set_by_care_team else "")
     members = members_phrase(milestone)
-    return f"{milestone.title}: {members}" if members else milestone.title
+    return f"{title}: {members}" if members else title
 
 
 def _when(milestone: Milestone) -> str:
     if milestone.when.is_range:
-        return format_span(milestone.when) + ask_note()
+        return format_span(milestone.when) + ("" if milestone.set_by_care_team else ask_note())
     return format_date(milestone.when.earliest, compact=True)
 
 
@@ -205,7 +208,8 @@ def _until(milestone: Milestone) -> str:
         phrase = until_phrase(milestone)
         return phrase[:1].upper() + phrase[1:]
     if milestone.until is not None:
-        suffix = ask_note() if milestone.until.is_range else ""
+        # A range says who decides; a clinician's order says whose it is instead, beside the title.
+        suffix = ask_note() if milestone.until.is_range and not milestone.set_by_care_team else ""
         return until_capital(format_span(milestone.until), suffix)
     if milestone.until_waits_for is not None:
         return until_event(pending_phrase(milestone.until_waits_for))

@@ -87,6 +87,8 @@ class DayStatus(NamedTuple):
     refill: RefillNow | None = None  # None before surgery
     battery: BatteryNow | None = None  # None before surgery, or when the rule file has no battery rule
     follow_up_to_record: bool = False  # periods wait for a follow-up visit that is neither dated nor logged
+    # The follow-up visit's date has passed, the record has no visit, and periods still wait for it: that date.
+    visit_not_recorded: date | None = None
 
     @property
     def alerts(self) -> tuple[str, ...]:
@@ -102,7 +104,7 @@ class DayStatus(NamedTuple):
 
 def day_status(plan: Plan, day: date) -> DayStatus:
     """What applies on `day`: periods in force, what opened in the last RECENT_DAYS, what is due, what is next."""
-    in_force = [m for m in plan.milestones if m.kind == "starts" and _in_force(m, day)]
+    in_force = [m for m in plan.milestones if m.kind == "starts" and _in_force(plan, m, day)]
     recent = day - timedelta(days=RECENT_DAYS)
     opened = [
         m
@@ -114,7 +116,7 @@ def day_status(plan: Plan, day: date) -> DayStatus:
             and m.when.earliest > plan.surgery
             and recent <= m.when.earliest <= day
         )
-        or (m.kind == "ends" and recent <= m.when.latest and _over(m, m.when, day))
+        or (m.kind == "ends" and recent <= m.when.latest and _over(plan, m, m.when, day))
     ]
     # Refills and the battery have their own lines, which know what the record says happened.
     due = [m for m in plan.milestones if m.kind == "due" and m.when.contains(day) and not (m.repeats or m.deadline)]
@@ -132,7 +134,15 @@ def day_status(plan: Plan, day: date) -> DayStatus:
         refill=refill_now(plan, day) if after_surgery else None,
         battery=battery_now(plan, day) if after_surgery else None,
         follow_up_to_record=after_surgery and plan.follow_up is None and any(m.waits_for_visit for m in in_force),
+        visit_not_recorded=_visit_not_recorded(plan, day, in_force),
     )
+
+
+def _visit_not_recorded(plan: Plan, day: date, in_force: list[Milestone]) -> date | None:
+    waiting = any(m.waits_for_visit for m in in_force)
+    if waiting and plan.follow_up is not None and not plan.follow_up_logged and day > plan.follow_up:
+        return plan.follow_up
+    return None
 
 
 def refill_now(plan: Plan, day: date) -> RefillNow:
@@ -199,21 +209,24 @@ def listed_refills(plan: Plan, start: date | None = None) -> list[Milestone]:
     return [m for m in plan.milestones if m.repeats and not m.done and m.when.earliest >= start][:REFILLS_LISTED]
 
 
-def _in_force(milestone: Milestone, day: date) -> bool:
+def _in_force(plan: Plan, milestone: Milestone, day: date) -> bool:
     if milestone.when.earliest > day:
         return False
     # A period with no dated end (from now on, or until a follow-up visit not yet booked) is still in force.
-    return milestone.until is None or not _over(milestone, milestone.until, day)
+    return milestone.until is None or not _over(plan, milestone, milestone.until, day)
 
 
-def _over(milestone: Milestone, end: Window, day: date) -> bool:
+def _over(plan: Plan, milestone: Milestone, end: Window, day: date) -> bool:
     """Whether a period ending on this date or window is over on `day`.
 
     A date is the first day the period no longer applies ("no driving for 2 weeks" is over on day 14), except a
-    follow-up visit: "until you have had your follow-up appointment" still holds on the day of the visit. A
+    follow-up visit: "until you have had your follow-up appointment" still holds on the day of the visit, and
+    after it only once the record says the visit happened; a booked date that passed is not a visit had. A
     window may end on any of its days, so the period is over only once its last day has passed.
     """
-    return day > end.latest if end.is_range or milestone.waits_for_visit else day >= end.latest
+    if milestone.waits_for_visit:
+        return plan.follow_up_logged and day > end.latest
+    return day > end.latest if end.is_range else day >= end.latest
 
 
 def _away(milestone: Milestone, day: date) -> Upcoming:

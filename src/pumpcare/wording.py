@@ -47,9 +47,25 @@ def ask_note() -> str:
     return _(" (ask your care team)")
 
 
-def order_note() -> str:
-    """' (your care team's order)', after a date a clinician set."""
-    return _(" (your care team's order)")
+def order_note(milestone: Milestone) -> str:
+    """' (your care team's order)' after a date a clinician set; '; the leaflet says 2–4 weeks' when it differs."""
+    if milestone.leaflet_timing is None:
+        return _(" (your care team's order)")
+    return _(" (your care team's order; the leaflet says {timing})").format(
+        timing=leaflet_timing_words(milestone.leaflet_timing)
+    )
+
+
+def leaflet_timing_words(moment: Moment) -> str:
+    """A rule file's own timing, as a care team's order is set against it: '2–4 weeks', 'your follow-up visit'."""
+    first, last = moment.earliest, moment.latest
+    if first.amount == last.amount == 0:
+        return _event(moment.anchor)
+    length = _span_words(first, last) if moment.is_window else duration_words(first)
+    if moment.anchor == "surgery" and last.amount > 0:
+        return length
+    sentence = _("{length} before {event}") if last.amount < 0 else _("{length} after {event}")
+    return sentence.format(length=length, event=_event(moment.anchor))
 
 
 def at_the_visit() -> str:
@@ -179,6 +195,13 @@ def until_phrase(milestone: Milestone) -> str:
     return _("from now on")
 
 
+def until_visit_not_recorded(visit: date) -> str:
+    """A period that waits for a follow-up visit whose date has passed with no visit in the record."""
+    return _("until you have had your follow-up visit; the visit dated {date} is not in your record yet").format(
+        date=format_date(visit)
+    )
+
+
 def pending_phrase(moment: Moment) -> str:
     """A moment that waits for a date: 'your follow-up visit', '2 weeks after your follow-up visit (ask …)'."""
     first, last = moment.earliest, moment.latest
@@ -210,7 +233,7 @@ def _offset(moment: Moment) -> bool:
 def undated_phrase(kind: str, moment: Moment) -> str:
     """Why a milestone has no date yet, and who to ask."""
     if moment.anchor == "refill":
-        return _("your care team sets them. To see them here, save what they give you: {how}").format(how=_REFILL_HOW)
+        return _("your care team sets them. To see them here, save what they give you: {how}").format(how=_refill_how())
     at_the_event = moment.earliest.amount == moment.latest.amount == 0
     if kind == "ends" and moment.anchor == "follow-up" and at_the_event:
         return _("{ends}.").format(ends=at_the_visit())
@@ -223,17 +246,22 @@ def undated_phrase(kind: str, moment: Moment) -> str:
     return _("ends {when}.").format(when=pending_phrase(moment))
 
 
-# Commands stay in English in every language: they are what the patient types.
-_REFILL_HOW = (
-    "`pumpcare plan --refill-every 12w --first-refill YYYY-MM-DD --save`, or `--next-refill YYYY-MM-DD` "
-    "from the pump programmer's printout."
-)
+# Commands stay in English in every language: they are what the patient types. The words around them are the
+# catalog's.
+_PLAN_REFILLS = "`pumpcare plan --refill-every 12w --first-refill YYYY-MM-DD --save`"
+_NEXT_REFILL = "`--next-refill YYYY-MM-DD`"
+
+
+def _refill_how() -> str:
+    return _("{plan_command}, or {next_refill} from the pump programmer's printout.").format(
+        plan_command=_PLAN_REFILLS, next_refill=_NEXT_REFILL
+    )
 
 
 def no_refill_dates() -> str:
     """The pump section's line when no refill date is known."""
     return _("Refill dates: your care team sets them. To see them here, save what they give you: {how}").format(
-        how=_REFILL_HOW
+        how=_refill_how()
     )
 
 

@@ -160,9 +160,11 @@ def it_lasts(until: str) -> str:
     return _(" It lasts {until}.").format(until=until)
 
 
-def care_team_set_date() -> str:
-    """In a calendar event a clinician dated."""
-    return _(" Your care team set this date.")
+def care_team_set_date(leaflet: str | None) -> str:
+    """In a calendar event a clinician dated; `leaflet`: the rule file's own timing, when the order is outside it."""
+    if leaflet is None:
+        return _(" Your care team set this date.")
+    return _(" Your care team set this date; the leaflet says {timing}.").format(timing=leaflet)
 
 
 def window_opened_on(deadline_sentence: str, day: str) -> str:

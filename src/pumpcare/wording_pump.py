@@ -185,6 +185,13 @@ def record_follow_up() -> str:
     )
 
 
+def record_dated_follow_up(visit: date) -> str:
+    """How to record the follow-up visit, once its date has passed with no visit in the record."""
+    return _(
+        "Follow-up visit on {date}: not recorded yet. Once you have had it, record it with `pumpcare log follow-up`."
+    ).format(date=format_date(visit))
+
+
 def history_title(surgery: date) -> str:
     """The heading of `pumpcare history`."""
     return _("What has happened · pump surgery on {date}").format(date=format_date(surgery))
