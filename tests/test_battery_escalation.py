@@ -93,3 +93,12 @@ def test_the_sheet_says_book_it_by(runner: CliRunner, tmp_path: Path) -> None:
     spanish = tmp_path / "hoja.html"
     assert runner.invoke(app, ["handout", *PLAN, "--lang", "es", "--out", str(spanish)]).exit_code == 0
     assert "(pida la cita antes del 1 de junio de 2033)" in spanish.read_text(encoding="utf-8")
+
+
+def test_the_last_month_is_bold_red_and_before_it_bold(runner: CliRunner) -> None:
+    def styled(day: str) -> str:
+        env = {"COLUMNS": "200", "FORCE_COLOR": "1", "TERM": "xterm"}
+        return runner.invoke(app, ["today", *PLAN, "--date", day], env=env, color=True).stdout
+
+    assert "\x1b[1mBook your pump replacement now" in styled("2033-06-01")
+    assert "\x1b[1;31mThe pump must be replaced by Thu 1 Dec 2033, in 30 days." in styled("2033-11-01")
