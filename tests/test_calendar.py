@@ -64,8 +64,8 @@ def test_vobject_reads_it_too(shipped: RuleSet) -> None:
     parsed = vobject.readOne(calendar_bytes(shipped).decode("utf-8"))
     summaries = [event.summary.value for event in parsed.vevent_list]
     assert summaries[:4] == [
-        "Arrange a driver and help at home",
         "Stop the medicines your doctor named (ask your care team)",
+        "Arrange a driver and help at home",
         "Nothing to eat after midnight",
         "Pump surgery: recovery plan starts",
     ]

@@ -339,10 +339,10 @@ def test_diff_lists_added_removed_and_changed_rules(tmp_path: Path, shipped: Rul
             ("until: {earliest: 2w, latest: 4w}", "until: {earliest: 3w, latest: 6w}"),
             ("    title: No driving\n", "    title: No driving yourself\n"),
             (
-                "    group: getting-ready\n    text: Arrange for someone to drive",
-                "    text: Arrange for someone to drive",
+                "    group: getting-ready\n    text: Before your surgery day, arrange for someone to drive",
+                "    text: Before your surgery day, arrange for someone to drive",
             ),
-            ("    due: -1w\n    remind: true\n", "    due: -1w\n"),
+            ("    due: -1d\n    remind: true\n", "    due: -1d\n"),
         ),
     )
     result = run("diff", str(path))

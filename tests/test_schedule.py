@@ -24,7 +24,7 @@ def windows(plan: Plan) -> dict[str, tuple[date, date]]:
 # surgery date, milestone key, earliest, latest: month ends, a leap day and a year end.
 EXPECTED = [
     (D(2026, 12, 1), "stop-named-medicines-due", D(2026, 11, 24), D(2026, 11, 30)),
-    (D(2026, 12, 1), "getting-ready-due", D(2026, 11, 24), D(2026, 11, 24)),
+    (D(2026, 12, 1), "getting-ready-due", D(2026, 11, 30), D(2026, 11, 30)),
     (D(2026, 12, 1), "nothing-to-eat-due", D(2026, 11, 30), D(2026, 11, 30)),
     (D(2026, 12, 1), "movement-limits-starts", D(2026, 12, 1), D(2026, 12, 1)),
     (D(2026, 12, 1), "no-driving-ends", D(2026, 12, 15), D(2026, 12, 29)),
@@ -41,7 +41,7 @@ EXPECTED = [
     (D(2026, 12, 31), "movement-limits-ends", D(2027, 2, 11), D(2027, 2, 25)),
     (D(2026, 12, 31), "battery-replacement-due", D(2031, 12, 31), D(2033, 12, 31)),
     (D(2027, 1, 1), "nothing-to-eat-due", D(2026, 12, 31), D(2026, 12, 31)),
-    (D(2027, 1, 1), "getting-ready-due", D(2026, 12, 25), D(2026, 12, 25)),
+    (D(2027, 1, 1), "getting-ready-due", D(2026, 12, 31), D(2026, 12, 31)),
     (D(2027, 3, 1), "nothing-to-eat-due", D(2027, 2, 28), D(2027, 2, 28)),
     (D(2027, 3, 1), "stop-named-medicines-due", D(2027, 2, 22), D(2027, 2, 28)),
     (D(2027, 1, 31), "no-driving-ends", D(2027, 2, 14), D(2027, 2, 28)),

@@ -28,7 +28,7 @@ def keys(milestones: tuple[object, ...]) -> list[str]:
 
 # day, restrictions in force (with "may end now" marked), what opened up, what is due
 TABLE = [
-    (date(2026, 11, 30), [], [], ["stop-named-medicines-due", "nothing-to-eat-due"]),
+    (date(2026, 11, 30), [], [], ["stop-named-medicines-due", "getting-ready-due", "nothing-to-eat-due"]),
     (
         date(2026, 12, 1),
         ["movement-limits-starts", "no-driving-starts", "until-follow-up-starts"],
@@ -83,8 +83,8 @@ def test_what_applies_on_a_day(
 def test_before_surgery_lists_the_checklist_with_days_away(shipped: RuleSet) -> None:
     status = day_status(make_plan(shipped, date(2026, 12, 1)), date(2026, 11, 28))
     assert [(item.milestone.key, item.days_away) for item in status.before_surgery] == [
-        ("getting-ready-due", -4),
         ("stop-named-medicines-due", -4),
+        ("getting-ready-due", 2),
         ("nothing-to-eat-due", 2),
     ]
     assert status.avoid == ()
@@ -93,9 +93,9 @@ def test_before_surgery_lists_the_checklist_with_days_away(shipped: RuleSet) -> 
 def test_what_starts_with_surgery_is_one_item_the_surgery(shipped: RuleSet) -> None:
     plan = make_plan(shipped, date(2026, 12, 1))
     assert [(i.milestone.key, i.days_away, i.is_surgery) for i in upcoming(plan, date(2026, 11, 29), count=3)] == [
+        ("getting-ready-due", 1, False),
         ("nothing-to-eat-due", 1, False),
         ("watch-side-effects-starts", 2, True),
-        ("walk-short-ends", 16, False),
     ]
     assert [i.milestone.key for i in upcoming(plan, date(2026, 12, 1), days=13)] == []
     assert len(upcoming(plan, date(2026, 12, 1), days=14)) == 3
@@ -106,6 +106,7 @@ def test_next_counts_today_and_windows_still_open(shipped: RuleSet) -> None:
     items = upcoming(plan, date(2026, 11, 30), days=1, from_today=True)
     assert [(i.milestone.key, i.days_away) for i in items] == [
         ("stop-named-medicines-due", -6),
+        ("getting-ready-due", 0),
         ("nothing-to-eat-due", 0),
         ("watch-side-effects-starts", 1),
     ]

@@ -118,7 +118,9 @@ def test_what_the_leaflet_says_to_avoid_is_avoid(shipped: RuleSet) -> None:
 
 def test_no_rule_text_adds_what_the_leaflet_does_not_say(shipped: RuleSet) -> None:
     texts = {rule.id: rule.text for rule in shipped.rules}
-    assert texts["arrange-home-help"] == "Arrange for someone to help you at home after your surgery."
+    assert texts["arrange-home-help"] == (
+        "Before your surgery day, arrange for someone to help you at home after your surgery."
+    )
     assert texts["carry-id-card"] == (
         "Carry your implanted device ID card at all times. The pump sets off metal detectors, for example at "
         "airport security gates."
