@@ -169,6 +169,11 @@ BROKEN = [
         id="remind-not-bool",
     ),
     pytest.param(
+        rule_file(no_driving(when_to_call="yes")),
+        ["rules[0] 'no-driving'.when_to_call: must be true or false"],
+        id="when-to-call-not-bool",
+    ),
+    pytest.param(
         rule_file(no_driving(**{"from": None, "until": None})),
         ["rules[0] 'no-driving': has no timing; add 'due', 'from' or 'until'"],
         id="no-timing",

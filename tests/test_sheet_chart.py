@@ -47,9 +47,11 @@ def test_make_sheet_says_what_the_page_says(shipped: RuleSet) -> None:
     assert sheet.refills == (D(2027, 1, 26), D(2027, 4, 20), D(2027, 7, 13), D(2027, 10, 5))
     assert [line.when for line in sheet.call_when] == [
         "Watch for side effects",
+        "Know your pump's alarm sounds",  # when_to_call: a device rule that says when to call
         "Know the signs of withdrawal",
         "Follow your care team",
     ]
+    assert sheet.drug_warning is None  # no --drug
     assert sheet.footer.startswith("From the leaflet Intrathecal Pain Pump Insertion, FoundHealth")
 
 

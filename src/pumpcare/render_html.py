@@ -30,7 +30,7 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
         "table.phone { width: auto; margin-top: 8pt; } .phone td { padding: 0 4pt 0 0; white-space: nowrap; }",
         ".phone td.line { border-bottom: 1px solid #222; width: 9em; } .phone td.gap { width: 1.5em; }",
         ".foot { font-size: 8pt; font-style: italic; margin-top: 6pt; }",
-        "h2, table, p { break-inside: avoid; } h2 { break-after: avoid; }",
+        "h2, table, p, .call { break-inside: avoid; } h2 { break-after: avoid; }",
         "svg text { font-size: 10pt; font-family: Helvetica, Arial, sans-serif; }",
         "</style></head><body>",
         f"<h1>{escape(sheet.title)}</h1>",
@@ -40,12 +40,19 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
     parts.append(f'<p class="note">{escape(sheet.disclaimer)}</p>')
     parts.append(_chart(sheet))
     for section in sheet.sections:
+        if section.across:
+            parts.append(f"<h2>{escape(section.title)}</h2>")
+            parts.extend(f"<p><strong>{escape(line.when)}:</strong> {escape(line.what)}</p>" for line in section.lines)
+            continue
         parts.append(f"<h2>{escape(section.title)}</h2><table>")
         parts.extend(
             f'<tr><td class="when">{escape(line.when)}</td><td>{escape(line.what)}</td></tr>' for line in section.lines
         )
         parts.append("</table>")
-    parts.append(f"<h2>{escape(heading_call())}</h2>")
+    # When to call and the numbers are one block a browser keeps on one page.
+    parts.append(f'<div class="call"><h2>{escape(heading_call())}</h2>')
+    if sheet.drug_warning:
+        parts.append(f"<p>{escape(sheet.drug_warning)}</p>")
     parts.extend(f"<p><strong>{escape(item.when)}.</strong> {escape(item.what)}</p>" for item in sheet.call_when)
     if sheet.clinic:
         parts.append(f"<p><strong>{escape(sheet.clinic)}</strong></p>")
@@ -55,7 +62,7 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
         + (f"<td>{escape(number)}</td>" if number else '<td class="line"></td>')
         for name, number in sheet.phones
     ]
-    parts.append('<table class="phone"><tr>' + '<td class="gap"></td>'.join(cells) + "</tr></table>")
+    parts.append('<table class="phone"><tr>' + '<td class="gap"></td>'.join(cells) + "</tr></table></div>")
     parts.append(f'<p class="foot">{escape(sheet.footer)}</p></body></html>')
     return "\n".join(parts) + "\n"
 

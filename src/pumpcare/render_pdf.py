@@ -26,6 +26,10 @@ PAPER = ("letter", "a4")
 BODY_SIZE = 12
 LARGE_PRINT = 14  # points: --large-print, for readers who need it
 _MARGIN = 34  # points: about 12 mm, inside any printer's edge
+# Large print, and the point-smaller try of a sheet too long at 12 pt, take a little of the margin at the top
+# and sides (as the HTML's large print does): about 8 mm, still inside a printer's edge. The bottom keeps
+# _MARGIN, for the footer drawn in it.
+_NARROW_MARGIN = 22
 _INK = "#222222"
 _WINDOW = "#bbbbbb"
 _FONT, _BOLD, _OBLIQUE = "PumpcareSans", "PumpcareSans-Bold", "PumpcareSans-Oblique"
@@ -62,14 +66,15 @@ def render_pdf(
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, LETTER
-    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
     from reportlab.platypus.doctemplate import LayoutError
 
     check_glyphs(sheet)
     size = A4 if paper == "a4" else LETTER
     body, bold, small, title, heading = _styles(body_size)
     Paragraph = _paragraph_class()  # ReportLab's Paragraph, keeping its line breaks for the next sheet
-    width = size[0] - 2 * _MARGIN
+    margin = _MARGIN if body_size == BODY_SIZE else _NARROW_MARGIN
+    width = size[0] - 2 * margin
 
     story: list[Any] = [Paragraph(_escape(sheet.title), title)]
     if sheet.patient_label:
@@ -78,10 +83,16 @@ def render_pdf(
     # Room between the disclaimer and the time line's week labels; large print has less room to give.
     story.append(Spacer(1, 8 if body_size <= BODY_SIZE else 4))
     story.extend(_chart(sheet, width))
+    head = len(story)
     # 43%: the widest "when" of the standard plan, "Until 9–23 Feb 2027 (ask your care team)", fits one line.
     columns = [width * 0.43, width * 0.57]
     for section in sheet.sections:
         story.append(Paragraph(_escape(section.title), heading))
+        if section.across:
+            story.extend(
+                Paragraph(f"<b>{_escape(line.when)}:</b> {_escape(line.what)}", body) for line in section.lines
+            )
+            continue
         rows = [
             row
             for line in section.lines
@@ -99,7 +110,10 @@ def render_pdf(
             )
         )
         story.append(table)
+    checklists = len(story)
     story.append(Paragraph(_escape(heading_call()), heading))
+    if sheet.drug_warning:
+        story.append(Paragraph(_escape(sheet.drug_warning), body))
     story.extend(Paragraph(f"<b>{_escape(item.when)}.</b> {_escape(item.what)}", body) for item in sheet.call_when)
     story.append(Spacer(1, 6))
     if sheet.clinic:
@@ -107,8 +121,10 @@ def render_pdf(
     # The numbers in one row, each with what it is for; a clinic without a profile gets lines to write on.
     cells = [cell for name, number in sheet.phones for cell in (f"{name}:", number)]
     share = width / len(sheet.phones)
-    phones = Table([cells], colWidths=[share * 0.42, share * 0.52] * len(sheet.phones), rowHeights=body_size + 10)
     blanks = [i for i in range(1, len(cells), 2) if not cells[i]]
+    # A line to write a number on needs room above it for the hand; printed numbers do not.
+    height = body_size + (10 if blanks else 4)
+    phones = Table([cells], colWidths=[share * 0.42, share * 0.52] * len(sheet.phones), rowHeights=height)
     line_style = [("LINEBELOW", (i, 0), (i, 0), 0.75, colors.HexColor(_INK)) for i in blanks]
     phones.setStyle(
         TableStyle(
@@ -121,14 +137,17 @@ def render_pdf(
         )
     )
     story.append(phones)
+    # A sheet longer than a page puts when to call and the numbers, kept together, right under the time line:
+    # the checklists run on to page 2, never the numbers alone.
+    call_first = [*story[:head], KeepTogether(story[checklists:]), Spacer(1, 4), *story[head:checklists]]
 
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,
         pagesize=size,
-        leftMargin=_MARGIN,
-        rightMargin=_MARGIN,
-        topMargin=_MARGIN,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
         bottomMargin=_MARGIN,
         title=sheet.title,
         author="pumpcare",
@@ -138,10 +157,10 @@ def render_pdf(
 
     def footer(canvas: Any) -> None:
         # In the bottom margin, like a printed page's footer: where the words come from takes no room from them.
-        room = size[0] - 2 * _MARGIN
+        room = size[0] - 2 * margin
         points = min(8.0, 8.0 * room / max(canvas.stringWidth(sheet.footer, _OBLIQUE, 8), 1))
         canvas.setFont(_OBLIQUE, points)  # a clinic's long leaflet name gets smaller type, never a cut line
-        canvas.drawString(_MARGIN, _MARGIN / 2, sheet.footer)
+        canvas.drawString(margin, _MARGIN / 2, sheet.footer)
 
     def first_page(canvas: Any, doc: Any) -> None:
         footer(canvas)
@@ -151,12 +170,14 @@ def render_pdf(
             raise SpillsOver
         # Should a long plan spill over, every later page still says whose plan it is.
         canvas.setFont(_OBLIQUE, 10)
-        canvas.drawString(_MARGIN, size[1] - _MARGIN / 2, page_header(header, doc.page))
+        canvas.drawString(margin, size[1] - _MARGIN / 2, page_header(header, doc.page))
         footer(canvas)
 
     try:
-        if one_page and _taller_than_page(story, document):
-            raise SpillsOver
+        if _taller_than_page(story, document):
+            if one_page:
+                raise SpillsOver
+            story = call_first
         document.build(story, onFirstPage=first_page, onLaterPages=later_page)
     except LayoutError:
         # Not expected within the rule file's limits (long cells are cut into rows, the time line into
@@ -321,6 +342,8 @@ def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
         for line in section.lines:
             for text in (line.when, line.what):
                 yield text, f"in the line '{_quote(line.what)}' under '{section.title}'", rules
+    if sheet.drug_warning:
+        yield sheet.drug_warning, f"in the drug's warning under '{heading_call()}'", "write the drug's text"
     for item in sheet.call_when:
         for text in (item.when, item.what):
             yield text, f"in '{_quote(item.when)}' under '{heading_call()}'", rules

@@ -79,6 +79,9 @@ class Rule(NamedTuple):
     overdue: str | None = None  # what to say when its date passed and nothing was logged (refill, battery)
     deadline: str | None = None  # a window whose last day must never pass unseen gets its own event, so named
     remind_evening: bool = False  # remind on the evening of the day itself ("tonight: nothing to eat")
+    # The sheet lists it, with its text, under "When to call your care team" (safety rules always are there):
+    # a rule that says when to call, whatever its category ("If you hear it, call your pump clinic").
+    when_to_call: bool = False
 
     @property
     def timing(self) -> Moment:

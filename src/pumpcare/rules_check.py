@@ -69,6 +69,7 @@ _RULE_KEYS = {
     "cites": False,
     "overdue": False,
     "deadline": False,
+    "when_to_call": False,
 }
 _DOCUMENT_KEYS = {"title": True, "publisher": True, "url": False}
 _RESERVOIR_KEYS = {"alarm_volume": True, "source": True, "cites": True}
@@ -319,6 +320,9 @@ class Checker:
             self.problems.append(f"{where}.overdue: only a rule due at a refill or the pump's implant can be overdue")
         if deadline is not None and (due is None or not due.is_window):
             self.problems.append(f"{where}.deadline: only a rule due within a window has a last day to name")
+        when_to_call = item.get("when_to_call", False)
+        if not isinstance(when_to_call, bool):
+            self.problems.append(f"{where}.when_to_call: must be true or false")
         if len(self.problems) > before:
             return None
         if due is None and start is None:
@@ -339,6 +343,7 @@ class Checker:
             overdue=overdue,
             deadline=deadline,
             remind_evening=remind == "evening",
+            when_to_call=when_to_call is True,
         )
 
     def _timing(

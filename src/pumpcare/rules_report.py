@@ -322,6 +322,7 @@ def _fields(rule: Rule) -> dict[str, str]:
         "timing": timing_phrase(rule),
         "remind": "yes" if rule.remind else "no",
         "repeat": rule.repeat.describe() if rule.repeat is not None else "none",
+        "when_to_call": "yes" if rule.when_to_call else "no",
     }
 
 

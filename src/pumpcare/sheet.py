@@ -6,6 +6,7 @@ from datetime import date
 from typing import NamedTuple
 
 from pumpcare.clinic import Clinic
+from pumpcare.rules import Rule
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span, listed_refills
 from pumpcare.wording import (
@@ -58,6 +59,9 @@ class Section(NamedTuple):
 
     title: str
     lines: tuple[Line, ...]
+    # Each line set across the page, its when as a label, not in the two columns: a short when before a long
+    # list (every day's) would leave the left column empty for lines on end.
+    across: bool = False
 
 
 class Bar(NamedTuple):
@@ -81,10 +85,12 @@ class Sheet(NamedTuple):
     follow_up: date | None
     refills: tuple[date, ...]
     sections: tuple[Section, ...]
-    call_when: tuple[Line, ...]  # (title, text) of the safety rules
+    call_when: tuple[Line, ...]  # (title, text) of the safety rules and of the rules that say when to call
     phones: tuple[tuple[str, str], ...]  # (what the number is for, the number, or "" for a line to write on)
     footer: str = ""  # where the instructions come from, which rules made the plan, and when it was printed
     clinic: str | None = None  # the clinic's name, address and note, when a profile was given
+    # The drug's labelled warning, the words `plan` and every refill event give, when the plan names a drug.
+    drug_warning: str | None = None
 
 
 def make_sheet(
@@ -116,20 +122,28 @@ def make_sheet(
         follow_up=plan.follow_up,
         refills=refills,
         sections=tuple(section for section in _sections(plan, today) if section.lines),
-        call_when=tuple(
-            Line(rule.title, rule.text) for m in plan.milestones if m.category == "safety" for rule in m.rules
-        ),
+        call_when=tuple(Line(rule.title, rule.text) for m in plan.milestones for rule in m.rules if _says_call(rule)),
         phones=tuple((p.label, p.number) for p in clinic.phones) if clinic else tuple((n, "") for n in phone_lines()),
         footer=sources_sentence(plan) + (f" {printed_sentence(today)}" if today is not None else ""),
         clinic=" · ".join(text for text in (clinic.name, clinic.address, clinic.note) if text) if clinic else None,
+        drug_warning=drug.text if (drug := plan.refill_settings.drug) is not None else None,
     )
+
+
+def _says_call(rule: Rule) -> bool:
+    return rule.category == "safety" or rule.when_to_call
 
 
 def _sections(plan: Plan, today: date | None) -> list[Section]:
     after_surgery = today is not None and today >= plan.surgery
     before = [Line(_when(m), _what(m)) for m in plan.milestones if m.category == "preparation" and not after_surgery]
     avoid = [Line(_until(m), _what(m)) for m in plan.milestones if m.kind == "starts" and m.category == "restriction"]
-    periods = [m for m in plan.milestones if m.kind == "starts" and m.category in ("device", "activity")]
+    # A rule printed under "When to call", with its text, is not named again among the steps or every day.
+    periods = [
+        m
+        for m in plan.milestones
+        if m.kind == "starts" and m.category in ("device", "activity") and not all(map(_says_call, m.rules))
+    ]
     # A period with an end, or one that starts later, is a step; one that starts with surgery and never
     # ends is for every day.
     steps = [
@@ -158,7 +172,9 @@ def _sections(plan: Plan, today: date | None) -> list[Section]:
         Section(heading_before_surgery(), tuple(before)),
         Section(heading_avoid(), tuple(avoid)),
         Section(heading_steps(), tuple(steps)),
-        Section(heading_every_day(), (Line(from_surgery_on(), " · ".join(every_day)),) if every_day else ()),
+        Section(
+            heading_every_day(), (Line(from_surgery_on(), " · ".join(every_day)),) if every_day else (), across=True
+        ),
         Section(heading_visits(), tuple(_one_line_per_title(visits, repeated, _goes_on(plan)))),
     ]
 
