@@ -16,13 +16,13 @@ What ics 0.7 gets wrong, and what this module does about it:
 from __future__ import annotations
 
 import functools
-import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from pumpcare.clinic import Clinic
 from pumpcare.i18n import current
+from pumpcare.keys import derived_key
 from pumpcare.pumplife import RefillDue
 from pumpcare.rules import Rule
 from pumpcare.schedule import Milestone, Plan, Window
@@ -96,12 +96,7 @@ class _Event(NamedTuple):
 
 def plan_key(plan: Plan, patient_label: str | None) -> str:
     """A short hash that tells one patient's plan from another's in UIDs, without showing who it is."""
-    seed = f"{plan.surgery.isoformat()}|{patient_label or ''}"
-    # Two CRC-32s make a 64-bit fingerprint: plenty to keep a few plans apart in one calendar, and zlib is
-    # already loaded where hashlib would cost 4 ms of OpenSSL start-up. It is no secret: the dates are in
-    # the calendar anyway.
-    data = seed.encode()
-    return f"{zlib.crc32(data):08x}{zlib.crc32(data[::-1]):08x}"
+    return derived_key(plan.surgery, patient_label)
 
 
 def render_ics(
