@@ -17,7 +17,9 @@ from pumpcare.cli import app
 caldav = pytest.importorskip("caldav")
 pytest.importorskip("radicale")
 
-PLAN = ["--surgery-date", "2026-12-01", "--refill-every", "12w", "--first-refill", "2027-01-26"]
+PLAN = [
+    "--surgery-date", "2026-12-01", "--refill-every", "12w", "--first-refill", "2027-01-26", "--patient-label", "Bed 4",
+]  # fmt: skip
 OWN_EVENT = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//caregiver//EN\r\nBEGIN:VEVENT\r\nUID:dentist-1\r\n"
     "DTSTAMP:20261124T000000Z\r\nDTSTART;VALUE=DATE:20261210\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
