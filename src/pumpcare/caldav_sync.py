@@ -233,7 +233,7 @@ def _not_a_calendar(client: Client, url: str, kinds: set[str]) -> str:
     head = f"{where} is an account or a folder, not a calendar"
     if not calendars:
         return f"{head}, and it holds no calendar of events; give the calendar's address (it ends with its name)"
-    listed = calendars[:MAX_CALENDARS_LISTED]
+    listed = sorted(calendars)[:MAX_CALENDARS_LISTED]
     more = f" and {len(calendars) - len(listed)} more" if len(calendars) > len(listed) else ""
     return f"{head}; the calendars there are: {', '.join(listed)}{more}. Give one of them with --caldav"
 

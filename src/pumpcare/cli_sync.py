@@ -102,8 +102,8 @@ def sync_command(
             "without one, the events of patients operated on the same day look alike and a sync would remove "
             "another patient's; or save the plan first with `pumpcare plan ... --save`"
         )
-    calendar = render_ics(resolved.plan, stamp=build_time(), patient_label=label, clinic=profile)
     key = record_key(resolved.saved) if resolved.saved is not None else plan_key(resolved.plan, label)
+    calendar = render_ics(resolved.plan, stamp=build_time(), patient_label=label, clinic=profile, key=key)
     password = _password()
     if warning:
         warn((warning,))

@@ -245,6 +245,7 @@ class Client:
         origin = (scheme, host, port or 0)
         with self._lock:
             if self._conn is not None and self._origin == origin:
+                self._conn.timeout = remaining  # for a connection http.client opens again by itself
                 if self._conn.sock is not None:
                     self._conn.sock.settimeout(remaining)
                 return self._conn, True

@@ -106,8 +106,11 @@ def render_ics(
     patient_label: str | None = None,
     spans: bool = False,
     clinic: Clinic | None = None,
+    key: str | None = None,
 ) -> bytes:
     """The calendar file: all-day events, stable UIDs, reminders the day before actions.
+
+    `key` is the plan key in every UID: a saved record's own (sync passes it), else derived from the plan.
 
     With `spans`, each restriction with a dated end is also one event across every day it may hold, so a
     caregiver sees "No driving" on any day it applies; they are shown as free time and remind nobody.
@@ -121,7 +124,7 @@ def render_ics(
     if clinic is not None:
         about += " " + ". ".join(clinic.contact_lines()) + "."
     lines += [_fold(f"X-WR-CALNAME:{escape_string(name)}"), _fold(f"X-WR-CALDESC:{escape_string(about)}")]
-    key = plan_key(plan, patient_label)
+    key = key or plan_key(plan, patient_label)
     stamp_line = str(ContentLine("DTSTAMP", value=_utc_stamp(stamp)))  # the same in every event: written once
     sources = _source_names(plan)
     for event in [*_events(plan, sources, clinic), *(_spans(plan, sources) if spans else ())]:
