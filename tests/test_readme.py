@@ -88,19 +88,23 @@ def test_a_sample_that_shows_a_day_gives_it(tmp_path: Path) -> None:
 
 
 def test_extras_install_from_a_clone() -> None:
-    # `pumpcare[sync]` asks PyPI for a package named pumpcare; a clone installs its extras as `.[sync]`,
+    # `pumpcare[fast]` asks PyPI for a package named pumpcare; a clone installs its extras as `.[fast]`,
     # quoted so zsh does not read the brackets as a pattern.
     assert "pumpcare[" not in TEXT
     mentions = re.findall(r"[^\s`]*\[(?:sync|fast|test)\][^\s`]*", TEXT)
-    assert sorted(set(mentions)) == ['".[fast]"', '".[sync]"', '".[test]"'], mentions
+    assert sorted(set(mentions)) == ['".[fast]"', '".[test]"'], mentions
 
 
-def test_sync_without_caldav_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_needs_no_calendar_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    # sync speaks CalDAV with the standard library: without caldav installed it still gets as far as the server.
     monkeypatch.setitem(sys.modules, "caldav", None)  # import caldav now raises ImportError
-    result = CliRunner().invoke(app, ["sync", "--caldav", "https://cloud.example.org/cal/", "--user", "ana"])
+    monkeypatch.setenv("PUMPCARE_CALDAV_PASSWORD", "secret")
+    args = ["sync", "--caldav", "http://127.0.0.1:9/cal/", "--user", "ana", "--surgery-date", "2026-12-01"]
+    result = CliRunner().invoke(app, [*args, "--patient-label", "Bed 4"])
     assert result.exit_code == 1
     assert result.stderr == (
-        'pumpcare: sync needs the caldav library; in your clone of pumpcare, install it with: pip install ".[sync]"\n'
+        "pumpcare: cannot reach http://127.0.0.1:9/cal/ (connection refused or timed out); check the address and "
+        "the network\n"
     )
 
 

@@ -17,16 +17,27 @@ from pumpcare.cli import app
 caldav = pytest.importorskip("caldav")
 pytest.importorskip("radicale")
 
-PLAN = ["--surgery-date", "2026-12-01", "--refill-every", "12w", "--first-refill", "2027-01-26"]
+PLAN = [
+    "--surgery-date", "2026-12-01", "--refill-every", "12w", "--first-refill", "2027-01-26", "--patient-label", "Bed 4",
+]  # fmt: skip
 OWN_EVENT = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//caregiver//EN\r\nBEGIN:VEVENT\r\nUID:dentist-1\r\n"
     "DTSTAMP:20261124T000000Z\r\nDTSTART;VALUE=DATE:20261210\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 )
 
 
+STORE: list[Path] = []  # the server's storage folder, to count what was written
+
+
+def stored() -> list[str]:
+    """Every object the server holds, as file paths: what any sync wrote shows here."""
+    return sorted(str(path) for path in STORE[0].rglob("*.ics"))
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("radicale")
+    STORE.append(folder / "store")
     (folder / "users").write_text("ana:secret\n", encoding="utf-8")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -45,6 +56,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.1)
         client = caldav.DAVClient(url=f"http://127.0.0.1:{port}/", username="ana", password="secret")
         client.principal().make_calendar(name="pump", cal_id="pump")
+        client.principal().make_calendar(name="tasks", cal_id="tasks", supported_calendar_component_set=["VTODO"])
+        client.principal().make_calendar(name="shared", cal_id="shared")
         yield f"http://127.0.0.1:{port}/ana/pump/"
     finally:
         process.terminate()
@@ -133,3 +146,87 @@ def test_no_password_and_no_terminal_is_refused(server: str, tmp_path: Path) -> 
         1,
         "pumpcare: no password: set PUMPCARE_CALDAV_PASSWORD, or run sync where it can ask for it\n",
     )
+
+
+def test_each_change_is_named_with_its_date(server: str) -> None:
+    shared = server.replace("/pump/", "/shared/")
+    first = run(["--caldav", shared, "--user", "ana", *PLAN, "--dry-run"])
+    lines = first.stdout.splitlines()[1:]  # type: ignore[attr-defined]
+    assert "  + Pump refill visit, Tue 26 Jan 2027" in lines
+    assert len(set(lines)) == len(lines)
+
+
+@pytest.mark.parametrize(
+    ("address", "says"),
+    [
+        ("/ana/", "{url} is an account or a folder, not a calendar; the calendars there are: {base}/ana/pump/ (pump), "
+         "{base}/ana/shared/ (shared). Give one of them with --caldav"),
+        ("/", "{url} is an account or a folder, not a calendar, and it holds no calendar of events; give the "
+         "calendar's address (it ends with its name)"),
+        ("/ana/tasks/", "{url} is a calendar for VTODO only, not for events; choose a calendar that holds events"),
+        ("/ana/pump/dentist-1.ics", "{url} is a single item, not a calendar; give the calendar's address (it ends "
+         "with its name)"),
+    ],
+)  # fmt: skip
+def test_an_address_that_is_not_a_calendar_gets_nothing_written(server: str, address: str, says: str) -> None:
+    base = server.removesuffix("/ana/pump/")
+    caldav.DAVClient(url=server, username="ana", password="secret").calendar(url=server).save_event(
+        OWN_EVENT.replace("dentist-1", "dentist-2")
+    )
+    url = base + address
+    if address.endswith(".ics"):
+        url = next(str(item.url) for item in caldav.DAVClient(url=server, username="ana", password="secret")
+                   .calendar(url=server).events() if "dentist" in str(item.url))  # fmt: skip
+    before = stored()
+    result = run(["--caldav", url, "--user", "ana", *PLAN])
+    assert (result.exit_code, result.stdout) == (1, "")  # type: ignore[attr-defined]
+    assert result.stderr == f"pumpcare: {says.format(url=url, base=base)}\n"  # type: ignore[attr-defined]
+    assert stored() == before
+
+
+def test_two_unlabelled_records_of_one_surgery_day_keep_their_own_events(server: str, tmp_path: Path) -> None:
+    shared = server.replace("/pump/", "/shared/")
+    unlabelled = [arg for arg in PLAN if arg not in ("--patient-label", "Bed 4")]
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        saved = CliRunner().invoke(app, ["plan", *unlabelled, "--save", "--config-dir", str(folder)])
+        assert saved.exit_code == 0, saved.output
+    a = run(["--caldav", shared, "--user", "ana", "--config-dir", str(first)])
+    assert a.exit_code == 0, a.output  # type: ignore[attr-defined]
+    held = events(shared)
+    b = run(["--caldav", shared, "--user", "ana", "--config-dir", str(second)])
+    assert b.stdout.startswith(f"Created {len(held)}, updated 0, removed 0 events"), b.output  # type: ignore[attr-defined]
+    assert set(held) < set(events(shared))  # the first patient's events are all still there
+
+
+def test_without_a_record_or_a_label_sync_refuses_before_anything_is_written(server: str) -> None:
+    unlabelled = [arg for arg in PLAN if arg not in ("--patient-label", "Bed 4")]
+    before = stored()
+    result = run(["--caldav", server, "--user", "ana", *unlabelled])
+    assert (result.exit_code, result.stderr) == (  # type: ignore[attr-defined]
+        1,
+        "pumpcare: sync without a saved plan needs --patient-label, unique to the patient (such as the record "
+        "number): without one, the events of patients operated on the same day look alike and a sync would remove "
+        "another patient's; or save the plan first with `pumpcare plan ... --save`\n",
+    )
+    assert stored() == before
+
+
+def test_a_record_from_before_keys_syncs_onto_the_events_it_made(server: str, tmp_path: Path) -> None:
+    """A record without `key:` uses the key its events already carry: no duplicates, and saving keeps that key."""
+    shared = server.replace("/pump/", "/shared/")
+    label = ["--patient-label", "Old record"]
+    made = run(["--caldav", shared, "--user", "ana", *PLAN[:-2], *label])  # as sync made them before keys
+    assert made.exit_code == 0, made.output  # type: ignore[attr-defined]
+    CliRunner().invoke(app, ["plan", *PLAN[:-2], *label, "--save", "--config-dir", str(tmp_path)])
+    record = tmp_path / "plan.yaml"
+    record.write_text(
+        "".join(line for line in record.read_text("utf-8").splitlines(True) if not line.startswith("key:")), "utf-8"
+    )
+    again = run(["--caldav", shared, "--user", "ana", "--config-dir", str(tmp_path)])
+    assert again.stdout.startswith("Nothing to change: the calendar already holds")  # type: ignore[attr-defined]
+    # Saved again (a follow-up date is set): the record is written with the key its events already carry.
+    CliRunner().invoke(app, ["plan", "--follow-up", "2027-01-06", "--save", "--config-dir", str(tmp_path)])
+    assert "key: " in record.read_text("utf-8")
+    last = run(["--caldav", shared, "--user", "ana", "--config-dir", str(tmp_path)])
+    assert last.stdout.startswith("Created 2, updated 1, removed 0 events;")  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from pumpcare.cli import app
 from pumpcare.inputs import PlanInputs
+from pumpcare.keys import derived_key
 from pumpcare.pumplife import Logged
 from pumpcare.quantities import Fill, parse_quantity
 from pumpcare.rules import RuleSet
@@ -200,6 +202,8 @@ def test_options_given_later_override_the_saved_ones(runner: CliRunner) -> None:
 def test_the_saved_file_is_small_and_readable(runner: CliRunner, config_dir: Path) -> None:
     runner.invoke(app, ["plan", *PLAN, "--refill-every", "12w", "--first-refill", "2027-01-26", "--save"])
     text = (config_dir / "plan.yaml").read_text(encoding="utf-8")
+    key = text.split("key: ", 1)[1][:16]  # the record's own, new each time a record is started
+    assert re.fullmatch("[0-9a-f]{16}", key)
     assert text.splitlines()[3:] == [
         "format: 2",
         "surgery_date: '2026-12-01'",
@@ -217,6 +221,7 @@ def test_the_saved_file_is_small_and_readable(runner: CliRunner, config_dir: Pat
         "rules_name: Intrathecal pain pump aftercare",
         "rules_version: 2026.11.1",
         "patient_label: null",
+        f"key: {key}",
         "history: []",
     ]
     assert files(config_dir) == ["plan.yaml"]
@@ -236,8 +241,12 @@ def test_round_trip() -> None:
             Logged("refill", date(2027, 2, 1), Fill(*(parse_quantity(t, k, k) for t, k in FILL))),
             Logged("follow-up", date(2027, 1, 6)),
         ),
+        "0123456789abcdef",
     )
     assert parse_saved(dump_saved(saved), Path("plan.yaml")) == saved
+    # A record from before keys is written with the key its calendar events already carry, never a new one.
+    old = parse_saved(dump_saved(saved._replace(key="")), Path("plan.yaml"))
+    assert old == saved._replace(key=derived_key(date(2026, 12, 1), "Zoë"))
 
 
 FILL = [("20mL", "volume"), ("2mg/mL", "concentration"), ("0.5mg/day", "dose")]

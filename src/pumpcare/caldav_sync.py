@@ -2,44 +2,95 @@
 
 Each event of the plan's calendar is one CalDAV object, found again by its UID. Only events pumpcare made for
 this plan (UIDs ending in this plan's key) are ever updated or removed: a caregiver's own events are never
-touched. The `caldav` library is an optional extra (`pip install ".[sync]"` in a clone), imported only here.
+touched, and nothing is written before the address is known to be a calendar of events. The requests are
+dav.py's, bounded in time and size; every way a server can fail ends here as one sentence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from datetime import date
+from typing import NamedTuple
+from urllib.parse import quote
 
-from pumpcare.errors import OutputError, PumpcareError
+from pumpcare.dav import (
+    CALDAV,
+    CARDDAV,
+    DAV,
+    MAX_ANSWER_BYTES,
+    Answer,
+    Client,
+    DavFailure,
+    checked_url,
+    failure_for,
+    is_local,
+    multistatus,
+    shown,
+)
+from pumpcare.errors import PumpcareError
+
+# Not clinical: a sync of a few dozen events takes seconds; a server still answering after two minutes is stuck.
+DEFAULT_SECONDS = 120
+MAX_CALENDARS_LISTED = 10
 
 
 class SyncError(PumpcareError):
     """The server could not be reached or used; the message says which and what to check."""
 
 
+class Event(NamedTuple):
+    """One event as sync shows and uploads it: its title, its first day, and its own calendar text."""
+
+    summary: str
+    day: date | None
+    text: str
+
+
 class SyncReport(NamedTuple):
-    """What a sync changed (or, with dry_run, would change), event titles by what happened to them."""
+    """What a sync changed (or, with dry_run, would change), events by what happened to them."""
 
-    created: tuple[str, ...]
-    updated: tuple[str, ...]
-    removed: tuple[str, ...]
+    created: tuple[Event, ...]
+    updated: tuple[Event, ...]
+    removed: tuple[Event, ...]
     unchanged: int
-    behind: tuple[str, ...] = ()  # events a partial failure left as they were: the calendar is not equal yet
+    behind: tuple[Event, ...] = ()  # events a failure left as they were: the calendar is not equal yet
+    stopped: str = ""  # why the sync stopped before the end (time, Ctrl-C, the connection), as a sentence
+    interrupted: bool = False
 
 
-def split_events(calendar: bytes) -> dict[str, tuple[str, str]]:
-    """The calendar's events by UID: (summary, the event alone as a calendar of its own, ready to upload)."""
+def split_events(calendar: bytes) -> dict[str, Event]:
+    """The calendar's events by UID: title, first day, and the event alone as a calendar of its own."""
     lines = calendar.decode("utf-8").split("\r\n")
     # A CalDAV object carries no METHOD (RFC 4791) and no calendar-wide name: those belong to the collection.
     head = [
         line for line in _unfolded(lines[: lines.index("BEGIN:VEVENT")]) if not line.startswith(("X-WR-", "METHOD"))
     ]
-    events: dict[str, tuple[str, str]] = {}
+    events: dict[str, Event] = {}
     for block in _blocks(lines):
-        uid = next(line[4:] for line in _unfolded(block) if line.startswith("UID:"))
-        summary = next((line[8:] for line in _unfolded(block) if line.startswith("SUMMARY:")), uid)
-        events[uid] = (summary.replace("\\,", ",").replace("\\;", ";"), "\r\n".join([*head, *block, "END:VCALENDAR"]))
+        uid, summary, day = _identity(block)
+        events[uid] = Event(summary or uid, day, "\r\n".join([*head, *block, "END:VCALENDAR"]))
     return events
+
+
+def _identity(block: list[str]) -> tuple[str, str, date | None]:
+    """An event's UID, title and first day, read from its lines ("" and None where it has none)."""
+    uid = summary = ""
+    day = None
+    for line in _unfolded(block):
+        name, _, value = line.partition(":")
+        name = name.split(";")[0].upper()
+        if name == "UID" and not uid:
+            uid = value.strip()
+        elif name == "SUMMARY" and not summary:
+            summary = value.replace("\\,", ",").replace("\\;", ";").replace("\\n", " ").replace("\\\\", "\\")
+        elif name == "DTSTART" and day is None:
+            digits = value.strip()[:8]
+            if digits.isdigit() and len(digits) == 8:
+                try:
+                    day = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+                except ValueError:
+                    day = None
+    return uid, summary[:200], day
 
 
 def _blocks(lines: list[str]) -> Iterator[list[str]]:
@@ -82,86 +133,239 @@ def same_event(ours: str, theirs: str) -> bool:
     return sorted(core(ours)) == sorted(core(theirs))
 
 
+def check_address(url: str, *, allow_http: bool) -> tuple[str, str | None]:
+    """The address to use, and a warning to show before the password is sent; SyncError when it cannot be used."""
+    try:
+        address = checked_url(url)
+    except DavFailure as failure:
+        raise SyncError(_sentence(failure, url, "")) from None
+    if address.startswith("http://") and not is_local(address):
+        host = shown(address).split("/")[2]
+        if not allow_http:
+            raise SyncError(
+                f"http:// would send the password unencrypted to {host}; use the server's https:// address, or add "
+                "--allow-http if the network in between is yours alone"
+            )
+        return address, f"the password goes to {host} unencrypted (http://, --allow-http)"
+    return address, None
+
+
 def sync(
-    url: str, user: str, password: str, events: dict[str, tuple[str, str]], key: str, *, dry_run: bool
+    url: str,
+    user: str,
+    password: str,
+    events: dict[str, Event],
+    key: str,
+    *,
+    dry_run: bool,
+    seconds: float = DEFAULT_SECONDS,
+    ca_file: str | None = None,
 ) -> SyncReport:
-    """Make the calendar at `url` hold exactly this plan's events, touching nothing else."""
-    import caldav
-    from caldav.lib import error
+    """Make the calendar at `url` hold exactly this plan's events, touching nothing else.
 
-    created: list[str] = []
-    updated: list[str] = []
-    removed: list[str] = []
-    behind: list[str] = []
+    `url` is check_address's. Nothing is written unless the address is a calendar that holds events. A failure
+    before the first write raises SyncError; one during the writes ends the sync with a report of what changed.
+    """
+    with Client(user, password, seconds=seconds, ca_file=ca_file) as client:
+        try:
+            calendar = _calendar(client, url)
+            ours = _our_objects(client, calendar, key)
+        except DavFailure as failure:
+            raise SyncError(_sentence(failure, url, user, seconds)) from None
+        except KeyboardInterrupt:
+            raise SyncError("interrupted before anything was written: the calendar is as it was") from None
+        return _write(client, calendar, events, ours, dry_run=dry_run, url=url, user=user, seconds=seconds)
+
+
+class _Object(NamedTuple):
+    href: str
+    etag: str
+    event: Event
+
+
+def _calendar(client: Client, url: str) -> str:
+    """The calendar's address (after any redirect); DavFailure or SyncError when it is not a calendar of events."""
+    answer = _propfind(client, url, "0")
+    found = [props for _, props in multistatus(answer)]
+    if not found:
+        raise DavFailure("not-dav", answer.status)
+    props = found[0]
+    kinds = {child.tag for child in props.get(f"{DAV}resourcetype", [])}
+    if f"{CALDAV}calendar" not in kinds:
+        raise SyncError(_not_a_calendar(client, answer.url, kinds))
+    components = props.get(f"{CALDAV}supported-calendar-component-set")
+    names = {comp.get("name", "").upper() for comp in components} if components is not None else {"VEVENT"}
+    if names and "VEVENT" not in names:
+        raise SyncError(
+            f"{shown(answer.url)} is a calendar for {', '.join(sorted(names))} only, not for events; choose a "
+            "calendar that holds events"
+        )
+    return answer.url if answer.url.endswith("/") else answer.url + "/"
+
+
+def _propfind(client: Client, url: str, depth: str) -> Answer:
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+        "<D:prop><D:resourcetype/><D:displayname/><C:supported-calendar-component-set/></D:prop></D:propfind>"
+    )
+    headers = {"Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
+    return client.request("PROPFIND", url, body.encode(), headers)
+
+
+def _not_a_calendar(client: Client, url: str, kinds: set[str]) -> str:
+    """Why the address is not a calendar, with the calendars it holds when the server lists them."""
+    where = shown(url)
+    if f"{CARDDAV}addressbook" in kinds:
+        return f"{where} is an address book, not a calendar; give the calendar's address with --caldav"
+    if f"{DAV}collection" not in kinds:
+        return f"{where} is a single item, not a calendar; give the calendar's address (it ends with its name)"
+    calendars = []
+    try:
+        for href, props in multistatus(_propfind(client, url, "1")):
+            inside = {child.tag for child in props.get(f"{DAV}resourcetype", [])}
+            components = props.get(f"{CALDAV}supported-calendar-component-set")
+            names = {comp.get("name", "").upper() for comp in components} if components is not None else set()
+            if f"{CALDAV}calendar" in inside and (not names or "VEVENT" in names):
+                name = (props[f"{DAV}displayname"].text or "").strip() if f"{DAV}displayname" in props else ""
+                calendars.append(shown(href) + (f" ({name[:60]})" if name else ""))
+    except DavFailure:
+        pass  # listing them is a kindness; the sentence stands without it
+    head = f"{where} is an account or a folder, not a calendar"
+    if not calendars:
+        return f"{head}, and it holds no calendar of events; give the calendar's address (it ends with its name)"
+    listed = sorted(calendars)[:MAX_CALENDARS_LISTED]
+    more = f" and {len(calendars) - len(listed)} more" if len(calendars) > len(listed) else ""
+    return f"{head}; the calendars there are: {', '.join(listed)}{more}. Give one of them with --caldav"
+
+
+def _our_objects(client: Client, calendar: str, key: str) -> dict[str, _Object]:
+    """This plan's events in the calendar, by UID: only objects whose UID ends with the plan's key."""
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" '
+        'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter>'
+        '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>'
+    )
+    headers = {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"}
+    answer = client.request("REPORT", calendar, body.encode(), headers)
+    ours: dict[str, _Object] = {}
+    for href, props in multistatus(answer):
+        data = props.get(f"{CALDAV}calendar-data")
+        text = (data.text or "") if data is not None else ""
+        # A caregiver's event that pumpcare cannot read is not pumpcare's: it is skipped, never touched.
+        lines = text.replace("\r\n", "\n").split("\n")
+        uid, summary, day = _identity(lines)
+        if uid.endswith(f".{key}@pumpcare"):
+            etag = props[f"{DAV}getetag"].text or "" if f"{DAV}getetag" in props else ""
+            ours[uid] = _Object(href, etag.strip(), Event(summary or uid, day, text))
+    return ours
+
+
+def _write(
+    client: Client,
+    calendar: str,
+    events: dict[str, Event],
+    ours: dict[str, _Object],
+    *,
+    dry_run: bool,
+    url: str,
+    user: str,
+    seconds: float,
+) -> SyncReport:
+    created: list[Event] = []
+    updated: list[Event] = []
+    removed: list[Event] = []
+    behind: list[Event] = []
     unchanged = 0
-    try:
-        client_class: Any = caldav.DAVClient  # typed loosely by the library
-        client = client_class(url=url, username=user, password=password)
-        calendar = client.calendar(url=url)
-        existing = {_uid(item): item for item in calendar.events()}
-    except error.AuthorizationError:
-        raise SyncError(f"the server at {url} refused user '{user}' and this password; check both") from None
-    except error.NotFoundError:
-        raise SyncError(
-            f"there is no calendar at {url}; check the address (it ends with the calendar's name)"
-        ) from None
-    except error.DAVError as err:
-        raise SyncError(
-            f"the server at {url} is not a CalDAV calendar ({type(err).__name__}); check the address"
-        ) from None
-    except OSError as err:
-        raise SyncError(f"cannot reach {url} ({_reason(err)}); check the address and the network") from None
-    ours = {uid: item for uid, item in existing.items() if uid.endswith(f".{key}@pumpcare")}
-    for uid, (summary, text) in events.items():
+    work: list[tuple[str, Event, _Object | None]] = []
+    for uid, event in events.items():
         item = ours.get(uid)
-        if item is not None and same_event(text, str(item.data)):
+        if item is not None and same_event(event.text, item.event.text):
             unchanged += 1
-            continue
+        else:
+            work.append((uid, event, item))
+    work += [(uid, item.event, item) for uid, item in ours.items() if uid not in events]
+    stopped, interrupted = "", False
+    for index, (uid, event, item) in enumerate(work):
+        removing = uid not in events
         try:
             if not dry_run:
-                if item is None:
-                    calendar.save_event(text)
-                else:
-                    item.data = text
-                    item.save()
-            (created if item is None else updated).append(summary)
-        except (error.DAVError, OSError):
-            behind.append(summary)
-    for uid, item in ours.items():
-        if uid in events:
+                _change(client, calendar, uid, event, item, removing=removing)
+        except DavFailure as failure:
+            behind.append(event)
+            if failure.kind not in ("status", "forbidden", "not-found", "server-error", "full", "busy", "conflict"):
+                stopped = _sentence(failure, url, user, seconds)  # the connection is gone: the rest waits too
+                behind += [later for _, later, _ in work[index + 1 :]]
+                break
+            stopped = stopped or _sentence(failure, url, user, seconds)
             continue
-        summary = _summary(item)
-        try:
-            if not dry_run:
-                item.delete()
-            removed.append(summary)
-        except (error.DAVError, OSError):
-            behind.append(summary)
-    return SyncReport(tuple(created), tuple(updated), tuple(removed), unchanged, tuple(behind))
+        except KeyboardInterrupt:
+            behind += [later for _, later, _ in work[index:]]
+            stopped, interrupted = "interrupted", True
+            break
+        (removed if removing else created if item is None else updated).append(event)
+    return SyncReport(tuple(created), tuple(updated), tuple(removed), unchanged, tuple(behind), stopped, interrupted)
 
 
-def _uid(item: Any) -> str:
-    return str(item.icalendar_component.get("uid", ""))
+def _change(client: Client, calendar: str, uid: str, event: Event, item: _Object | None, *, removing: bool) -> None:
+    """One write: a new object, a changed one (only if nobody changed it since it was read), or a removal."""
+    if removing:
+        assert item is not None
+        answer = client.request("DELETE", item.href, headers=_if_match(item.etag))
+        ok = answer.status in (200, 204, 404, 410)  # already gone is gone
+    else:
+        href = item.href if item is not None else calendar + quote(uid, safe="") + ".ics"
+        headers = {"Content-Type": "text/calendar; charset=utf-8"}
+        headers.update(_if_match(item.etag) if item is not None else {"If-None-Match": "*"})
+        answer = client.request("PUT", href, event.text.encode("utf-8"), headers)
+        ok = answer.status in (200, 201, 204)
+    if not ok:
+        raise DavFailure("conflict", answer.status) if answer.status == 412 else failure_for(answer)
 
 
-def _summary(item: Any) -> str:
-    return str(item.icalendar_component.get("summary", _uid(item)))
+def _if_match(etag: str) -> dict[str, str]:
+    return {"If-Match": etag} if etag else {}
 
 
-def _reason(err: OSError) -> str:
-    text = str(err)
-    if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
-        return "its TLS certificate could not be checked"
-    return "connection refused or timed out"
-
-
-def require_caldav() -> None:
-    """Refuse with the install command when the optional extra is missing."""
-    try:
-        import caldav  # noqa: F401
-    except ImportError:
-        # pumpcare installs from a clone, not from PyPI: "pumpcare[sync]" would ask PyPI for another package.
-        # Quoted, so zsh does not read the brackets as a pattern.
-        raise OutputError(
-            'sync needs the caldav library; in your clone of pumpcare, install it with: pip install ".[sync]"'
-        ) from None
+def _sentence(failure: DavFailure, url: str, user: str, seconds: float = DEFAULT_SECONDS) -> str:
+    """The one sentence a failure is told as: what happened, and what to do."""
+    where, kind, status = shown(url), failure.kind, failure.status
+    at = f"the server at {where}"
+    reach = f"cannot reach {where}"
+    wait = f" (it asks to wait {failure.detail} seconds)" if failure.detail.isdigit() else ""
+    sentences = {
+        "auth": f"{at} refused user '{user}' and this password; check both",
+        "forbidden": f"{at} does not let user '{user}' do this (403 Forbidden); check the address and the account",
+        "not-found": f"there is no calendar at {where}; check the address (it ends with the calendar's name)",
+        "not-dav": f"{where} is not a CalDAV calendar (the server answered {status or 'something else'}); check "
+        "the address",
+        "web-page": f"{where} answered with a web page (a sign-in page?), not a calendar; give the calendar's "
+        "CalDAV address, not the address of its web page",
+        "bad-xml": f"{at} sent a broken answer (its XML cannot be read); try again later, or check the address",
+        "busy": f"{at} is busy or down for maintenance ({status}){wait}; try again later",
+        "server-error": f"{at} had an error of its own ({status}); try again later, or tell whoever runs it",
+        "full": f"{at} is out of space (507); make room in the account, then run sync again",
+        "conflict": "an event was changed on the server while sync ran (412)",
+        "status": f"{at} answered {status}, which sync cannot use; check the address",
+        "moved": f"{where} sends pumpcare on to another server, {failure.detail}; if that is your calendar, give "
+        "that address with --caldav",
+        "redirect-loop": f"{at} sends pumpcare round in circles (too many redirects); check the address",
+        "scheme": f"{where} is not a CalDAV address: it starts with https:// (or http:// for a server on this "
+        "computer)",
+        "address": f"{where} is not an address pumpcare can use; check it",
+        "credentials": f"the address {where} holds a user name or password; give it without them, the user with "
+        "--user and the password in PUMPCARE_CALDAV_PASSWORD",
+        "deadline": f"{at} did not finish answering within {seconds:g} seconds; try again later (--timeout gives "
+        "it longer)",
+        "too-big": f"{at} sent an answer larger than {MAX_ANSWER_BYTES // 2**20} MB, far more than a calendar's; "
+        "check the address",
+        "certificate": f"{reach} (its TLS certificate could not be checked: {failure.detail or 'unknown issuer'}); "
+        "if the server has a certificate of its own, give it with --ca-file PATH",
+        "ca-file": "the file given with --ca-file holds no certificate pumpcare can read; check it (PEM format)",
+        "tls": f"{reach} (the secure connection failed); check the address, and that the server speaks https",
+        "no-such-host": f"{reach} (no server has that name); check the address and the network",
+        "refused": f"{reach} (connection refused or timed out); check the address and the network",
+        "unreachable": f"{reach} ({failure.detail.lower()}); check the address and the network",
+        "dropped": f"{at} closed the connection before answering; try again later",
+        "garbled": f"{at} did not answer in HTTP; check the address and its port",
+    }
+    return sentences.get(kind, f"{at} could not be used ({kind}); check the address")

@@ -3,7 +3,8 @@
 # No `from __future__ import annotations` here: typer would eval every annotation string at start-up.
 import os
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,8 +29,12 @@ from pumpcare.cli_options import (
     given,
     resolve_and_warn,
     speak,
+    warn,
 )
 from pumpcare.errors import InputError
+
+if TYPE_CHECKING:
+    from pumpcare.caldav_sync import Event, SyncReport
 
 PASSWORD_VARIABLE = "PUMPCARE_CALDAV_PASSWORD"
 
@@ -40,6 +45,23 @@ def sync_command(
     ],
     user: Annotated[str, typer.Option("--user", metavar="NAME", help="The user name on that server.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change, and change nothing.")] = False,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-file",
+            metavar="PATH",
+            help="Certificates (PEM) to trust for a server with a certificate of its own.",
+            dir_okay=False,
+        ),
+    ] = None,
+    allow_http: Annotated[
+        bool,
+        typer.Option("--allow-http", help="Send the password over plain http:// to a server on another computer."),
+    ] = False,
+    timeout: Annotated[
+        int,
+        typer.Option("--timeout", metavar="SECONDS", min=1, max=3600, help="Give up after this long (default 120)."),
+    ] = 120,
     surgery_date: SurgeryDate = None,
     follow_up: FollowUp = None,
     refill_every: RefillEvery = None,
@@ -59,37 +81,95 @@ def sync_command(
 ) -> None:
     """Make a CalDAV calendar hold exactly this plan's events; a caregiver's own events are never touched."""
     speak(lang)
-    from pumpcare.caldav_sync import require_caldav, split_events, sync
+    from pumpcare.caldav_sync import check_address, split_events, sync
     from pumpcare.clinic import load_clinic
     from pumpcare.inputs import check_label
     from pumpcare.render_ics import plan_key, render_ics
+    from pumpcare.saved import record_key
 
-    require_caldav()
+    options = given(locals())
+    _check_user(user)
+    address, warning = check_address(caldav, allow_http=allow_http)
     patient_label = check_label(patient_label) if patient_label is not None else None
     profile = load_clinic(clinic) if clinic is not None else None
-    resolved = resolve_and_warn(given(locals()), config_dir)
+    resolved = resolve_and_warn(options, config_dir)
     label = resolved.inputs.patient_label
-    calendar = render_ics(resolved.plan, stamp=build_time(), patient_label=label, clinic=profile)
-    key = plan_key(resolved.plan, label)
-    report = sync(caldav, user, _password(), split_events(calendar), key, dry_run=dry_run)
+    if resolved.saved is None and not label:
+        # The plan key comes from the surgery day and the label: two unlabelled patients operated on the same day
+        # would share the calendar's events, and each one's sync would remove the other's.
+        raise InputError(
+            "sync without a saved plan needs --patient-label, unique to the patient (such as the record number): "
+            "without one, the events of patients operated on the same day look alike and a sync would remove "
+            "another patient's; or save the plan first with `pumpcare plan ... --save`"
+        )
+    key = record_key(resolved.saved) if resolved.saved is not None else plan_key(resolved.plan, label)
+    calendar = render_ics(resolved.plan, stamp=build_time(), patient_label=label, clinic=profile, key=key)
+    password = _password()
+    if warning:
+        warn((warning,))
+    report = sync(
+        address,
+        user,
+        password,
+        split_events(calendar),
+        key,
+        dry_run=dry_run,
+        seconds=timeout,
+        ca_file=str(ca_file) if ca_file is not None else None,
+    )
+    _print(report, dry_run=dry_run)
+
+
+def _print(report: "SyncReport", *, dry_run: bool) -> None:
+    from pumpcare.wording import format_date
+
+    def named(event: "Event") -> str:
+        return f"{event.summary}, {format_date(event.day)}" if event.day is not None else event.summary
+
     verb = ("Would create", "would update", "would remove") if dry_run else ("Created", "updated", "removed")
     if not (report.created or report.updated or report.removed or report.behind):
         typer.echo(f"Nothing to change: the calendar already holds the plan's {report.unchanged} events.")
         return
-    typer.echo(
-        f"{verb[0]} {len(report.created)}, {verb[1]} {len(report.updated)}, {verb[2]} {len(report.removed)} "
-        f"events; {report.unchanged} unchanged."
-    )
-    for word, titles in (("+", report.created), ("~", report.updated), ("-", report.removed)):
-        for title in titles:
-            typer.echo(f"  {word} {title}")
-    if report.behind:
+    if report.created or report.updated or report.removed or not report.stopped:
         typer.echo(
-            f"pumpcare: {len(report.behind)} events could not be changed and are behind the plan: "
-            f"{'; '.join(report.behind)}. Run sync again.",
+            f"{verb[0]} {len(report.created)}, {verb[1]} {len(report.updated)}, {verb[2]} {len(report.removed)} "
+            f"events; {report.unchanged} unchanged."
+        )
+    for word, events in (("+", report.created), ("~", report.updated), ("-", report.removed)):
+        for event in events:
+            typer.echo(f"  {word} {named(event)}")
+    if not report.behind:
+        return
+    names = "; ".join(named(event) for event in report.behind[:10])
+    more = f"; and {len(report.behind) - 10} more" if len(report.behind) > 10 else ""
+    if report.interrupted:
+        done = (
+            "the changes listed above were made"
+            if report.created or report.updated or report.removed
+            else ("nothing was changed")
+        )
+        typer.echo(
+            f"pumpcare: interrupted: {done}; {len(report.behind)} events were not changed (the one being written "
+            f"when you stopped may have been): {names}{more}. Run sync again to finish.",
             err=True,
         )
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=130)
+    typer.echo(
+        f"pumpcare: {report.stopped}. {len(report.behind)} events could not be changed and are behind the plan: "
+        f"{names}{more}. Run sync again.",
+        err=True,
+    )
+    raise typer.Exit(code=1)
+
+
+def _check_user(user: str) -> None:
+    """A user name is one line of printable text: a control character would end up inside a request header."""
+    from pumpcare.errors import excerpt
+
+    if not user or len(user) > 256 or any(not char.isprintable() for char in user):
+        raise InputError(
+            f"--user {excerpt(user)} is not a user name: give the name as one line of text, without control characters"
+        )
 
 
 def _password() -> str:

@@ -17,11 +17,12 @@ from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError
 from pumpcare.i18n import NAMES, current
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
+from pumpcare.keys import new_key
 from pumpcare.pumplife import Logged, LoggedKind, latest_refill
 from pumpcare.quantities import parse_quantity
 from pumpcare.rule_words import in_language, untranslated
 from pumpcare.rules import RuleSet
-from pumpcare.saved import SavedPlan, fill_from, with_entry, without_last
+from pumpcare.saved import SavedPlan, fill_from, record_key, with_entry, without_last
 from pumpcare.schedule import Plan, RefillSchedule, make_plan
 
 if TYPE_CHECKING:
@@ -233,7 +234,9 @@ def save(given: PlanInputs, path: Path, *, replace: Callable[[SavedPlan], bool])
         resolved = _resolved(given, saved, path, None)
         history = saved.history if saved is not None else ()
         ruleset = resolved.plan.ruleset
-        store.write(path, SavedPlan(resolved.inputs, ruleset.name, ruleset.version, history))
+        # A new record gets a key of its own; one that goes on keeps its key (or the one its UIDs already used).
+        key = record_key(saved) if saved is not None else new_key()
+        store.write(path, SavedPlan(resolved.inputs, ruleset.name, ruleset.version, history, key))
     return resolved
 
 

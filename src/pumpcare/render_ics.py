@@ -16,13 +16,13 @@ What ics 0.7 gets wrong, and what this module does about it:
 from __future__ import annotations
 
 import functools
-import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from pumpcare.clinic import Clinic
 from pumpcare.i18n import current
+from pumpcare.keys import derived_key
 from pumpcare.pumplife import RefillDue
 from pumpcare.rules import Rule
 from pumpcare.schedule import Milestone, Plan, Window
@@ -97,12 +97,7 @@ class _Event(NamedTuple):
 
 def plan_key(plan: Plan, patient_label: str | None) -> str:
     """A short hash that tells one patient's plan from another's in UIDs, without showing who it is."""
-    seed = f"{plan.surgery.isoformat()}|{patient_label or ''}"
-    # Two CRC-32s make a 64-bit fingerprint: plenty to keep a few plans apart in one calendar, and zlib is
-    # already loaded where hashlib would cost 4 ms of OpenSSL start-up. It is no secret: the dates are in
-    # the calendar anyway.
-    data = seed.encode()
-    return f"{zlib.crc32(data):08x}{zlib.crc32(data[::-1]):08x}"
+    return derived_key(plan.surgery, patient_label)
 
 
 def render_ics(
@@ -112,8 +107,11 @@ def render_ics(
     patient_label: str | None = None,
     spans: bool = False,
     clinic: Clinic | None = None,
+    key: str | None = None,
 ) -> bytes:
     """The calendar file: all-day events, stable UIDs, reminders the day before actions.
+
+    `key` is the plan key in every UID: a saved record's own (sync passes it), else derived from the plan.
 
     With `spans`, each restriction with a dated end is also one event across every day it may hold, so a
     caregiver sees "No driving" on any day it applies; they are shown as free time and remind nobody.
@@ -127,7 +125,7 @@ def render_ics(
     if clinic is not None:
         about += " " + ". ".join(clinic.contact_lines()) + "."
     lines += [_fold(f"X-WR-CALNAME:{escape_string(name)}"), _fold(f"X-WR-CALDESC:{escape_string(about)}")]
-    key = plan_key(plan, patient_label)
+    key = key or plan_key(plan, patient_label)
     stamp_line = str(ContentLine("DTSTAMP", value=_utc_stamp(stamp)))  # the same in every event: written once
     sources = _source_names(plan)
     for event in [*_events(plan, sources, clinic), *(_spans(plan, sources) if spans else ())]:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from pumpcare.errors import InputError, PumpcareError, excerpt
 from pumpcare.inputs import PlanInputs, check_label, parse_date, parse_day, parse_interval, parse_override
+from pumpcare.keys import derived_key, is_key
 from pumpcare.pumplife import LOGGED_KINDS, Logged, latest_refill
 from pumpcare.quantities import Fill, parse_quantity
 
@@ -25,6 +26,8 @@ _INPUT_KEYS = (
     "fill_volume", "concentration", "daily_dose", "alarm_volume",
 )  # fmt: skip
 _KEYS = ("format", *_INPUT_KEYS, "set", "rules_file", "rules_name", "rules_version", "patient_label", "history")
+# The record's own key in calendar UIDs; a record written before it had one is read without it.
+_OPTIONAL_KEYS = ("key",)
 # Format 1 (pumpcare 0.1) had no record of events and no pump numbers; it is read and written back as format 2.
 _KEYS_V1 = (
     "format", "surgery_date", "follow_up", "refill_every", "first_refill", "set",
@@ -51,6 +54,13 @@ class SavedPlan(NamedTuple):
     rules_name: str
     rules_version: str
     history: tuple[Logged, ...] = ()
+    key: str = ""  # "" until written: a record from before keys gets the one its UIDs already used
+
+
+def record_key(saved: SavedPlan) -> str:
+    """The record's key; for a record from before keys, the one derived from its surgery date and label."""
+    surgery = parse_date(saved.inputs.surgery_date or "", "surgery_date")
+    return saved.key or derived_key(surgery, saved.inputs.patient_label)
 
 
 def dump_saved(saved: SavedPlan) -> str:
@@ -67,6 +77,7 @@ def dump_saved(saved: SavedPlan) -> str:
             "rules_name": saved.rules_name,
             "rules_version": saved.rules_version,
             "patient_label": inputs.patient_label,
+            "key": record_key(saved),
             "history": [_entry_data(entry) for entry in saved.history],
         }
     )
@@ -108,7 +119,7 @@ def _parse(text: str) -> SavedPlan:
     if found not in (1, FORMAT):
         raise SavedPlanError(f"the saved plan has format {excerpt(found)}, not {FORMAT}")
     keys = _KEYS_V1 if found == 1 else _KEYS
-    unknown = sorted(str(key) for key in data if key not in keys)
+    unknown = sorted(str(key) for key in data if key not in keys and not (found == FORMAT and key in _OPTIONAL_KEYS))
     if unknown:
         raise SavedPlanError(f"the saved plan has unknown keys ({', '.join(unknown)})")
     # A file cut short (a full disk, a hand edit) must not read as a plan without orders or refills.
@@ -136,7 +147,10 @@ def _parse(text: str) -> SavedPlan:
             f"the saved plan's history has {len(entries):,} entries, more than the {MAX_HISTORY:,} it holds"
         )
     history = tuple(_entry(item, index) for index, item in enumerate(entries))
-    return SavedPlan(inputs, values["rules_name"] or "", values["rules_version"] or "", history)
+    key = data.get("key", "")
+    if key != "" and not is_key(key):
+        raise SavedPlanError("the saved plan's key must be 16 letters and digits (0-9, a-f), as pumpcare wrote it")
+    return SavedPlan(inputs, values["rules_name"] or "", values["rules_version"] or "", history, key)
 
 
 def _load(text: str) -> Any:
