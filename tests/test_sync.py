@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,3 +232,58 @@ def test_a_record_from_before_keys_syncs_onto_the_events_it_made(server: str, tm
     assert "key: " in record.read_text("utf-8")
     last = run(["--caldav", shared, "--user", "ana", "--config-dir", str(tmp_path)])
     assert last.stdout.startswith("Created 2, updated 1, removed 0 events;")  # type: ignore[attr-defined]
+
+
+class _ConnectProxy(threading.Thread):
+    """A proxy of the test's own on 127.0.0.1 that takes CONNECT tunnels, as a hospital's or a home's proxy does."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.tunnels: list[str] = []
+
+    def run(self) -> None:
+        self.listener.settimeout(20)  # bounded: the test is over well before
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.listener.accept()
+                threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client: socket.socket) -> None:
+        with client, contextlib.suppress(OSError):
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += client.recv(4096)
+            target = head.split(b" ")[1].decode("ascii")
+            self.tunnels.append(target)
+            host, _, port = target.rpartition(":")
+            with socket.create_connection((host, int(port)), timeout=10) as upstream:
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                for sock in (client, upstream):
+                    sock.settimeout(10)
+
+                def pump(source: socket.socket, sink: socket.socket) -> None:
+                    with contextlib.suppress(OSError):
+                        while data := source.recv(65536):
+                            sink.sendall(data)
+
+                back = threading.Thread(target=pump, args=(upstream, client), daemon=True)
+                back.start()
+                pump(client, upstream)
+                back.join(10)
+
+
+def test_sync_goes_through_the_proxy_the_system_names(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = _ConnectProxy()
+    proxy.start()
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+    try:
+        result = run(["--caldav", server, "--user", "ana", *PLAN, "--patient-label", "Proxy 1"])
+        assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+        assert proxy.tunnels
+        assert set(proxy.tunnels) == {server.split("/")[2]}
+    finally:
+        proxy.listener.close()

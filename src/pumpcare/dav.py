@@ -17,6 +17,7 @@ import socket
 import ssl
 import threading
 import time
+import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
@@ -251,14 +252,20 @@ class Client:
                 return self._conn, True
         self._close()
         conn: http.client.HTTPConnection
+        proxy = proxy_for(scheme, host)
+        # Through a proxy, the connection goes to it and a CONNECT tunnel carries the request (and TLS, checked
+        # against the calendar's own host name) to the server.
+        to_host, to_port = (proxy.hostname or "", proxy.port) if proxy is not None else (host, port)
         if scheme == "https":
             try:
                 context = ssl.create_default_context(cafile=self.ca_file)
             except (OSError, ssl.SSLError):
                 raise DavFailure("ca-file") from None
-            conn = http.client.HTTPSConnection(host, port, timeout=remaining, context=context)
+            conn = http.client.HTTPSConnection(to_host, to_port, timeout=remaining, context=context)
         else:
-            conn = http.client.HTTPConnection(host, port, timeout=remaining)
+            conn = http.client.HTTPConnection(to_host, to_port, timeout=remaining)
+        if proxy is not None:
+            conn.set_tunnel(host, port, headers=_proxy_headers(proxy))
         try:
             conn.connect()
         except (OSError, http.client.HTTPException) as err:
@@ -383,3 +390,24 @@ def _is_html(answer: Answer) -> bool:
     kind = answer.headers.get("content-type", "").lower()
     start = answer.body[:512].lstrip().lower()
     return "html" in kind or start.startswith((b"<!doctype html", b"<html"))
+
+
+def proxy_for(scheme: str, host: str) -> urllib.parse.SplitResult | None:
+    """The proxy the system names for this server (HTTPS_PROXY and the like, or Windows' and macOS' settings);
+    None to go direct, as NO_PROXY or the system's bypass list says for this host."""
+    import urllib.request
+
+    if urllib.request.proxy_bypass(host):
+        return None
+    address = urllib.request.getproxies().get(scheme)
+    if not address:
+        return None
+    found = urllib.parse.urlsplit(address if "://" in address else f"http://{address}")
+    return found if found.hostname else None
+
+
+def _proxy_headers(proxy: urllib.parse.SplitResult) -> dict[str, str]:
+    if proxy.username is None:
+        return {}
+    pair = f"{urllib.parse.unquote(proxy.username)}:{urllib.parse.unquote(proxy.password or '')}"
+    return {"Proxy-Authorization": "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")}
