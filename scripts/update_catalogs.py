@@ -43,8 +43,8 @@ from pumpcare.i18n import (  # noqa: E402
     format_pattern,
     read_names,
 )
+from pumpcare.rule_file import load_rules  # noqa: E402
 from pumpcare.rule_words import texts  # noqa: E402
-from pumpcare.rules import load_rules  # noqa: E402
 
 RULE_FILE = ROOT / "data" / "aftercare.yaml"
 REVIEW_NOTE = (

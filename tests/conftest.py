@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pumpcare.rules import RuleSet, load_rules
+from pumpcare.rule_file import load_rules
+from pumpcare.rules import RuleSet
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from pumpcare import __version__
 from pumpcare.cli import app, app_for
-from pumpcare.rules import shipped_rules_path
+from pumpcare.rule_file import shipped_rules_path
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 WIDE = {"COLUMNS": "200"}

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from pumpcare.cli import app
 from pumpcare.durations import Duration
-from pumpcare.rules import Moment, Rule, RuleSet, load_rules
+from pumpcare.rule_file import load_rules
+from pumpcare.rules import Moment, Rule, RuleSet
 
 SURGERY = ["--surgery-date", "2026-12-01"]
 FULL = [

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from pumpcare.cli import app
 from pumpcare.durations import Duration
 from pumpcare.render_chart import render_chart
-from pumpcare.rules import load_rules
+from pumpcare.rule_file import load_rules
 from pumpcare.schedule import Plan, RefillSchedule, make_plan
 
 GOLDEN = Path(__file__).parent / "golden"

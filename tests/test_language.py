@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from pumpcare import i18n
 from pumpcare.cli import app
 from pumpcare.durations import Duration
-from pumpcare.rules import load_rules
+from pumpcare.rule_file import load_rules
 from pumpcare.schedule import make_plan
 from pumpcare.wording import days_phrase, duration_words, format_date
 

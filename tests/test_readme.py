@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pumpcare.cli import app
-from pumpcare.rules import load_rules
+from pumpcare.rule_file import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 

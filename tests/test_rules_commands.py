@@ -13,7 +13,8 @@ from typer.testing import CliRunner, Result
 
 from pumpcare import cli
 from pumpcare.cli_rules import rules_app
-from pumpcare.rules import RuleSet, parse_rules, shipped_rules_path
+from pumpcare.rule_file import parse_rules, shipped_rules_path
+from pumpcare.rules import RuleSet
 from pumpcare.rules_report import diff_rules, outside_leaflet, timing_phrase
 
 NARROW = {"COLUMNS": "80"}
@@ -428,7 +429,7 @@ def test_every_rules_command_has_help(command: list[str]) -> None:
 
 
 def test_check_flags_a_dropped_or_refiled_restriction(tmp_path: Path) -> None:
-    from pumpcare.rules import load_rules
+    from pumpcare.rule_file import load_rules
     from pumpcare.rules_report import outside_leaflet
 
     shipped = load_rules()

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from pumpcare.cli import app
 from pumpcare.errors import RuleFileError
-from pumpcare.rules import MAX_RULE_FILE_BYTES, RuleSet, load_rules, parse_rules, shipped_rules_path
+from pumpcare.rule_file import MAX_RULE_FILE_BYTES, load_rules, parse_rules, shipped_rules_path
+from pumpcare.rules import RuleSet
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "aftercare.yaml"
 NO_DRIVING = {

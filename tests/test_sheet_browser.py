@@ -62,3 +62,13 @@ def test_large_print_at_discharge_still_prints_on_one_page(tmp_path: Path, paper
     assert CliRunner().invoke(app, args).exit_code == 0
     assert "font-size: 14pt" in html.read_text(encoding="utf-8")
     assert len(pypdf.PdfReader(print_in_browser(html, tmp_path)).pages) == 1
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_spanish_sheet_at_discharge_prints_on_one_page(tmp_path: Path, paper: str) -> None:
+    html = tmp_path / "sheet.html"
+    args = ["handout", *STANDARD, "--paper", paper, "--date", "2026-12-03", "--lang", "es", "--out", str(html)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    reader = pypdf.PdfReader(print_in_browser(html, tmp_path))
+    assert len(reader.pages) == 1
+    assert "Cuándo llamar a su equipo médico" in " ".join(reader.pages[0].extract_text().split())

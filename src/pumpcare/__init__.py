@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 # Each public name and the module it lives in. They are imported on first use, not here: the command line
 # imports this package too, and must not pay for the calendar or PDF libraries it does not use.
 _API = {
-    "load_rules": "pumpcare.rules",
+    "load_rules": "pumpcare.rule_file",
     "RuleSet": "pumpcare.rules",
     "make_plan": "pumpcare.schedule",
     "Plan": "pumpcare.schedule",
@@ -81,8 +81,9 @@ if TYPE_CHECKING:
     from pumpcare.render_ics import render_ics as calendar_ics
     from pumpcare.render_json import render_json as plan_json
     from pumpcare.render_pdf import render_pdf as sheet_pdf
+    from pumpcare.rule_file import load_rules
     from pumpcare.rule_words import in_language
-    from pumpcare.rules import RuleSet, load_rules
+    from pumpcare.rules import RuleSet
     from pumpcare.schedule import Milestone, Override, Plan, RefillSchedule, make_plan
     from pumpcare.sheet import make_sheet
     from pumpcare.status import day_status

@@ -124,7 +124,7 @@ def batch_command(
     from pumpcare.batch import BatchOptions
     from pumpcare.batch_output import run_and_report
     from pumpcare.render_pdf import PAPER
-    from pumpcare.rules import load_rules
+    from pumpcare.rule_file import load_rules
 
     if paper.lower() not in PAPER:
         raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")

@@ -34,7 +34,7 @@ def list_command(
     """Show every rule with its id, its timing in words, and the leaflet sentence it comes from."""
     from rich.console import Console
 
-    from pumpcare.rules import load_rules
+    from pumpcare.rule_file import load_rules
     from pumpcare.rules_report import rules_table
 
     Console(highlight=False).print(rules_table(load_rules(rules)))
@@ -52,7 +52,7 @@ def check_command(
     ] = False,
 ) -> None:
     """Check a clinic's rule file: every problem with where it is, and timings outside the leaflet's ranges."""
-    from pumpcare.rules import load_rules
+    from pumpcare.rule_file import load_rules
     from pumpcare.rules_report import report_problems, report_rules
 
     # A path that is no file is a mistake on the command line, said in one line; what is wrong inside a file
@@ -76,7 +76,7 @@ def check_command(
 @rules_app.command("diff", short_help="Show what a clinic's rule file changes.")
 def diff_command(file: RuleFileArgument) -> None:
     """Show what a clinic's rule file changes against the shipped rules: rules added, removed and changed."""
-    from pumpcare.rules import load_rules
+    from pumpcare.rule_file import load_rules
     from pumpcare.rules_report import diff_lines, diff_rules
 
     clinic = load_rules(file)
@@ -99,7 +99,7 @@ def export_command(
     """Write the rule file as a FHIR R4 PlanDefinition: each rule an action, timed from surgery, visit or refill."""
     from pumpcare.cli_options import write_output
     from pumpcare.render_fhir import render_plandefinition
-    from pumpcare.rules import load_rules
+    from pumpcare.rule_file import load_rules
 
     ruleset = load_rules(rules)
     data = render_plandefinition(ruleset).encode("utf-8")
@@ -115,7 +115,7 @@ def init_command(
 ) -> None:
     """Write a copy of the shipped rules, comments included, as a clinic's starting point."""
     from pumpcare.files import write_atomically
-    from pumpcare.rules import shipped_rules_path
+    from pumpcare.rule_file import shipped_rules_path
 
     # A folder is left to write_atomically, which says it is a folder: --force would not help there.
     if path.exists() and not path.is_dir() and not force:

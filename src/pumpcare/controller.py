@@ -81,7 +81,7 @@ def plan_from(
     # A caller that passes the rule set (a batch) says once what it lacks in a language, not on every row.
     loaded_here = ruleset is None
     if ruleset is None:
-        from pumpcare.rules import load_rules
+        from pumpcare.rule_file import load_rules
 
         ruleset = load_rules(Path(inputs.rules_file) if inputs.rules_file is not None else None)
     gaps = translation_gaps(ruleset) if loaded_here else []

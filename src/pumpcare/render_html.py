@@ -19,9 +19,10 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
         f'<html lang="{current().code}"><head><meta charset="utf-8">',
         f"<title>{escape(sheet.title)}</title>",
         "<style>",
-        # Large print takes a little of the margin, so the standard plan still prints on one page.
-        f"@page {{ size: {_PAGE.get(paper, 'letter')}; margin: {12 if body_size <= 12 else 9}mm; }}",
-        f"body {{ font-family: Helvetica, Arial, sans-serif; font-size: {body_size}pt; line-height: 1.15; "
+        # With the pump alarm and the drug's warning on it, the standard sheet needs these margins and this line
+        # height to print on one page from a browser, in English and Spanish (tests/test_sheet_browser.py).
+        f"@page {{ size: {_PAGE.get(paper, 'letter')}; margin: 8mm; }}",
+        f"body {{ font-family: Helvetica, Arial, sans-serif; font-size: {body_size}pt; line-height: 1.1; "
         "color: #222; }",
         "h1 { font-size: 16pt; margin: 0 0 2pt; } h2 { font-size: 13pt; margin: 5pt 0 1pt; } p { margin: 0 0 2pt; }",
         ".note { font-style: italic; margin: 0 0 4pt; } table { border-collapse: collapse; width: 100%; }",
