@@ -287,3 +287,19 @@ def test_sync_goes_through_the_proxy_the_system_names(server: str, monkeypatch: 
         assert set(proxy.tunnels) == {server.split("/")[2]}
     finally:
         proxy.listener.close()
+
+
+def test_a_calendar_imported_from_plan_and_one_kept_by_sync_hold_the_same_events(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUMPCARE_CONFIG_DIR", str(tmp_path / "own-record"))
+    assert CliRunner().invoke(app, ["plan", *PLAN, "--save"]).exit_code == 0
+    imported = CliRunner().invoke(app, ["plan", "--ics", "-"]).stdout_bytes
+    from pumpcare.caldav_sync import split_events
+
+    synced = run(["--caldav", server, "--user", "ana", "--dry-run"])
+    assert synced.exit_code == 0, synced.output  # type: ignore[attr-defined]
+    record_key = (tmp_path / "own-record" / "plan.yaml").read_text(encoding="utf-8").split("\nkey: ")[1][:16]
+    uids = set(split_events(imported))
+    assert uids
+    assert all(f".{record_key}@" in uid for uid in uids)

@@ -202,7 +202,7 @@ def plan_command(
         resolved = resolve_and_warn(inputs_given, config_dir)
     inputs, the_plan = resolved.inputs, resolved.plan
     if ics is not None:
-        write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=clinic_from(clinic))
+        write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=clinic_from(clinic), key=resolved.key)
     if fhir is not None:
         write_careplan(the_plan, fhir, inputs.patient_label)
     if json_:

@@ -166,11 +166,11 @@ def clinic_from(path: Path | None) -> "Clinic | None":
 
 
 def write_calendar(
-    the_plan: "Plan", target: str, patient_label: str | None, *, spans: bool, clinic: "Clinic | None"
+    the_plan: "Plan", target: str, patient_label: str | None, *, spans: bool, clinic: "Clinic | None", key: str
 ) -> None:
     from pumpcare.render_ics import render_ics
 
-    data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label, spans=spans, clinic=clinic)
+    data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label, spans=spans, clinic=clinic, key=key)
     events = data.count(b"BEGIN:VEVENT")
     write_output(target, data, f"Calendar written to {target} ({events} events); import it into your calendar app.")
 

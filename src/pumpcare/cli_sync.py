@@ -84,8 +84,7 @@ def sync_command(
     from pumpcare.caldav_sync import check_address, split_events, sync
     from pumpcare.clinic import load_clinic
     from pumpcare.inputs import check_label
-    from pumpcare.render_ics import plan_key, render_ics
-    from pumpcare.saved import record_key
+    from pumpcare.render_ics import render_ics
 
     options = given(locals())
     _check_user(user)
@@ -102,8 +101,7 @@ def sync_command(
             "without one, the events of patients operated on the same day look alike and a sync would remove "
             "another patient's; or save the plan first with `pumpcare plan ... --save`"
         )
-    key = record_key(resolved.saved) if resolved.saved is not None else plan_key(resolved.plan, label)
-    calendar = render_ics(resolved.plan, stamp=build_time(), patient_label=label, clinic=profile, key=key)
+    calendar = render_ics(resolved.plan, stamp=build_time(), patient_label=label, clinic=profile, key=resolved.key)
     password = _password()
     if warning:
         warn((warning,))
@@ -112,7 +110,7 @@ def sync_command(
         user,
         password,
         split_events(calendar),
-        key,
+        resolved.key,
         dry_run=dry_run,
         seconds=timeout,
         ca_file=str(ca_file) if ca_file is not None else None,

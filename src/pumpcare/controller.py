@@ -17,7 +17,7 @@ from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError
 from pumpcare.i18n import NAMES, current
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
-from pumpcare.keys import new_key
+from pumpcare.keys import derived_key, new_key
 from pumpcare.pumplife import Logged, LoggedKind, latest_refill
 from pumpcare.quantities import parse_quantity
 from pumpcare.rule_words import in_language, untranslated
@@ -36,6 +36,14 @@ class Resolved(NamedTuple):
     plan: Plan
     saved: SavedPlan | None
     warnings: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """The key in the calendar's UIDs: the saved record's own, so a calendar imported from `plan --ics` and one
+        kept by `sync` hold the same events; else one from the surgery day and the label."""
+        if self.saved is not None:
+            return record_key(self.saved)
+        return derived_key(self.plan.surgery, self.inputs.patient_label)
 
 
 # How each input is named in messages: the command line's options. A CSV batch names its columns instead.
