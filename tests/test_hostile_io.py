@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -365,3 +366,37 @@ def test_forget_without_a_terminal_says_how_to_confirm(runner: CliRunner, config
     assert path.exists()
     assert runner.invoke(app, ["forget", "--yes"]).exit_code == 0
     assert not path.exists()
+
+
+HUGE = "2026-" + "1" * 900_000  # a 900 KB date string, and as much for every other value below
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--surgery-date", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--follow-up", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--refill-every", "12w", "--first-refill", HUGE],
+        ["today", "--surgery-date", "2026-12-01", "--date", HUGE],
+        ["next", "--surgery-date", "2026-12-01", "--date", "x" * 900_000],
+        ["plan", "--surgery-date", "2026-12-01", "--set", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--set", "no-driving=" + "9" * 900_000 + "d"],
+        ["plan", "--surgery-date", "2026-12-01", "--drug", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--fill-volume", HUGE, "--concentration", "1 mg/mL",
+         "--daily-dose", "1 mg/day", "--refill-every", "12w", "--first-refill", "2027-01-26"],
+        ["plan", "--surgery-date", "2026-12-01", "--fill-volume", "9" * 900_000 + " mL", "--concentration",
+         "1 mg/mL", "--daily-dose", "1 mg/day", "--refill-every", "12w", "--first-refill", "2027-01-26"],
+        ["plan", "--surgery-date", "2026-12-01", "--patient-label", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--lang", HUGE],
+        ["log", "refill", "--date", HUGE],
+    ],
+    ids=["surgery", "follow-up", "first-refill", "today", "next", "set", "set-number", "drug", "fill", "fill-number",
+         "label", "lang", "log"],
+)  # fmt: skip
+def test_an_error_quotes_an_excerpt_of_a_huge_value_never_all_of_it(runner: CliRunner, args: list[str]) -> None:
+    started = time.monotonic()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("pumpcare: ")
+    assert len(result.stderr) < 400, result.stderr[:400]
+    assert time.monotonic() - started < 10
