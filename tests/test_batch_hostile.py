@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +19,7 @@ from pumpcare.cli import app
 
 CORPUS = Path(__file__).resolve().parent / "hostile" / "csv"
 WIDE = {"COLUMNS": "250"}
+HEADER_ROW = "label,surgery_date,follow_up,refill_every,first_refill,overrides\n"
 EXPECTED = (
     "the first row must name the columns label and surgery_date, and may name follow_up, refill_every, "
     "first_refill and overrides"
@@ -151,3 +159,206 @@ def test_a_quote_left_open_to_the_end_of_a_long_file_costs_one_row(runner: CliRu
         '100 │ - │ a quote (") on line 100 opens a cell that is never closed; remove the stray quote or close it '
         "(the batch went on from line 101)"
     ) in lines
+
+
+# ── SIGTERM to a batch's process group: it ends at once, every time, leaving only whole files ───────────────
+
+posix_group = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="sends SIGTERM to a process group, and reads /proc"
+)
+# A hang was seen in 1 trial of 30: enough trials that one would show, within a bound on the test's time.
+# PUMPCARE_SIGTERM_TRIALS=300 runs a longer hunt by hand.
+SIGTERM_TRIALS = int(os.environ.get("PUMPCARE_SIGTERM_TRIALS", "30"))
+SIGTERM_BUDGET = 30 + 1.5 * SIGTERM_TRIALS  # seconds for all trials together
+EXIT_WITHIN = 5.0  # seconds from SIGTERM to the batch's end: "a few"
+
+
+def group_alive(group: int) -> list[str]:
+    """The processes of a process group still running (not exited and waiting to be reaped), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()  # after "pid (name) ": state, ppid, pgrp, ...
+        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+            found.append(text[: text.rindex(")") + 1])
+    return found
+
+
+def group_gone(group: int) -> bool:
+    """Whether every process of the group has ended within a few seconds (the workers, the resource tracker)."""
+    deadline = time.monotonic() + EXIT_WITHIN
+    while group_alive(group) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return group_alive(group) == []
+
+
+def good_rows(count: int) -> str:
+    """A CSV file of `count` patients that all plan, with a refill schedule and an order each."""
+    return HEADER_ROW + "".join(
+        f"Bed {n},2026-12-{1 + n % 28:02d},2027-01-{1 + n % 28:02d},12w,2027-02-{1 + n % 28:02d},no-driving=3w\n"
+        for n in range(count)
+    )
+
+
+def whole(path: Path) -> bool:
+    """Whether a batch file is complete: a calendar, a sheet or a CarePlan as it ends when fully written."""
+    data = path.read_bytes()
+    if path.name.endswith(".ics"):
+        return data.startswith(b"BEGIN:VCALENDAR\r\n") and data.endswith(b"END:VCALENDAR\r\n")
+    if path.name.endswith(".html"):
+        return data.startswith(b"<!DOCTYPE html>") and data.rstrip().endswith(b"</html>")
+    if path.name.endswith(".pdf"):
+        return data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    json.loads(data)
+    return True
+
+
+def left_whole(out: Path) -> None:
+    """What a stopped batch leaves: its lock free, no temporary file, whole files, and a manifest of just them."""
+    if not out.exists():
+        return  # stopped before its first rows came back: the folder is made with them
+    from filelock import FileLock
+
+    with FileLock(str(out / ".pumpcare-batch.lock"), timeout=0):
+        names = sorted(path.name for path in out.iterdir())
+    assert not [name for name in names if name.endswith(".tmp")]
+    kept = [out / name for name in names if not name.startswith(".")]
+    assert [path.name for path in kept if not whole(path)] == []
+    if ".pumpcare-batch.json" not in names:  # stopped between making the folder and its manifest
+        assert kept == []
+        return
+    manifest = json.loads((out / ".pumpcare-batch.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
+    assert sorted(manifest["files"]) == [path.name for path in kept]
+
+
+@posix_group
+def test_sigterm_to_the_process_group_ends_a_batch_within_seconds_every_time(tmp_path: Path) -> None:
+    source = tmp_path / "discharges.csv"
+    source.write_text(good_rows(3000), encoding="utf-8")
+    started = time.monotonic()
+    exits: list[float] = []
+    for trial in range(SIGTERM_TRIALS):
+        if time.monotonic() - started > SIGTERM_BUDGET:
+            break
+        out = tmp_path / f"out-{trial}"
+        # Moments spread from the workers' start to the middle of the batch: while they spawn, while they send
+        # their first answers, and while rows stream.
+        delay = 0.3 + (trial * 0.173) % 1.5
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pumpcare", "batch", str(source), "--out-dir", str(out), "--jobs", "2", "--html"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            env={**os.environ, **WIDE},
+        )
+        time.sleep(delay)
+        assert process.poll() is None, f"trial {trial}: the batch ended before it could be stopped"
+        os.killpg(process.pid, signal.SIGTERM)
+        sent = time.monotonic()
+        try:
+            _, stderr = process.communicate(timeout=EXIT_WITHIN * 2)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            pytest.fail(f"trial {trial} (SIGTERM {delay:.2f} s after the start) hung")
+        exits.append(time.monotonic() - sent)
+        assert exits[-1] < EXIT_WITHIN, f"trial {trial}: {exits[-1]:.1f} s to stop"
+        assert process.returncode == 128 + signal.SIGTERM, (trial, delay, stderr.decode())
+        assert stderr.decode() == "pumpcare: interrupted; nothing was half-written\n", (trial, delay)
+        assert group_gone(process.pid), f"trial {trial}: workers outlived the batch"
+        left_whole(out)
+        shutil.rmtree(out, ignore_errors=True)
+    assert len(exits) >= min(SIGTERM_TRIALS, 20), f"only {len(exits)} trials ran in {SIGTERM_BUDGET:.0f} s"
+    print(f"{len(exits)} SIGTERM trials; slowest exit {max(exits):.2f} s, mean {sum(exits) / len(exits):.2f} s")
+
+
+def workers_of(parent: int) -> set[int]:
+    """The worker processes a batch has running now: its children that run multiprocessing's spawn."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text(encoding="utf-8", errors="replace")
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[1]) == parent and b"spawn_main" in command:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@posix_group
+@pytest.mark.parametrize("jobs", ["10000", str(10**30)])
+def test_jobs_is_capped_at_the_cores_and_at_what_the_rows_need(tmp_path: Path, jobs: str) -> None:
+    from pumpcare.batch import MIN_ROWS_PER_WORKER, usable_cores, workers_for
+
+    cores = usable_cores()
+    assert workers_for(10_000, 1600, 2) == 2
+    assert workers_for(10_000, 40, 64) == 1  # a short file: one process
+    assert workers_for(10_000, 5 * MIN_ROWS_PER_WORKER, 64) == 5
+    rows = HEADER_ROW + "".join(f"Bed {n},2026-12-{1 + n % 28:02d},,,,\n" for n in range(1200))
+    source = tmp_path / "discharges.csv"
+    source.write_text(rows, encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pumpcare", "batch", str(source), "--out-dir", str(out), "--jobs", jobs]
+    process = subprocess.Popen([*command, "--html"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    started: set[int] = set()
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        started |= workers_of(process.pid)
+        time.sleep(0.01)
+    stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (0, b"")
+    assert stdout.decode().startswith("1200 patients written to")
+    assert 1 <= len(started) <= cores, started
+    print(f"--jobs {jobs[:8]}: {len(started)} workers started on {cores} cores")
+
+
+@posix_group
+def test_sigterm_while_a_worker_is_halfway_through_sending_its_rows_ends_the_batch(tmp_path: Path) -> None:
+    """The hang, made certain: the batch is stopped (SIGSTOP) until a worker is blocked halfway through writing
+    its answer (a chunk of sheets, more than a pipe holds); then the group gets SIGTERM, so that worker dies
+    with half an answer sent, and the batch goes on (SIGCONT) to its own SIGTERM."""
+    source = tmp_path / "discharges.csv"
+    source.write_text(good_rows(800), encoding="utf-8")
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pumpcare", "batch", str(source), "--out-dir", str(out), "--jobs", "2", "--html"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, **WIDE},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(workers_of(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        workers = workers_of(process.pid)
+        assert len(workers) == 2
+        # The workers start with their first chunks already in the pipe; the batch, stopped, reads no answer.
+        time.sleep(0.3)
+        process.send_signal(signal.SIGSTOP)
+        writing: set[int] = set()
+        while not writing and time.monotonic() < deadline:
+            time.sleep(0.05)
+            writing = {pid for pid in workers if Path(f"/proc/{pid}/wchan").read_text().endswith("pipe_write")}
+        assert writing, "no worker blocked sending its rows"
+        os.killpg(process.pid, signal.SIGTERM)
+        process.send_signal(signal.SIGCONT)
+        sent = time.monotonic()
+        try:
+            _, stderr = process.communicate(timeout=EXIT_WITHIN * 2)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the batch hung in its shutdown, waiting for the rest of a dead worker's answer")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    assert time.monotonic() - sent < EXIT_WITHIN
+    assert (process.returncode, stderr.decode()) == (143, "pumpcare: interrupted; nothing was half-written\n")
+    assert group_gone(process.pid)
+    left_whole(out)

@@ -6,8 +6,10 @@ Each corpus file in tests/hostile/yaml has its expected outcome below; a file wi
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -224,3 +226,177 @@ def test_long_durations_follow_the_documented_century(runner: CliRunner) -> None
         assert refused.exit_code == 1
         assert refused.stderr.endswith("is longer than 100 years; check the number\n")
         assert len(refused.stderr) < 200  # the value is quoted as a short excerpt, never whole
+
+
+# ── Locks that are no lock files, languages that are paths, catalogs that are gone, Ctrl-C and SIGTERM ─────
+
+LOCK_SHAPES = {
+    "folder": (lambda p: p.mkdir(), "is a folder, not a lock file"),
+    "link": (lambda p: p.symlink_to(p.parent / "victim"), "is a symbolic link, not a lock file"),
+    "dangling-link": (lambda p: p.symlink_to(p.parent / "nowhere"), "is a symbolic link, not a lock file"),
+    "fifo": (lambda p: os.mkfifo(p), "is not a regular file (a device, a pipe or a socket), not a lock file"),
+}
+
+
+@posix_only
+@pytest.mark.parametrize("shape", sorted(LOCK_SHAPES))
+def test_a_record_lock_that_is_no_file_is_one_sentence(
+    runner: CliRunner, config_dir: Path, tmp_path: Path, shape: str
+) -> None:
+    victim = config_dir / "victim"
+    victim.write_text("precious", encoding="utf-8")
+    lock = config_dir / ".plan.yaml.lock"
+    make, reason = LOCK_SHAPES[shape]
+    make(lock)
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--save"])
+    assert not (config_dir / "plan.yaml").exists()
+    (config_dir / "plan.yaml").write_text("a record", encoding="utf-8")  # forget refuses before it reads one
+    for command in (["plan", "--surgery-date", "2026-12-01", "--save"], ["forget", "--yes"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, command
+        assert result.stderr == f"pumpcare: cannot lock the saved plan: {lock} {reason}; remove it and try again\n"
+    assert victim.read_text(encoding="utf-8") == "precious"
+
+
+@posix_only
+@pytest.mark.parametrize("shape", sorted(LOCK_SHAPES))
+def test_a_batch_lock_that_is_no_file_is_one_sentence(runner: CliRunner, tmp_path: Path, shape: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("label,surgery_date\nBed 1,2026-12-01\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "victim").write_text("precious", encoding="utf-8")
+    (out / ".pumpcare-batch.json").write_text('{"complete": false, "files": []}', encoding="utf-8")
+    lock = out / ".pumpcare-batch.lock"
+    make, reason = LOCK_SHAPES[shape]
+    make(lock)
+    result = runner.invoke(app, ["batch", str(source), "--out-dir", str(out)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    # The victim makes the folder a stranger's, refused first; without it, the lock's own sentence.
+    (out / "victim").unlink()
+    result = runner.invoke(app, ["batch", str(source), "--out-dir", str(out)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"pumpcare: cannot lock {out}: {lock} {reason}; remove it and try again\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("--lang", "../fr"), ("--lang", "../../es"), ("--lang", "es/../es"), ("--lang", "/etc/passwd"),
+     ("--lang", "es;rm"), ("--lang", "é"), ("--lang", "x" * 5000),
+     ("PUMPCARE_LANG", "../../etc"), ("PUMPCARE_LANG", "./es"), ("PUMPCARE_LANG", "..")],
+)  # fmt: skip
+def test_a_language_that_is_a_path_is_refused_like_any_unknown_one(runner: CliRunner, where: str, value: str) -> None:
+    args, env = (["--lang", value], {}) if where == "--lang" else ([], {"PUMPCARE_LANG": value})
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", *args], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"pumpcare: {where} ")
+    assert result.stderr.endswith(" is not a language pumpcare speaks; use en (English) and es (Spanish)\n")
+    assert len(result.stderr) < 200
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("LC_MESSAGES/pumpcare.mo", lambda p: p.unlink()),
+        ("LC_MESSAGES/pumpcare.mo", lambda p: (p.unlink(), p.mkdir())),
+        ("LC_MESSAGES/pumpcare.mo", lambda p: p.write_bytes(b"not a catalog")),
+        ("LC_MESSAGES/pumpcare.mo", lambda p: p.write_bytes(p.read_bytes()[:100])),
+        ("cldr.json", lambda p: p.unlink()),
+        ("cldr.json", lambda p: p.write_text("{", encoding="utf-8")),
+        ("cldr.json", lambda p: p.write_text('{"months_wide": []}', encoding="utf-8")),
+        (
+            "cldr.json",
+            lambda p: p.write_text(p.read_text(encoding="utf-8").replace('",', '", 7,', 1), encoding="utf-8"),
+        ),
+    ],
+    ids=["mo-missing", "mo-folder", "mo-junk", "mo-cut", "cldr-missing", "cldr-junk", "cldr-empty", "cldr-short"],
+)
+def test_a_broken_spanish_catalog_falls_back_to_english_with_one_warning(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, damage: object
+) -> None:
+    import shutil
+
+    import pumpcare.i18n as i18n
+
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale)
+    damage(locale / "es" / name)  # type: ignore[operator]
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    monkeypatch.setattr(i18n, "_loaded", {"en": i18n._ENGLISH})
+    english = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01"], env={"COLUMNS": "100"})
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--lang", "es"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    warning = result.stderr.splitlines()
+    assert len(warning) == 1
+    assert warning[0].startswith("pumpcare: warning: the Spanish translation cannot be read (")
+    assert warning[0].endswith("); pumpcare speaks English instead; reinstall pumpcare to bring it back")
+    assert result.stdout == english.stdout
+
+
+@posix_only
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("moment", ["os.fsync", "os.replace"])
+def test_ctrl_c_and_sigterm_end_in_pumpcares_own_sentence(tmp_path: Path, signum: int, code: int, moment: str) -> None:
+    script = (
+        "import os, signal, sys\n"
+        f"real = {moment}\n"
+        f"def stop(*args): os.kill(os.getpid(), {int(signum)}); return real(*args)\n"
+        f"{moment} = stop\n"
+        f"sys.argv = ['pumpcare', 'plan', '--surgery-date', '2026-12-01', '--ics', {str(tmp_path / 'c.ics')!r}]\n"
+        "from pumpcare.__main__ import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (code, "pumpcare: interrupted; nothing was half-written\n")
+    assert list(tmp_path.iterdir()) in ([], [tmp_path / "c.ics"])
+
+
+def test_forget_without_a_terminal_says_how_to_confirm(runner: CliRunner, config_dir: Path) -> None:
+    runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--save"])
+    path = config_dir / "plan.yaml"
+    for stdin in ("", "y\n"):
+        result = runner.invoke(app, ["forget"], input=stdin)
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"pumpcare: forget deletes the saved plan at {path} and there is no terminal to ask on; add --yes\n",
+        )
+    assert path.exists()
+    assert runner.invoke(app, ["forget", "--yes"]).exit_code == 0
+    assert not path.exists()
+
+
+HUGE = "2026-" + "1" * 900_000  # a 900 KB date string, and as much for every other value below
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--surgery-date", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--follow-up", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--refill-every", "12w", "--first-refill", HUGE],
+        ["today", "--surgery-date", "2026-12-01", "--date", HUGE],
+        ["next", "--surgery-date", "2026-12-01", "--date", "x" * 900_000],
+        ["plan", "--surgery-date", "2026-12-01", "--set", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--set", "no-driving=" + "9" * 900_000 + "d"],
+        ["plan", "--surgery-date", "2026-12-01", "--drug", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--fill-volume", HUGE, "--concentration", "1 mg/mL",
+         "--daily-dose", "1 mg/day", "--refill-every", "12w", "--first-refill", "2027-01-26"],
+        ["plan", "--surgery-date", "2026-12-01", "--fill-volume", "9" * 900_000 + " mL", "--concentration",
+         "1 mg/mL", "--daily-dose", "1 mg/day", "--refill-every", "12w", "--first-refill", "2027-01-26"],
+        ["plan", "--surgery-date", "2026-12-01", "--patient-label", HUGE],
+        ["plan", "--surgery-date", "2026-12-01", "--lang", HUGE],
+        ["log", "refill", "--date", HUGE],
+    ],
+    ids=["surgery", "follow-up", "first-refill", "today", "next", "set", "set-number", "drug", "fill", "fill-number",
+         "label", "lang", "log"],
+)  # fmt: skip
+def test_an_error_quotes_an_excerpt_of_a_huge_value_never_all_of_it(runner: CliRunner, args: list[str]) -> None:
+    started = time.monotonic()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("pumpcare: ")
+    assert len(result.stderr) < 400, result.stderr[:400]
+    assert time.monotonic() - started < 10

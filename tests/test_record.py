@@ -145,10 +145,20 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a
     ("text", "problem"),
     [
         (BOMB, "the saved plan uses a YAML alias (*name), which pumpcare never writes"),
-        ("[" * 990 + "]" * 990, "the saved plan nests lists or mappings too deeply to be a plan"),
+        ("[" * 990 + "]" * 990, "the saved plan nests lists or mappings more than 50 deep"),
+        ("[" * 52 + "]" * 52, "the saved plan nests lists or mappings more than 50 deep"),
+        # Too large in values, not in depth: the message names the real limit.
+        (
+            "history:\n" + "- [1, 2, 3, 4, 5, 6, 7, 8, 9]\n" * 10_100,
+            "the saved plan holds more than 100,000 values; a plan keeps at most 2,000 logged events",
+        ),
+        (
+            "[" + "1," * 100_001 + "1]",
+            "the saved plan holds more than 100,000 values; a plan keeps at most 2,000 logged events",
+        ),
         (b"\xff\xfe\x00".decode("latin-1"), "the saved plan is not valid YAML"),
     ],
-    ids=["alias-bomb", "deep", "junk"],
+    ids=["alias-bomb", "deep", "52-deep", "many-entries", "many-values", "junk"],
 )
 def test_a_hostile_record_is_refused_in_one_sentence(
     runner: CliRunner, config_dir: Path, text: str, problem: str

@@ -362,7 +362,10 @@ def test_config_dir_option_beats_the_environment(runner: CliRunner, tmp_path: Pa
     assert not (config_dir / "plan.yaml").exists()
 
 
-def test_forget_asks_first(runner: CliRunner, config_dir: Path) -> None:
+def test_forget_asks_first(runner: CliRunner, config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pumpcare.cli_record
+
+    monkeypatch.setattr(pumpcare.cli_record, "_terminal", lambda: True)  # the answers come as a person types them
     runner.invoke(app, ["plan", *PLAN, "--save"])
     path = config_dir / "plan.yaml"
     kept = runner.invoke(app, ["forget"], input="n\n")

@@ -26,9 +26,13 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="pumpcare-plain")
-    if hasattr(signal, "SIGTERM"):
-        # A polite kill unwinds like Ctrl-C, so a file being written removes its temporary copy.
-        signal.signal(signal.SIGTERM, _terminated)
+    from pumpcare.errors import Interrupted
+
+    # Ctrl-C and a polite kill unwind as Interrupted, so a file being written removes its temporary copy and
+    # the answer below is pumpcare's own (the CLI framework would turn a KeyboardInterrupt into silence).
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupted)
     from pumpcare.cli import app_for
 
     try:
@@ -36,8 +40,10 @@ def main() -> None:
             app_for(sys.argv[1:])()
         finally:
             sys.stdout.flush()
+    except Interrupted as stop:
+        _stop(INTERRUPTED, 128 + stop.signum)
     except KeyboardInterrupt:
-        _stop("interrupted; nothing was half-written", 130)
+        _stop(INTERRUPTED, 130)
     except BrokenPipeError:
         _quiet_stdout()
         sys.exit(1)  # the reader left (`pumpcare plan | head`): nothing to say to it
@@ -60,8 +66,13 @@ def _plain(err: UnicodeError) -> tuple[str, int]:
     return plain(err.object[err.start : err.end]), err.end
 
 
-def _terminated(signum: int, frame: Any) -> NoReturn:
-    raise SystemExit(128 + signum)
+INTERRUPTED = "interrupted; nothing was half-written"
+
+
+def _interrupted(signum: int, frame: Any) -> NoReturn:
+    from pumpcare.errors import Interrupted
+
+    raise Interrupted(signum)
 
 
 def _quiet_stdout() -> None:

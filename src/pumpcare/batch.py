@@ -7,20 +7,25 @@ column and reason, and the others go on. Writing the files into the output folde
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 from collections import deque
 from collections.abc import Generator, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError, PumpcareError
+from pumpcare.files import signals_held
 from pumpcare.i18n import activate, current
 from pumpcare.inputs import PlanInputs, check_label
 from pumpcare.rules import RuleSet
 from pumpcare.schedule import Plan
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 FHIR_SUFFIX = ".fhir.json"
 REQUIRED = ("label", "surgery_date")
@@ -194,34 +199,87 @@ def _in_workers(
     items: Iterator[tuple[int, dict[str, str]] | RowFailed], options: BatchOptions, jobs: int
 ) -> Iterator[RowRendered | RowFailed]:
     import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = ProcessPoolExecutor(
-        jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(options, current().code),
-    )
+    with signals_held():
+        pool = ProcessPoolExecutor(
+            jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(options, current().code),
+        )
     out: deque[Future[list[RowRendered | RowFailed]]] = deque()
+    finished = False
     try:
         chunks: Iterator[list[tuple[int, dict[str, str]] | RowFailed]] = iter(
             lambda: list(itertools.islice(items, CHUNK)), []
         )
         for chunk in itertools.islice(chunks, IN_FLIGHT * jobs):
-            out.append(pool.submit(_plan_chunk, chunk))
-        while out:
-            done = out.popleft().result()
-            for chunk in itertools.islice(chunks, 1):
+            with signals_held():
                 out.append(pool.submit(_plan_chunk, chunk))
+        while out:
+            done = _result(out.popleft())
+            for chunk in itertools.islice(chunks, 1):
+                with signals_held():
+                    out.append(pool.submit(_plan_chunk, chunk))
             yield from done
+        finished = True
     except BrokenProcessPool:
         raise PumpcareError(
             "a worker process of the batch stopped without a word (out of memory?); run it again, or with --jobs 1"
         ) from None
     finally:
-        # Ctrl-C included: no new chunk starts, and every worker has exited before the batch says it stopped.
+        if not finished:
+            # Ctrl-C, SIGTERM, a failure or an early close: what the workers plan now is never written, so they go
+            # at once rather than finishing their chunks.
+            _stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(future: Future[list[RowRendered | RowFailed]]) -> list[RowRendered | RowFailed]:
+    """A chunk's rows, waking now and then while they are planned: the system may hand Ctrl-C or SIGTERM to one
+    of the pool's threads, and only a main thread that wakes acts on it (a wait without end sleeps through it,
+    and if the workers died of the same signal, for good)."""
+    from concurrent.futures import wait
+
+    while not wait([future], timeout=WAKE_SECONDS).done:
+        pass
+    return future.result()
+
+
+WAKE_SECONDS = 0.2
+
+
+def _stop_workers(pool: Any) -> None:
+    """Kill a stopped batch's workers, and make sure the pool's own thread cannot wait on them for good.
+
+    A worker killed while it sends its rows (SIGTERM reaches the whole process group) leaves half an answer in
+    the pipe, and the pool's thread would wait for the rest forever, and the batch with it in `shutdown`.
+    The pipe's last writer is then this process: once the workers are gone, closing it ends that wait with
+    "end of file", and the pool shuts down as a broken one does.
+    """
+    # ProcessPoolExecutor's own attributes, in every version since 3.9; 3.14's kill_workers() does the first half.
+    processes = list(getattr(pool, "_processes", None) or {})
+    workers = getattr(pool, "_processes", None) or {}
+    for pid in processes:
+        worker = workers.get(pid)
+        if worker is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                worker.kill()
+    for pid in processes:
+        worker = workers.get(pid)
+        if worker is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+                worker.join(timeout=WORKER_EXIT_SECONDS)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
+
+
+# A killed worker is gone in milliseconds; this bounds the wait on one the system is slow to reap.
+WORKER_EXIT_SECONDS = 2.0
 
 
 # Rows a worker plans at a time: enough to make sending them cheap, few enough that Ctrl-C stops in a blink.
@@ -254,9 +312,19 @@ def _plan_chunk(chunk: list[tuple[int, dict[str, str]] | RowFailed]) -> list[Row
     return [item if isinstance(item, RowFailed) else _plan_row(*item, options) for item in chunk]
 
 
-def workers_for(jobs: int, rows: int) -> int:
-    """How many processes to plan `rows` rows with: none to start for a batch shorter than a few chunks."""
-    return max(1, min(jobs, rows // MIN_ROWS_PER_WORKER))
+def workers_for(jobs: int, rows: int, cores: int) -> int:
+    """How many processes to plan `rows` rows with: never more than `cores`, for they only compute, and none to
+    start for a batch shorter than a few chunks."""
+    return max(1, min(jobs, cores, rows // MIN_ROWS_PER_WORKER))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 # Starting a worker costs about as much as planning this many rows: fewer, and one process is faster.

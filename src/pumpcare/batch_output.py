@@ -24,6 +24,7 @@ from pumpcare.batch import (
     file_stem,
     open_csv,
     plan_rows,
+    usable_cores,
     workers_for,
 )
 from pumpcare.errors import OutputError, PumpcareError
@@ -65,7 +66,7 @@ class _Folder:
 
     def write(self, made: RowRendered) -> RowWritten | RowFailed:
         """Write one row's calendar and sheet as a pair: if the second cannot be written, the first goes too."""
-        from pumpcare.files import discard, stage_in
+        from pumpcare.files import discard, signals_held, stage_in
 
         stem = file_stem(made.row, made.label)
         staged: list[Staged] = []
@@ -79,9 +80,10 @@ class _Folder:
             # Neither file is put in place, and the last run's pair of this row goes at the end (it is not in
             # `written`): a patient never gets half of one run and half of another.
             return RowFailed(made.row, "-", str(err))
-        self.pending += staged
-        # By the names in the folder: a file that is a link has its target replaced, but the link is the row's.
-        self.written.update(item.shown.name for item in staged)
+        with signals_held():  # Ctrl-C between the two would leave a row's files unlisted, or listed and never put
+            self.pending += staged
+            # By the names in the folder: a file that is a link has its target replaced, but the link is the row's.
+            self.written.update(item.shown.name for item in staged)
         self.rows += 1
         if self.rows % SYNC_EVERY == 0:
             self.sync()
@@ -163,14 +165,15 @@ def write_batch(
 ) -> Report:
     """Plan each row of the CSV file and write its calendar and sheet into the batch's folder; what became of each.
 
-    `jobs` processes plan the rows (fewer for a short file); the files, the report and its order are the same.
+    `jobs` processes plan the rows (at most one per core, fewer for a short file); the files, the report and its
+    order are the same.
     """
     total = count_rows(csv_file)  # refuses a file that is not UTF-8 text before anything is written
     advance = progress(total) if progress else lambda: None
     done = 0
     warned: list[RowWritten] = []
     failed: list[RowFailed] = []
-    workers = workers_for(jobs, total)
+    workers = workers_for(jobs, total, usable_cores())
     with open_csv(csv_file) as stream, contextlib.closing(plan_rows(stream, options, jobs=workers)) as rows:
         first = next(rows, None)  # reads the header: a bad one is refused before any folder is made
         with _owned(options.out_dir) as folder:
@@ -224,6 +227,11 @@ def _owned(folder: Path) -> Iterator[_Folder]:
         folder.mkdir(exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot create {folder}: {(err.strerror or 'it failed').lower()}; check the path") from None
+    from pumpcare.files import lock_problem
+
+    problem = lock_problem(folder / LOCK)
+    if problem is not None:
+        raise OutputError(f"cannot lock {folder}: {problem}; remove it and try again")
     lock = FileLock(str(folder / LOCK), timeout=0)
     try:
         lock.acquire()

@@ -111,7 +111,9 @@ def batch_command(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", metavar="N", help="Processes that plan the rows (default: one per core); the files are the same."
+            "--jobs",
+            metavar="N",
+            help="Processes that plan the rows (default and most: one per core); the files are the same.",
         ),
     ] = None,
 ) -> None:
@@ -121,7 +123,7 @@ def batch_command(
 
     # Thousands of rows make garbage the one-plan commands never do: collect it again.
     gc.enable()
-    from pumpcare.batch import BatchOptions
+    from pumpcare.batch import BatchOptions, usable_cores
     from pumpcare.batch_output import run_and_report
     from pumpcare.render_pdf import PAPER
     from pumpcare.rule_file import load_rules
@@ -143,14 +145,5 @@ def batch_command(
     from pumpcare.controller import translation_gaps
 
     warn(tuple(translation_gaps(options.rules)))
-    if not run_and_report(csv_file, options, out=console(), err=console(stderr=True), jobs=jobs or _cores()):
+    if not run_and_report(csv_file, options, out=console(), err=console(stderr=True), jobs=jobs or usable_cores()):
         raise typer.Exit(code=1)
-
-
-def _cores() -> int:
-    """The cores this process may run on (a container or `taskset` may allow fewer than the machine has)."""
-    import os
-
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1

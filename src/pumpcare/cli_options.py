@@ -210,9 +210,12 @@ def write_careplan(the_plan: "Plan", target: str, patient_label: str | None) -> 
 
 def speak(lang: str | None) -> None:
     """Use the language --lang names, else PUMPCARE_LANG, else the locale's; English when none is shipped."""
-    from pumpcare.i18n import UnknownLanguage, activate, choose
+    from pumpcare.i18n import ENGLISH, CatalogUnreadable, UnknownLanguage, activate, choose
 
     try:
         activate(choose(lang, os.environ))
     except UnknownLanguage as err:
         raise InputError(str(err)) from None
+    except CatalogUnreadable as err:
+        warn((str(err),))
+        activate(ENGLISH)

@@ -1,6 +1,7 @@
 """`pumpcare log`, `history` and `forget`: the record of what has happened. Arguments and printing only."""
 
 # No `from __future__ import annotations` here: typer would eval every annotation string at start-up.
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,7 +22,7 @@ from pumpcare.cli_options import (
     saved_path,
     speak,
 )
-from pumpcare.errors import OutputError
+from pumpcare.errors import InputError, OutputError
 
 if TYPE_CHECKING:
     from pumpcare.pumplife import LoggedKind
@@ -128,6 +129,9 @@ def forget_command(
     if not path.exists():
         typer.echo(f"There is no saved plan at {path}; nothing to forget.", err=True)
         return
+    if not yes and not _terminal():
+        # No one to ask (a script, a pipe): say how to confirm rather than read an answer that cannot come.
+        raise InputError(f"forget deletes the saved plan at {path} and there is no terminal to ask on; add --yes")
     if not yes and not typer.confirm(f"Delete the saved plan at {path}?"):
         typer.echo("Kept the saved plan.", err=True)
         return
@@ -139,3 +143,8 @@ def forget_command(
     except OSError as err:
         raise OutputError(f"cannot delete {path}: {(err.strerror or 'it failed').lower()}; delete it by hand") from None
     typer.echo(f"Deleted the saved plan at {path}.", err=True)
+
+
+def _terminal() -> bool:
+    """Whether someone can answer a question: stdin is a terminal."""
+    return sys.stdin.isatty()

@@ -42,6 +42,18 @@ class OutputError(PumpcareError):
     """A file we were asked to write could not be written."""
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM: unwinds like KeyboardInterrupt, so every file being written removes its temporary copy.
+
+    Not a KeyboardInterrupt, which the CLI framework turns into a silent exit, and not an Exception, which a
+    batch's "one row's failure" would catch: only the entry point answers it, with its own sentence.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def closest(word: str, choices: list[str]) -> str | None:
     """The choice a misspelt word most likely meant, for a "did you mean" hint."""
     # difflib is only needed when something is misspelt, so it is not imported at start-up.

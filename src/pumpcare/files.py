@@ -7,9 +7,9 @@ import itertools
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pumpcare.errors import OutputError
 
@@ -207,6 +207,26 @@ def same_file(first: str | Path, second: str | Path) -> bool:
         return False
 
 
+def lock_problem(path: Path) -> str | None:
+    """Why a lock file's path cannot be a lock (a folder, a link, a device), or None for a file or no file yet.
+
+    A lock is opened for writing: a link there could point it at any file, so a link is refused, not followed.
+    """
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        return f"{path} cannot be checked ({_reason(err)})"
+    if stat.S_ISLNK(found.st_mode):
+        return f"{path} is a symbolic link, not a lock file"
+    if stat.S_ISDIR(found.st_mode):
+        return f"{path} is a folder, not a lock file"
+    if not stat.S_ISREG(found.st_mode):
+        return f"{path} is not a regular file (a device, a pipe or a socket), not a lock file"
+    return None
+
+
 def _target(path: Path) -> Path:
     """The file a path names once its symlinks are followed; a loop is refused."""
     if not path.is_symlink():
@@ -231,3 +251,29 @@ def _mode_for(path: Path) -> int:
 
 def _reason(err: OSError) -> str:
     return (err.strerror or "it failed").lower()
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait for the end of the block, then act as ever: for a few lines that must not stop
+    halfway (a file put in place and the note that says so; a process pool's submit, which holds a lock its
+    shutdown takes). Only the main thread can set handlers, and only it needs to."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is not None:
+            held[signum] = signal.signal(signum, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+        if caught:
+            signal.raise_signal(caught[0])  # to the handler put back: it acts as soon as the block is left

@@ -14,6 +14,7 @@ date pattern of a catalog with Babel's own formatting.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,6 +41,10 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 class UnknownLanguage(ValueError):
     """A language was asked for by name and pumpcare has no catalog for it."""
+
+
+class CatalogUnreadable(Exception):
+    """A shipped language whose catalog or CLDR names are missing, unreadable or damaged; the message says so."""
 
 
 class Catalog(Protocol):
@@ -103,10 +108,11 @@ def choose(option: str | None, environ: Mapping[str, str]) -> str:
     """
     for asked, where in ((option, "--lang"), (environ.get("PUMPCARE_LANG"), "PUMPCARE_LANG")):
         if asked:
-            code = _code(asked)
+            # Only a language's name ("es", "es_MX.UTF-8"): "../fr" or "../../etc" is no language, never English.
+            code = _code(asked) if _LANGUAGE_NAME.fullmatch(asked.strip()) else ""
             if code not in LANGUAGES:
                 shipped = " and ".join(f"{c} ({NAMES[c]})" for c in LANGUAGES)
-                raise UnknownLanguage(f"{where} '{asked[:20]}' is not a language pumpcare speaks; use {shipped}")
+                raise UnknownLanguage(f"{where} {_quoted(asked)} is not a language pumpcare speaks; use {shipped}")
             return code
     for variable in LOCALE_VARIABLES:
         value = environ.get(variable)
@@ -120,6 +126,15 @@ def choose(option: str | None, environ: Mapping[str, str]) -> str:
         if variable != "LANGUAGE":
             return ENGLISH  # as gettext does: the first variable that is set decides
     return ENGLISH
+
+
+_LANGUAGE_NAME = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8})*(?:\.[A-Za-z0-9_-]{1,20})?(?:@[A-Za-z0-9]{1,20})?")
+
+
+def _quoted(name: str) -> str:
+    # A short excerpt, with control characters shown escaped: the name may be anything a terminal was given.
+    shown = name if len(name) <= 20 else name[:19] + "…"
+    return repr(shown) if not shown.isprintable() else f"'{shown}'"
 
 
 def _code(name: str) -> str:
@@ -136,11 +151,20 @@ def load(code: str) -> Language:
         from gettext import GNUTranslations
 
         path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
-        with path.open("rb") as stream:
-            catalog = GNUTranslations(stream)
-        reviewer = catalog.pgettext(REVIEW_CONTEXT, REVIEW_MESSAGE).strip()
+        try:
+            with path.open("rb") as stream:
+                catalog = GNUTranslations(stream)
+            reviewer = catalog.pgettext(REVIEW_CONTEXT, REVIEW_MESSAGE).strip()
+            path = LOCALE_DIR / code / NAMES_FILE
+            names = read_names(path)
+        except Exception as err:  # a damaged file raises whatever its parser meets first: all mean the same
+            reason = err.strerror.lower() if isinstance(err, OSError) and err.strerror else "it is damaged"
+            raise CatalogUnreadable(
+                f"the {NAMES.get(code, code)} translation cannot be read ({path}: {reason}); pumpcare speaks English "
+                "instead; reinstall pumpcare to bring it back"
+            ) from None
         reviewed_by = reviewer if reviewer and reviewer != REVIEW_MESSAGE else None
-        _loaded[code] = Language(code, catalog, reviewed_by, read_names(LOCALE_DIR / code / NAMES_FILE))
+        _loaded[code] = Language(code, catalog, reviewed_by, names)
     return _loaded[code]
 
 
@@ -257,13 +281,19 @@ def read_names(path: Path) -> Names:
     import json
 
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Names(
+    names = Names(
         tuple(data["months_abbreviated"]),
         tuple(data["months_wide"]),
         tuple(data["days_abbreviated"]),
         tuple(data["days_wide"]),
         data["decimal"],
     )
+    counts = (12, 12, 7, 7)
+    if [len(part) for part in names[:4]] != list(counts) or not all(
+        isinstance(name, str) and name for part in names for name in (part if isinstance(part, tuple) else (part,))
+    ):
+        raise ValueError(f"{path} does not hold 12 months, 7 weekdays and a decimal sign")
+    return names
 
 
 def format_pattern(day: date, pattern: str, names: Names) -> str:

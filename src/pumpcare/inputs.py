@@ -52,15 +52,16 @@ def parse_date(text: str, what: str) -> date:
             return date.fromisoformat(cleaned)
         except ValueError:
             raise InputError(f"{what} {cleaned} is not a real date; check the day and month") from None
+    shown = excerpt(cleaned)  # a message quotes at most this much of what was typed
     year_first = _year_first(cleaned)
     if year_first is not None:
         # 2026-12-1 or 2026/12/01 can only mean one day: say how to write it, not that it is ambiguous.
-        raise InputError(f"{what} '{cleaned}' is not written YYYY-MM-DD; write it as {year_first}")
+        raise InputError(f"{what} '{shown}' is not written YYYY-MM-DD; write it as {year_first}")
     if _looks_like_a_date(cleaned):
         raise InputError(
-            f"{what} '{cleaned}' could be read more than one way; write it as YYYY-MM-DD, such as 2026-12-01"
+            f"{what} '{shown}' could be read more than one way; write it as YYYY-MM-DD, such as 2026-12-01"
         )
-    raise InputError(f"{what} '{cleaned}' is not a date; write it as YYYY-MM-DD, such as 2026-12-01")
+    raise InputError(f"{what} '{shown}' is not a date; write it as YYYY-MM-DD, such as 2026-12-01")
 
 
 def parse_interval(text: str, what: str) -> Duration:

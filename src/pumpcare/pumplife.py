@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Literal, NamedTuple, get_args
 
 from pumpcare.durations import FIRST_YEAR, LAST_YEAR, Duration, is_ordered
-from pumpcare.errors import InputError
+from pumpcare.errors import InputError, excerpt
 from pumpcare.quantities import AlarmDays, Fill, Quantity, days_to_alarm
 from pumpcare.rules import Drug, RuleSet
 
@@ -249,7 +249,8 @@ def refill_settings(
         if drug is None:
             known = ", ".join(ruleset.drugs) or "none"
             raise InputError(
-                f"there is no drug '{drug_id}' in the rule file; use one it lists ({known}), or leave out --drug",
+                f"there is no drug '{excerpt(drug_id)}' in the rule file; use one it lists ({known}), "
+                "or leave out --drug",
                 field="drug",
             )
     if alarm_volume is None and ruleset.alarm_volume is not None:

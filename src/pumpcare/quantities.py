@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import NamedTuple
 
-from pumpcare.errors import InputError
+from pumpcare.errors import InputError, excerpt
 
 # Each kind of number and the units it may be written in, with the factor to one base unit (mL, or micrograms).
 _UNITS: dict[str, dict[str, tuple[str, int]]] = {
@@ -53,15 +53,17 @@ def parse_quantity(text: str, kind: str, what: str) -> Quantity:
     digits = number.lstrip("+-")
     whole, _, decimals = digits.partition(".")
     signs = len(number) - len(digits)
+    shown = excerpt(cleaned)  # a message quotes at most this much of what was typed
     if not digits or signs > 1 or digits.count(".") > 1 or not (whole + decimals).isdigit() or not unit_text:
-        raise InputError(f"{what} '{cleaned}' is not a number with a unit; write it like {example}", field=what)
-    if number.startswith("-") or Fraction(digits) == 0:
-        raise InputError(f"{what} {cleaned} is not more than zero; give the number on the care team's printout")
+        raise InputError(f"{what} '{shown}' is not a number with a unit; write it like {example}", field=what)
+    # Length first: a number of thousands of digits is out of range, and too long for Python to read.
     if len(whole.lstrip("0")) > _MAX_DIGITS or len(decimals) > _MAX_DECIMALS:
-        raise InputError(f"{what} {cleaned} is out of range; check the number on the care team's printout")
+        raise InputError(f"{what} {shown} is out of range; check the number on the care team's printout")
+    if number.startswith("-") or Fraction(digits) == 0:
+        raise InputError(f"{what} {shown} is not more than zero; give the number on the care team's printout")
     found = _UNITS[kind].get(unit_text.lower().replace(" ", ""))
     if found is None:
-        raise InputError(f"{what} '{cleaned}' is not {_NOUNS[kind]}; write it like {example}", field=what)
+        raise InputError(f"{what} '{shown}' is not {_NOUNS[kind]}; write it like {example}", field=what)
     return Quantity(Fraction(digits), found[0])
 
 

@@ -83,6 +83,10 @@ def _reason(err: OSError) -> str:
     return (err.strerror or "it cannot be read").lower()
 
 
+class YamlSizeError(YamlShapeError):
+    """YAML of more values than any file pumpcare reads holds, written out or through aliases."""
+
+
 class YamlAliasError(YamlShapeError):
     """YAML that uses an alias where none is expected (pumpcare writes none into the saved plan)."""
 
@@ -147,8 +151,10 @@ def _check_shape(root: Any, *, aliases: bool = True) -> None:
                 for child in children:
                     total += size(child, depth + 1)
                     if total > MAX_YAML_NODES:
-                        raise YamlShapeError(
+                        raise YamlSizeError(
                             f"its aliases expand it to more than {MAX_YAML_NODES:,} values; write it out plainly"
+                            if len(sizes) + 1 < total  # fewer nodes than it counts: some counted more than once
+                            else f"it holds more than {MAX_YAML_NODES:,} values"
                         )
         open_nodes.discard(key)
         sizes[key] = total

@@ -156,14 +156,26 @@ def _parse(text: str) -> SavedPlan:
 def _load(text: str) -> Any:
     import yaml
 
-    from pumpcare.reading import YamlAliasError, YamlShapeError, load_yaml
+    from pumpcare.reading import (
+        MAX_YAML_DEPTH,
+        MAX_YAML_NODES,
+        YamlAliasError,
+        YamlShapeError,
+        YamlSizeError,
+        load_yaml,
+    )
 
     try:
         return load_yaml(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader), aliases=False)
     except YamlAliasError:
         raise SavedPlanError("the saved plan uses a YAML alias (*name), which pumpcare never writes") from None
+    except YamlSizeError:
+        raise SavedPlanError(
+            f"the saved plan holds more than {MAX_YAML_NODES:,} values; a plan keeps at most {MAX_HISTORY:,} "
+            "logged events"
+        ) from None
     except YamlShapeError:
-        raise SavedPlanError("the saved plan nests lists or mappings too deeply to be a plan") from None
+        raise SavedPlanError(f"the saved plan nests lists or mappings more than {MAX_YAML_DEPTH} deep") from None
     except yaml.YAMLError:
         raise SavedPlanError("the saved plan is not valid YAML") from None
     except ValueError:

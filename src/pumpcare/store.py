@@ -53,10 +53,15 @@ def locked(path: Path) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot create {path.parent}: {(err.strerror or 'it failed').lower()}") from None
-    lock = FileLock(str(path.with_name(f".{path.name}.lock")), timeout=LOCK_SECONDS)
+    from pumpcare.files import lock_problem
+
+    lock_path = path.with_name(f".{path.name}.lock")
+    problem = lock_problem(lock_path)
+    if problem is not None:
+        raise OutputError(f"cannot lock the saved plan: {problem}; remove it and try again")
+    lock = FileLock(str(lock_path), timeout=LOCK_SECONDS)
     try:
-        with lock:
-            yield
+        lock.acquire()
     except Timeout:
         raise OutputError(
             f"another pumpcare has been changing the saved plan at {path} for {LOCK_SECONDS} seconds; "
@@ -64,6 +69,13 @@ def locked(path: Path) -> Iterator[None]:
         ) from None
     except PermissionError:
         raise OutputError(f"cannot lock the saved plan in {path.parent}: permission denied; check the folder") from None
+    except OSError as err:
+        reason = (err.strerror or "it failed").lower()
+        raise OutputError(f"cannot lock the saved plan: {lock_path}: {reason}; remove it and try again") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def write(path: Path, saved: SavedPlan) -> None:
