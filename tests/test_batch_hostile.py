@@ -14,7 +14,7 @@ CORPUS = Path(__file__).resolve().parent / "hostile" / "csv"
 WIDE = {"COLUMNS": "250"}
 EXPECTED = (
     "the first row must name the columns label and surgery_date, and may name follow_up, refill_every, "
-    "first_refill and overrides"
+    "first_refill, overrides and patient_ref"
 )
 RUNAWAY = (
     'a quote (") on line 4 opens a cell that {where}; remove the stray quote or close it '

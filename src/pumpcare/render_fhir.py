@@ -8,14 +8,25 @@ same plan key as the calendar's UIDs, so a PUT of a regenerated plan updates the
 from __future__ import annotations
 
 import json
+from datetime import date
+from html import escape
 from typing import Any
 
 from pumpcare.durations import Duration
+from pumpcare.i18n import current
 from pumpcare.render_ics import plan_key
 from pumpcare.rules import LEAFLET, Moment, Rule, RuleSet
 from pumpcare.schedule import Milestone, Plan, Unscheduled, Window
-from pumpcare.wording import cited, disclaimer_with_note
-from pumpcare.wording_labels import calendar_about, calendar_name, fhir_anchors, fhir_subject, title_text
+from pumpcare.wording import cited, disclaimer_with_note, format_date, undated_phrase
+from pumpcare.wording_labels import (
+    calendar_about,
+    calendar_name,
+    fhir_anchors,
+    fhir_subject,
+    heading_undated,
+    title_text,
+)
+from pumpcare.wording_phrases import colon_phrase
 
 # pumpcare's own namespace for its identifiers, code systems and extensions. `.example` is reserved (RFC 2606):
 # it claims no one's domain and never resolves; these URLs name things, they are not fetched.
@@ -26,9 +37,19 @@ RULE_SYSTEM = f"{BASE}/CodeSystem/rule"
 EARLIEST_END = f"{BASE}/StructureDefinition/window-earliest-end"  # R4's Period has one end; a window has two
 LATEST_START = f"{BASE}/StructureDefinition/window-latest-start"
 REFILL_INTERVAL = f"{BASE}/StructureDefinition/refill-interval"  # how often refills go on, said but not scheduled
+ENDS_WITH = f"{BASE}/StructureDefinition/window-ends-with"  # a period that ends at a visit not yet dated
+# US Core's CarePlan category, checked in US Core 7.0.0's CodeSystem-careplan-category (README, "FHIR codes").
+US_CORE_CATEGORY = {
+    "system": "http://hl7.org/fhir/us/core/CodeSystem/careplan-category",
+    "code": "assess-plan",
+    "display": "Assessment and Plan of Treatment",
+}
+US_CORE_CAREPLAN = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-careplan"
+XHTML = "http://www.w3.org/1999/xhtml"
 UCUM = "http://unitsofmeasure.org"
 _UCUM_UNITS = {"days": "d", "weeks": "wk", "months": "mo", "years": "a"}
 _ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
+RESTRICTION = "restriction"
 
 
 def careplan_id(plan: Plan, patient_label: str | None = None) -> str:
@@ -48,38 +69,78 @@ def plandefinition_url(ruleset: RuleSet) -> str:
     return f"{BASE}/PlanDefinition/{plandefinition_id(ruleset)}"
 
 
-def render_careplan(plan: Plan, *, patient_label: str | None = None) -> str:
-    """The plan as a CarePlan: one activity per milestone, then one per step that waits for a date."""
+def render_careplan(
+    plan: Plan, *, patient_label: str | None = None, patient_ref: str | None = None, created: date | None = None
+) -> str:
+    """The plan as a CarePlan: one activity per milestone (a period is one), then one per step that waits for a date.
+
+    `created` is passed in (the CLI reads the clock; left out without it). With `patient_ref` ("Patient/123") the
+    subject is that reference and the CarePlan claims US Core's CarePlan profile, whose requirements it then meets;
+    without one, the subject is a display and no profile is claimed (US Core wants a reference to a Patient).
+    """
     title = calendar_name(patient_label)
-    key = plan_key(plan, patient_label)
+    # Two unlabelled patients operated on the same day must not share an id once each has a reference.
+    identity = patient_label or patient_ref
+    key = plan_key(plan, identity)
     ruleset = plan.ruleset
     starts = [m.when.earliest for m in plan.milestones] or [plan.surgery]
-    resource: dict[str, Any] = {
-        "resourceType": "CarePlan",
-        "id": careplan_id(plan, patient_label),
-        "identifier": [{"system": PLAN_IDENTIFIER_SYSTEM, "value": key}],
-        "instantiatesCanonical": [f"{plandefinition_url(ruleset)}|{ruleset.version}"],
-        "status": "active",
-        "intent": "plan",
-        "title": title,
-        "description": calendar_about(disclaimer_with_note(), cited(ruleset, LEAFLET)),
-        "subject": {"display": patient_label or fhir_subject()},
-        "period": {"start": min(starts).isoformat()},
-        "activity": [
-            *(_activity(plan, milestone) for milestone in plan.milestones),
-            *_replacements(plan),
-            *(_waiting(step) for step in plan.unscheduled),
-        ],
-    }
+    milestones = [milestone for milestone in plan.milestones if milestone.kind != "ends"]
+    waiting = [step for step in plan.unscheduled if step.kind != "ends"]
+    subject: dict[str, str] = {"display": patient_label or fhir_subject()}
+    if patient_ref is not None:
+        subject = {"reference": patient_ref, **({"display": patient_label} if patient_label else {})}
+    resource: dict[str, Any] = {"resourceType": "CarePlan", "id": careplan_id(plan, identity)}
+    if patient_ref is not None:
+        resource["meta"] = {"profile": [US_CORE_CAREPLAN]}
+    resource.update(
+        {
+            "language": current().code,
+            "text": {"status": "generated", "div": _narrative(plan, title, milestones, waiting)},
+            "identifier": [{"system": PLAN_IDENTIFIER_SYSTEM, "value": key}],
+            "instantiatesCanonical": [f"{plandefinition_url(ruleset)}|{ruleset.version}"],
+            "status": "active",
+            "intent": "plan",
+            "category": [{"coding": [US_CORE_CATEGORY]}],
+            "title": title,
+            "description": calendar_about(disclaimer_with_note(), cited(ruleset, LEAFLET)),
+            "subject": subject,
+            "period": {"start": min(starts).isoformat()},
+            **({"created": created.isoformat()} if created is not None else {}),
+            "activity": [
+                *(_activity(plan, milestone) for milestone in milestones),
+                *_replacements(plan),
+                *(_waiting(step) for step in waiting),
+            ],
+        }
+    )
     if plan.warnings:
         # An order outside the leaflet's range is the care team's to know: it travels with the plan it shaped.
         resource["note"] = [{"text": warning} for warning in plan.warnings]
     return _dump(resource)
 
 
+def _narrative(plan: Plan, title: str, milestones: list[Milestone], waiting: list[Unscheduled]) -> str:
+    """The plan's dated lines as the XHTML a person reads in the record: the same words as the timeline."""
+    from pumpcare.render_timeline import milestone_line
+
+    def when(milestone: Milestone) -> str:
+        return format_date(milestone.when.earliest, weekday=False, compact=True)  # a window's line says its end
+
+    lines = [f"<li>{escape(title_text(when(m), milestone_line(m).plain))}</li>" for m in milestones]
+    parts = [f'<div xmlns="{XHTML}">', f"<p><b>{escape(title)}</b></p>", f"<ul>{''.join(lines)}</ul>"]
+    if waiting:
+        steps = "".join(
+            f"<li>{escape(step.title + colon_phrase(undated_phrase(step.kind, step.moment)))}</li>" for step in waiting
+        )
+        parts += [f"<p>{escape(heading_undated())}</p>", f"<ul>{steps}</ul>"]
+    parts.append("</div>")
+    return "".join(parts)
+
+
 def _activity(plan: Plan, milestone: Milestone) -> dict[str, Any]:
     detail: dict[str, Any] = _detail(milestone.rules, milestone.title, milestone.category)
     detail["status"] = "completed" if milestone.done else "scheduled"
+    detail.update(_do_not(milestone.category))
     detail.update(_scheduled(plan, milestone))
     detail["description"] = _description(milestone.rules)
     return {"id": milestone.key, "detail": detail}
@@ -104,6 +165,7 @@ def _waiting(step: Unscheduled) -> dict[str, Any]:
     """A step with no date yet (the follow-up visit, refills): in the plan, not started, with no schedule."""
     detail = _detail(step.rules, step.title, step.rules[0].category)
     detail["status"] = "not-started"
+    detail.update(_do_not(step.rules[0].category))
     detail["description"] = _description(step.rules)
     return {"id": step.key, "detail": detail}
 
@@ -113,6 +175,11 @@ def _detail(rules: tuple[Rule, ...], title: str, category: str) -> dict[str, Any
         "extension": [{"url": f"{BASE}/StructureDefinition/rule", "valueCode": rule.id} for rule in rules],
         "code": {"coding": [{"system": CATEGORY_SYSTEM, "code": category}], "text": title},
     }
+
+
+def _do_not(category: str) -> dict[str, bool]:
+    """A restriction is something not to do ("Avoid driving"): R4 says so with doNotPerform."""
+    return {"doNotPerform": True} if category == RESTRICTION else {}
 
 
 def _scheduled(plan: Plan, milestone: Milestone) -> dict[str, Any]:
@@ -126,6 +193,8 @@ def _scheduled(plan: Plan, milestone: Milestone) -> dict[str, Any]:
         until = milestone.until
         if until is not None and until.is_range:
             extensions.append({"url": EARLIEST_END, "valueDate": until.earliest.isoformat()})
+        if until is None and milestone.until_waits_for is not None:
+            extensions.append({"url": ENDS_WITH, "valueCode": milestone.until_waits_for.anchor})
         if extensions:
             period["extension"] = extensions
         period["start"] = when.earliest.isoformat()
