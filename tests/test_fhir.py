@@ -349,28 +349,31 @@ def test_every_shipped_rule_is_an_action_timed_as_in_the_yaml(
     ]
     [documentation] = action["documentation"]
     assert (documentation["label"], documentation["citation"]) == (rule.cites, rule.source)
-    links = {link["id"]: link for link in action["relatedAction"]}
-    assert all(link["relationship"] in RELATIONSHIPS for link in links.values())
-    assert all(link["actionId"] in exported for link in links.values())
+    # The first relation says when it starts or is due, a second when it ends at another anchor; none has an id.
+    related = action["relatedAction"]
+    assert all(set(link) <= {"actionId", "relationship", "offsetRange"} for link in related)
+    assert all(link["relationship"] in RELATIONSHIPS for link in related)
+    assert all(link["actionId"] in exported for link in related)
+    assert ("definitionCanonical" in action) == (rule.category == "restriction")
     if rule.due is not None:
-        assert set(links) == {"due"}
-        assert _moment(*_offsets(links["due"])) == rule.due
+        [due] = related
+        assert _moment(*_offsets(due)) == rule.due
     else:
         start = rule.start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
-        assert _moment(*_offsets(links["from"])) == start
-        _check_until(rule, action, links)
+        assert _moment(*_offsets(related[0])) == start
+        _check_until(rule, action, related[1:])
     # ... and the rule reaches the patient's plan, as the activity of a milestone or of a step waiting for a date.
     in_plan = {rule_id for detail in activities(careplan(runner, FULL)).values() for rule_id in rule_ids(detail)}
     assert rule.id in in_plan
 
 
-def _check_until(rule: Rule, action: dict[str, Any], links: dict[str, dict[str, Any]]) -> None:
+def _check_until(rule: Rule, action: dict[str, Any], ends: list[dict[str, Any]]) -> None:
     until = rule.until
     if until is None:
         assert "timingRange" not in action
-        assert set(links) == {"from"}
+        assert ends == []
     elif until.earliest.amount == 0 and until.latest.amount == 0:
-        assert links["until"] == {"id": "until", "actionId": f"anchor-{until.anchor}", "relationship": "before-start"}
+        assert ends == [{"actionId": f"anchor-{until.anchor}", "relationship": "before-start"}]
     else:
         span = action["timingRange"]
         assert (_duration(span["low"]), _duration(span["high"])) == (until.earliest, until.latest)
@@ -574,3 +577,41 @@ def test_the_schema_is_r4_and_rejects_another_resource_type() -> None:
     schema = json.loads(SCHEMA.read_bytes())
     assert schema["id"] == "http://hl7.org/fhir/json-schema/4.0"
     assert schema_errors({"resourceType": "CarePlan", "status": "active"})  # no intent, no subject
+
+
+def test_plandefinition_ids_are_unique_references_and_meaning_is_in_codes(runner: CliRunner) -> None:
+    document = plandefinition(runner)
+    ids = [action["id"] for action in document["action"]]
+    assert len(ids) == len(set(ids))
+    assert all(action["code"] for action in document["action"])
+    anchors = {action["id"]: action["code"][0]["coding"][0] for action in document["action"] if action["id"] in ANCHORS}
+    assert anchors == {
+        f"anchor-{name}": {"system": "https://pumpcare.example/fhir/CodeSystem/anchor", "code": name}
+        for name in ("surgery", "follow-up", "refill", "implant")
+    }
+    assert all("id" not in link for action in document["action"] for link in action.get("relatedAction", []))
+
+
+ANCHORS = {"anchor-surgery", "anchor-follow-up", "anchor-refill", "anchor-implant"}
+
+
+def test_plandefinition_restrictions_are_defined_as_not_to_do(runner: CliRunner) -> None:
+    document = plandefinition(runner)
+    [avoid] = document["contained"]
+    assert (avoid["resourceType"], avoid["id"], avoid["doNotPerform"]) == ("ActivityDefinition", "avoid", True)
+    restrictions = {rule.id for rule in SHIPPED.rules if rule.category == "restriction"}
+    named = {action["id"] for action in document["action"] if action.get("definitionCanonical") == "#avoid"}
+    assert named == restrictions
+    assert len(restrictions) == 12
+
+
+@pytest.mark.parametrize("how", ["a word for a boolean", "a relation R4 does not have"])
+def test_each_validator_rejects_a_broken_plandefinition(runner: CliRunner, how: str) -> None:
+    broken = copy.deepcopy(plandefinition(runner))
+    if how == "a word for a boolean":
+        broken["contained"][0]["doNotPerform"] = "maybe"
+    else:
+        broken["action"][-1]["relatedAction"][0]["relationship"] = 7
+    with pytest.raises(ValidationError):
+        PlanDefinition.model_validate(broken)
+    assert schema_errors(broken) != []

@@ -22,6 +22,7 @@ from pumpcare.wording_labels import (
     calendar_about,
     calendar_name,
     fhir_anchors,
+    fhir_avoid,
     fhir_subject,
     heading_undated,
     title_text,
@@ -34,6 +35,8 @@ BASE = "https://pumpcare.example/fhir"
 PLAN_IDENTIFIER_SYSTEM = f"{BASE}/NamingSystem/plan"
 CATEGORY_SYSTEM = f"{BASE}/CodeSystem/category"
 RULE_SYSTEM = f"{BASE}/CodeSystem/rule"
+ANCHOR_SYSTEM = f"{BASE}/CodeSystem/anchor"  # the moments rules count from: surgery, follow-up, refill, implant
+AVOID = "avoid"  # the contained ActivityDefinition that says "do not" for a PlanDefinition's restrictions
 EARLIEST_END = f"{BASE}/StructureDefinition/window-earliest-end"  # R4's Period has one end; a window has two
 LATEST_START = f"{BASE}/StructureDefinition/window-latest-start"
 REFILL_INTERVAL = f"{BASE}/StructureDefinition/refill-interval"  # how often refills go on, said but not scheduled
@@ -227,9 +230,13 @@ def render_plandefinition(ruleset: RuleSet) -> str:
     """The rule file as a PlanDefinition: an action per anchor it counts from, then one per rule."""
     anchors = fhir_anchors()
     used = [anchor for anchor in anchors if any(anchor in _anchors(rule) for rule in ruleset.rules)]
-    resource: dict[str, Any] = {
-        "resourceType": "PlanDefinition",
-        "id": plandefinition_id(ruleset),
+    resource: dict[str, Any] = {"resourceType": "PlanDefinition", "id": plandefinition_id(ruleset)}
+    if any(rule.category == RESTRICTION for rule in ruleset.rules):
+        # R4's PlanDefinition.action has no doNotPerform; its ActivityDefinition has. Each restriction's action
+        # names this one as its definition: an activity not to do, the action's code and text saying which.
+        avoid = {"resourceType": "ActivityDefinition", "id": AVOID, "status": "active", "description": fhir_avoid()}
+        resource["contained"] = [{**avoid, "doNotPerform": True}]
+    resource |= {
         "url": plandefinition_url(ruleset),
         "version": ruleset.version,
         "name": _computable_name(ruleset.name),
@@ -246,11 +253,16 @@ def render_plandefinition(ruleset: RuleSet) -> str:
             *(_citation(ruleset, cites) for cites in sorted(ruleset.documents)),
         ],
         "action": [
-            *({"id": f"anchor-{anchor}", "title": anchors[anchor]} for anchor in used),
+            *(_anchor_action(anchor, anchors[anchor]) for anchor in used),
             *(_rule_action(ruleset, rule) for rule in ruleset.rules),
         ],
     }
     return _dump(resource)
+
+
+def _anchor_action(anchor: str, title: str) -> dict[str, Any]:
+    """A moment rules count from, as an action the rules' relatedAction names; its meaning is in its code."""
+    return {"id": f"anchor-{anchor}", "title": title, "code": [{"coding": [{"system": ANCHOR_SYSTEM, "code": anchor}]}]}
 
 
 def _anchors(rule: Rule) -> set[str]:
@@ -284,29 +296,33 @@ def _rule_action(ruleset: RuleSet, rule: Rule) -> dict[str, Any]:
         "code": [{"coding": [{"system": CATEGORY_SYSTEM, "code": rule.category}]}],
         "documentation": [documentation],
     }
+    if rule.category == RESTRICTION:
+        action["definitionCanonical"] = f"#{AVOID}"
+    # The first relation is when the action starts or is due; a second, when a period ends at another anchor.
+    # Their meaning is in relationship and offset; a relatedAction has no id of its own.
     related: list[dict[str, Any]] = []
     if rule.due is not None:
-        related.append(_related("due", rule.due))
+        related.append(_related(rule.due))
     else:
         start = rule.start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
-        related.append(_related("from", start))
+        related.append(_related(start))
         until = rule.until
         if until is not None and not _is_zero(until):
             # How long it lasts, counted from its anchor: "for 6–8 weeks". Only a period that ends a while after
             # another anchor than its start's also names that anchor.
             action["timingRange"] = {"low": _quantity(until.earliest), "high": _quantity(until.latest)}
             if until.anchor != start.anchor:
-                related.append(_related("until", until))
+                related.append(_related(until))
         elif until is not None:
             # It holds until that visit begins: "no housework before the follow-up visit".
-            related.append({"id": "until", "actionId": f"anchor-{until.anchor}", "relationship": "before-start"})
+            related.append({"actionId": f"anchor-{until.anchor}", "relationship": "before-start"})
     action["relatedAction"] = related
     return action
 
 
-def _related(name: str, moment: Moment) -> dict[str, Any]:
+def _related(moment: Moment) -> dict[str, Any]:
     """The moment as a relation to its anchor's action: '6–8 weeks after', '1–7 days before', 'with'."""
-    link: dict[str, Any] = {"id": name, "actionId": f"anchor-{moment.anchor}"}
+    link: dict[str, Any] = {"actionId": f"anchor-{moment.anchor}"}
     if _is_zero(moment):
         link["relationship"] = "concurrent-with-start"
         return link
