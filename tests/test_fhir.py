@@ -288,7 +288,11 @@ def test_batch_writes_a_careplan_per_row(runner: CliRunner, tmp_path: Path) -> N
     result = runner.invoke(app, ["batch", str(rows), "--out-dir", str(out), "--fhir"])
     assert result.exit_code == 0, result.output
     written = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
-    assert [name for name in written if name.endswith(".fhir.json")] == ["0002-Bed-4.fhir.json", "0003-Bed-7.fhir.json"]
+    assert [name for name in written if name.endswith(".fhir.json")] == [
+        "0000-bundle.fhir.json",
+        "0002-Bed-4.fhir.json",
+        "0003-Bed-7.fhir.json",
+    ]
     bed4 = validated(json.loads((out / "0002-Bed-4.fhir.json").read_text(encoding="utf-8")))
     assert bed4 == careplan(runner, ["plan", *SURGERY, "--follow-up", "2027-01-05", "--patient-label", "Bed 4"])
     # Without --fhir, the next run into the folder removes the CarePlans it no longer writes.
@@ -614,4 +618,36 @@ def test_each_validator_rejects_a_broken_plandefinition(runner: CliRunner, how: 
         broken["action"][-1]["relatedAction"][0]["relationship"] = 7
     with pytest.raises(ValidationError):
         PlanDefinition.model_validate(broken)
+    assert schema_errors(broken) != []
+
+
+def test_batch_writes_one_transaction_bundle_of_conditional_updates(runner: CliRunner, tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "label,surgery_date,follow_up,patient_ref\nBed 4,2026-12-01,2027-01-05,Patient/p4\nBed 7,2026-12-02,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["batch", str(rows), "--out-dir", str(out), "--fhir"]).exit_code == 0
+    bundle = validated(json.loads((out / "0000-bundle.fhir.json").read_text(encoding="utf-8")))
+    assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "transaction")
+    rows_written = [out / "0002-Bed-4.fhir.json", out / "0003-Bed-7.fhir.json"]
+    assert [entry["resource"] for entry in bundle["entry"]] == [json.loads(path.read_bytes()) for path in rows_written]
+    for entry in bundle["entry"]:
+        [identifier] = entry["resource"]["identifier"]
+        assert entry["request"] == {
+            "method": "PUT",
+            "url": f"CarePlan?identifier={identifier['system']}|{identifier['value']}",
+        }
+    # Run again: the same Bundle, the same folder (the Bundle is the batch's own file); without --fhir it goes.
+    assert runner.invoke(app, ["batch", str(rows), "--out-dir", str(out), "--fhir"]).exit_code == 0
+    assert json.loads((out / "0000-bundle.fhir.json").read_bytes()) == bundle
+    assert runner.invoke(app, ["batch", str(rows), "--out-dir", str(out)]).exit_code == 0
+    assert not (out / "0000-bundle.fhir.json").exists()
+
+
+def test_each_validator_rejects_a_broken_bundle() -> None:
+    broken = {"resourceType": "Bundle", "type": "transaction", "entry": [{"request": {"method": "UPSERT", "url": 1}}]}
+    with pytest.raises(ValidationError):
+        Bundle.model_validate(broken)
     assert schema_errors(broken) != []

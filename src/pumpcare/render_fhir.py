@@ -352,5 +352,17 @@ def _computable_name(title: str) -> str:
     return name if name[:1].isupper() else "Rules" + name
 
 
+def render_transaction(careplans: list[bytes]) -> str:
+    """CarePlans as one FHIR transaction Bundle, each a conditional update on its identifier: posted twice, the
+    second run updates the same CarePlans instead of adding to them."""
+    entries = []
+    for data in careplans:
+        resource = json.loads(data)
+        [identifier] = resource["identifier"]
+        url = f"CarePlan?identifier={identifier['system']}|{identifier['value']}"
+        entries.append({"resource": resource, "request": {"method": "PUT", "url": url}})
+    return _dump({"resourceType": "Bundle", "type": "transaction", "entry": entries})
+
+
 def _dump(resource: dict[str, Any]) -> str:
     return json.dumps(resource, indent=2, ensure_ascii=False) + "\n"
