@@ -1,19 +1,25 @@
 """The plan as a FHIR R4 CarePlan and the rules as a PlanDefinition, through the command line.
 
-Validated with fhir.resources' R4B models (R4B's CarePlan and PlanDefinition are R4's). Those models check
-structure, types, cardinality and required elements, not value sets, so the codes are checked here by hand.
+Every document is validated twice, by two validators that share no code: fhir.resources' R4B models (R4B's
+CarePlan and PlanDefinition are R4's) and the FHIR R4 JSON schema (tests/data/fhir, with where it came from).
+Neither checks value sets, so the codes are checked here by hand; each validator is shown to reject a broken copy.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.plandefinition import PlanDefinition
+from jsonschema import Draft6Validator
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from pumpcare.cli import app
@@ -32,22 +38,54 @@ RULE = "https://pumpcare.example/fhir/StructureDefinition/rule"
 ACTIVITY_STATUSES = {"not-started", "scheduled", "in-progress", "on-hold", "completed", "cancelled", "stopped"}
 RELATIONSHIPS = {"before-start", "after-start", "concurrent-with-start"}
 UCUM = {"d": "days", "wk": "weeks", "mo": "months", "a": "years"}
+ENDS_WITH = "https://pumpcare.example/fhir/StructureDefinition/window-ends-with"
+US_CORE_CAREPLAN = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-careplan"
+ASSESS_PLAN = {
+    "system": "http://hl7.org/fhir/us/core/CodeSystem/careplan-category",
+    "code": "assess-plan",
+    "display": "Assessment and Plan of Treatment",
+}
+SCHEMA = Path(__file__).parent / "data" / "fhir" / "fhir.schema.json"
+STAMP = "1795996800"  # SOURCE_DATE_EPOCH: 2026-11-30 00:00 UTC, the day `created` says
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`created` is the day the file is written: fixed, so two runs compare equal at any time of day."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", STAMP)
+
+
+@cache
+def _schema_validator(resource_type: str) -> Draft6Validator:
+    """The R4 JSON schema (draft-06), entered at one resource's definition so its errors name their path."""
+    definitions = json.loads(SCHEMA.read_bytes())["definitions"]
+    return Draft6Validator({"$ref": f"#/definitions/{resource_type}", "definitions": definitions})
+
+
+def schema_errors(document: dict[str, Any]) -> list[str]:
+    """What the FHIR R4 JSON schema finds wrong with a resource, each with its path; empty when it is valid."""
+    errors = _schema_validator(document["resourceType"]).iter_errors(document)
+    return sorted(f"{'.'.join(map(str, error.absolute_path))}: {error.message}" for error in errors)
+
+
+def validated(document: dict[str, Any]) -> dict[str, Any]:
+    """The document, once both validators accept it."""
+    model = {"CarePlan": CarePlan, "PlanDefinition": PlanDefinition, "Bundle": Bundle}[document["resourceType"]]
+    model.model_validate(document)
+    assert schema_errors(document) == []
+    return document
 
 
 def careplan(runner: CliRunner, args: list[str]) -> dict[str, Any]:
     result = runner.invoke(app, [*args, "--fhir", "-"])
     assert result.exit_code == 0, result.output
-    document: dict[str, Any] = json.loads(result.stdout)
-    CarePlan.model_validate(document)
-    return document
+    return validated(json.loads(result.stdout))
 
 
 def plandefinition(runner: CliRunner, *args: str) -> dict[str, Any]:
     result = runner.invoke(app, ["rules", "export", "--fhir", "-", *args])
     assert result.exit_code == 0, result.output
-    document: dict[str, Any] = json.loads(result.stdout)
-    PlanDefinition.model_validate(document)
-    return document
+    return validated(json.loads(result.stdout))
 
 
 def activities(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -85,8 +123,10 @@ def test_one_activity_per_milestone_with_the_json_dates(runner: CliRunner) -> No
     """The round trip: every milestone of `plan --json` is an activity whose dates are the milestone's."""
     plan = json.loads(runner.invoke(app, [*FULL, "--json"]).stdout)
     details = activities(careplan(runner, FULL))
-    assert [m["key"] for m in plan["milestones"]] == list(details)[: len(plan["milestones"])]
-    for milestone in plan["milestones"]:
+    # A period's end is in its one activity: the "ends" milestones of the timeline are not activities of their own.
+    milestones = [m for m in plan["milestones"] if m["kind"] != "ends"]
+    assert [m["key"] for m in milestones] == list(details)[: len(milestones)]
+    for milestone in milestones:
         detail = details[milestone["key"]]
         assert detail["code"]["text"] == milestone["title"]
         assert detail["code"]["coding"][0]["code"] == milestone["category"]
@@ -156,7 +196,12 @@ def test_what_waits_for_a_date_is_not_started_and_undated(runner: CliRunner) -> 
     visit = details["follow-up-visit-due"]
     assert visit["status"] == "not-started"
     assert not {"scheduledTiming", "scheduledPeriod"} & set(visit)
-    assert "end" not in details["until-follow-up-starts"]["scheduledPeriod"]
+    # The restrictions that last until the visit: one activity, whose period ends with the visit, not a date.
+    assert details["until-follow-up-starts"]["scheduledPeriod"] == {
+        "extension": [{"url": ENDS_WITH, "valueCode": "follow-up"}],
+        "start": "2026-12-01",
+    }
+    assert "until-follow-up-ends" not in details
 
 
 def test_ids_are_stable_across_runs_and_a_new_follow_up_date(runner: CliRunner) -> None:
@@ -244,9 +289,12 @@ def test_batch_writes_a_careplan_per_row(runner: CliRunner, tmp_path: Path) -> N
     result = runner.invoke(app, ["batch", str(rows), "--out-dir", str(out), "--fhir"])
     assert result.exit_code == 0, result.output
     written = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
-    assert [name for name in written if name.endswith(".fhir.json")] == ["0002-Bed-4.fhir.json", "0003-Bed-7.fhir.json"]
-    bed4 = json.loads((out / "0002-Bed-4.fhir.json").read_text(encoding="utf-8"))
-    CarePlan.model_validate(bed4)
+    assert [name for name in written if name.endswith(".fhir.json")] == [
+        "0000-bundle.fhir.json",
+        "0002-Bed-4.fhir.json",
+        "0003-Bed-7.fhir.json",
+    ]
+    bed4 = validated(json.loads((out / "0002-Bed-4.fhir.json").read_text(encoding="utf-8")))
     assert bed4 == careplan(runner, ["plan", *SURGERY, "--follow-up", "2027-01-05", "--patient-label", "Bed 4"])
     # Without --fhir, the next run into the folder removes the CarePlans it no longer writes.
     assert runner.invoke(app, ["batch", str(rows), "--out-dir", str(out)]).exit_code == 0
@@ -306,28 +354,31 @@ def test_every_shipped_rule_is_an_action_timed_as_in_the_yaml(
     ]
     [documentation] = action["documentation"]
     assert (documentation["label"], documentation["citation"]) == (rule.cites, rule.source)
-    links = {link["id"]: link for link in action["relatedAction"]}
-    assert all(link["relationship"] in RELATIONSHIPS for link in links.values())
-    assert all(link["actionId"] in exported for link in links.values())
+    # The first relation says when it starts or is due, a second when it ends at another anchor; none has an id.
+    related = action["relatedAction"]
+    assert all(set(link) <= {"actionId", "relationship", "offsetRange"} for link in related)
+    assert all(link["relationship"] in RELATIONSHIPS for link in related)
+    assert all(link["actionId"] in exported for link in related)
+    assert ("definitionCanonical" in action) == (rule.category == "restriction")
     if rule.due is not None:
-        assert set(links) == {"due"}
-        assert _moment(*_offsets(links["due"])) == rule.due
+        [due] = related
+        assert _moment(*_offsets(due)) == rule.due
     else:
         start = rule.start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
-        assert _moment(*_offsets(links["from"])) == start
-        _check_until(rule, action, links)
+        assert _moment(*_offsets(related[0])) == start
+        _check_until(rule, action, related[1:])
     # ... and the rule reaches the patient's plan, as the activity of a milestone or of a step waiting for a date.
     in_plan = {rule_id for detail in activities(careplan(runner, FULL)).values() for rule_id in rule_ids(detail)}
     assert rule.id in in_plan
 
 
-def _check_until(rule: Rule, action: dict[str, Any], links: dict[str, dict[str, Any]]) -> None:
+def _check_until(rule: Rule, action: dict[str, Any], ends: list[dict[str, Any]]) -> None:
     until = rule.until
     if until is None:
         assert "timingRange" not in action
-        assert set(links) == {"from"}
+        assert ends == []
     elif until.earliest.amount == 0 and until.latest.amount == 0:
-        assert links["until"] == {"id": "until", "actionId": f"anchor-{until.anchor}", "relationship": "before-start"}
+        assert ends == [{"actionId": f"anchor-{until.anchor}", "relationship": "before-start"}]
     else:
         span = action["timingRange"]
         assert (_duration(span["low"]), _duration(span["high"])) == (until.earliest, until.latest)
@@ -358,17 +409,18 @@ def test_export_to_a_file_and_to_a_missing_folder(runner: CliRunner, tmp_path: P
 
 def test_the_golden_files_validate() -> None:
     golden = Path(__file__).parent / "golden"
-    CarePlan.model_validate_json((golden / "plan-full.fhir.json").read_bytes())
-    PlanDefinition.model_validate_json((golden / "rules.plandefinition.json").read_bytes())
+    for name in ("plan-full.fhir.json", "plan-full.es.fhir.json", "rules.plandefinition.json"):
+        validated(json.loads((golden / name).read_bytes()))
 
 
 def test_a_careplan_without_a_label_warns_that_its_id_is_shared_by_that_day(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "plan.fhir.json"
     result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--fhir", str(out)])
     assert result.exit_code == 0
-    assert "pumpcare: warning: without --patient-label, the CarePlans of patients operated on the same day" in (
-        result.stderr
-    )
+    assert (
+        "pumpcare: warning: without --patient-label or --patient-ref, the CarePlans of patients operated on the same "
+        "day share one id"
+    ) in result.stderr
     labelled = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--fhir", str(out), "--patient-label", "M1"])
     assert "warning" not in labelled.stderr
 
@@ -389,3 +441,214 @@ def test_the_plandefinition_name_starts_with_a_capital(
     result = runner.invoke(app, ["rules", "export", "--fhir", "-", "--rules", str(clinic)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["name"] == name
+
+
+# Issue 21: a CarePlan an EHR takes as it is.
+README_PATIENT = [*FULL[:-2], "--patient-label", "Bed 4"]  # the README's `plan --fhir` command
+
+
+def test_every_restriction_says_do_not_and_nothing_else_does(runner: CliRunner) -> None:
+    details = activities(careplan(runner, README_PATIENT))
+    restrictions = {key for key, detail in details.items() if detail["code"]["coding"][0]["code"] == "restriction"}
+    assert restrictions == {"movement-limits-starts", "no-driving-starts", "until-follow-up-starts"}
+    assert {key for key, detail in details.items() if detail.get("doNotPerform")} == restrictions
+    assert all(details[key]["doNotPerform"] is True for key in restrictions)
+    # Undated too: a restriction that waits for a date still says "do not".
+    waiting = activities(careplan(runner, ["plan", *SURGERY]))
+    assert waiting["until-follow-up-starts"]["doNotPerform"] is True
+
+
+def test_a_period_is_one_activity_with_its_window(runner: CliRunner) -> None:
+    """No "-starts" and "-ends" pair: a period's start and the window in which it may end are in one activity."""
+    details = activities(careplan(runner, FULL))
+    assert not [key for key in details if key.endswith("-ends")]
+    once = [rule for detail in details.values() for rule in rule_ids(detail) if rule != "reservoir-refill"]
+    assert len(once) == len(set(once))
+    assert details["no-lifting-starts"]["scheduledPeriod"] == {
+        "extension": [{"url": EARLIEST_END, "valueDate": "2027-02-09"}],
+        "start": "2026-12-01",
+        "end": "2027-02-23",
+    }
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "1 Dec 2026: No driving, until 15–29 Dec 2026"),
+        ("es", "1 dic 2026: No conducir, hasta el 15–29 dic 2026"),
+    ],
+)
+def test_the_careplan_has_a_narrative_language_created_and_category(runner: CliRunner, lang: str, line: str) -> None:
+    document = careplan(runner, [*README_PATIENT, "--lang", lang])
+    assert document["language"] == lang
+    assert document["created"] == "2026-11-30"  # SOURCE_DATE_EPOCH's day: the day the file was written
+    assert document["category"] == [{"coding": [ASSESS_PLAN]}]
+    text = document["text"]
+    assert text["status"] == "generated"
+    assert text["div"].startswith('<div xmlns="http://www.w3.org/1999/xhtml">')
+    assert text["div"].endswith("</div>")
+    assert document["title"] in text["div"]
+    assert line in text["div"]
+    assert text["div"].count("<li>") == len(document["activity"])  # one line per activity
+    assert "<script" not in text["div"]
+
+
+def test_a_patient_reference_is_the_subject_and_claims_us_core(runner: CliRunner) -> None:
+    document = careplan(runner, [*README_PATIENT, "--patient-ref", "Patient/123"])
+    # What US Core's CarePlan profile requires (7.0.0): a narrative, status, intent, category assess-plan, subject.
+    assert document["meta"] == {"profile": [US_CORE_CAREPLAN]}
+    assert document["text"]["status"] in {"generated", "additional"}
+    assert document["text"]["div"]
+    assert (document["status"], document["intent"]) == ("active", "plan")
+    assert ASSESS_PLAN in [coding for category in document["category"] for coding in category["coding"]]
+    assert document["subject"] == {"reference": "Patient/123", "display": "Bed 4"}
+    # Without a reference the subject is a display, and the profile (which wants a Patient reference) is not claimed.
+    plain = careplan(runner, README_PATIENT)
+    assert "meta" not in plain
+    assert plain["subject"] == {"display": "Bed 4"}
+
+
+def test_two_unlabelled_patients_with_references_get_their_own_ids(runner: CliRunner) -> None:
+    first = careplan(runner, [*PLAIN, "--patient-ref", "Patient/1"])
+    second = careplan(runner, [*PLAIN, "--patient-ref", "Patient/2"])
+    assert first["id"] != second["id"]
+    assert first["subject"] == {"reference": "Patient/1"}
+
+
+@pytest.mark.parametrize("ref", ["123", "Practitioner/1", "Patient/", "Patient/a b", "Patient/" + "x" * 65])
+def test_a_patient_reference_that_is_not_one_is_refused(runner: CliRunner, ref: str) -> None:
+    result = runner.invoke(app, [*PLAIN, "--patient-ref", ref, "--fhir", "-"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"pumpcare: --patient-ref '{ref}' is not a reference to a patient; write it as Patient/<id>, such as "
+        "Patient/123\n"
+    )
+
+
+def test_batch_takes_a_patient_ref_column(runner: CliRunner, tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "label,surgery_date,patient_ref\nBed 4,2026-12-01,Patient/p4\nBed 7,2026-12-02,\nBed 9,2026-12-02,Bed 9\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(rows), "--out-dir", str(out), "--fhir"])
+    assert result.exit_code == 1  # the third row's reference is not one
+    assert "patient_ref" in result.output
+    bed4 = validated(json.loads((out / "0002-Bed-4.fhir.json").read_text(encoding="utf-8")))
+    assert bed4["subject"] == {"reference": "Patient/p4", "display": "Bed 4"}
+    assert bed4["meta"] == {"profile": [US_CORE_CAREPLAN]}
+    bed7 = validated(json.loads((out / "0003-Bed-7.fhir.json").read_text(encoding="utf-8")))
+    assert (bed7["subject"], "meta" in bed7) == ({"display": "Bed 7"}, False)
+
+
+# Negative controls: each validator rejects a broken copy, so a pass means something.
+def _broken(document: dict[str, Any], how: str) -> dict[str, Any]:
+    broken = copy.deepcopy(document)
+    detail = broken["activity"][0]["detail"]
+    if how == "a word for a boolean":
+        detail["doNotPerform"] = "maybe"
+    elif how == "an element R4 does not have":
+        detail["doNotPerfrom"] = True
+    elif how == "no subject":
+        del broken["subject"]
+    elif how == "a date that is not one":
+        broken["created"] = "30/11/2026"
+    return broken
+
+
+@pytest.mark.parametrize(
+    "how", ["a word for a boolean", "an element R4 does not have", "no subject", "a date that is not one"]
+)
+def test_each_validator_rejects_a_broken_careplan(runner: CliRunner, how: str) -> None:
+    broken = _broken(careplan(runner, README_PATIENT), how)
+    with pytest.raises(ValidationError):
+        CarePlan.model_validate(broken)
+    assert schema_errors(broken) != []
+
+
+def test_the_schema_catches_what_the_models_coerce(runner: CliRunner) -> None:
+    """Why two validators: pydantic reads "yes" as true; the JSON schema wants a JSON boolean, as R4 does."""
+    broken = copy.deepcopy(careplan(runner, README_PATIENT))
+    broken["activity"][0]["detail"]["doNotPerform"] = "yes"
+    CarePlan.model_validate(broken)
+    assert schema_errors(broken) == [
+        "activity.0.detail.doNotPerform: 'yes' does not match '^true|false$'",
+        "activity.0.detail.doNotPerform: 'yes' is not of type 'boolean'",
+    ]
+
+
+def test_the_schema_is_r4_and_rejects_another_resource_type() -> None:
+    schema = json.loads(SCHEMA.read_bytes())
+    assert schema["id"] == "http://hl7.org/fhir/json-schema/4.0"
+    assert schema_errors({"resourceType": "CarePlan", "status": "active"})  # no intent, no subject
+
+
+def test_plandefinition_ids_are_unique_references_and_meaning_is_in_codes(runner: CliRunner) -> None:
+    document = plandefinition(runner)
+    ids = [action["id"] for action in document["action"]]
+    assert len(ids) == len(set(ids))
+    assert all(action["code"] for action in document["action"])
+    anchors = {action["id"]: action["code"][0]["coding"][0] for action in document["action"] if action["id"] in ANCHORS}
+    assert anchors == {
+        f"anchor-{name}": {"system": "https://pumpcare.example/fhir/CodeSystem/anchor", "code": name}
+        for name in ("surgery", "follow-up", "refill", "implant")
+    }
+    assert all("id" not in link for action in document["action"] for link in action.get("relatedAction", []))
+
+
+ANCHORS = {"anchor-surgery", "anchor-follow-up", "anchor-refill", "anchor-implant"}
+
+
+def test_plandefinition_restrictions_are_defined_as_not_to_do(runner: CliRunner) -> None:
+    document = plandefinition(runner)
+    [avoid] = document["contained"]
+    assert (avoid["resourceType"], avoid["id"], avoid["doNotPerform"]) == ("ActivityDefinition", "avoid", True)
+    restrictions = {rule.id for rule in SHIPPED.rules if rule.category == "restriction"}
+    named = {action["id"] for action in document["action"] if action.get("definitionCanonical") == "#avoid"}
+    assert named == restrictions
+    assert len(restrictions) == 12
+
+
+@pytest.mark.parametrize("how", ["a word for a boolean", "a relation R4 does not have"])
+def test_each_validator_rejects_a_broken_plandefinition(runner: CliRunner, how: str) -> None:
+    broken = copy.deepcopy(plandefinition(runner))
+    if how == "a word for a boolean":
+        broken["contained"][0]["doNotPerform"] = "maybe"
+    else:
+        broken["action"][-1]["relatedAction"][0]["relationship"] = 7
+    with pytest.raises(ValidationError):
+        PlanDefinition.model_validate(broken)
+    assert schema_errors(broken) != []
+
+
+def test_batch_writes_one_transaction_bundle_of_conditional_updates(runner: CliRunner, tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "label,surgery_date,follow_up,patient_ref\nBed 4,2026-12-01,2027-01-05,Patient/p4\nBed 7,2026-12-02,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["batch", str(rows), "--out-dir", str(out), "--fhir"]).exit_code == 0
+    bundle = validated(json.loads((out / "0000-bundle.fhir.json").read_text(encoding="utf-8")))
+    assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "transaction")
+    rows_written = [out / "0002-Bed-4.fhir.json", out / "0003-Bed-7.fhir.json"]
+    assert [entry["resource"] for entry in bundle["entry"]] == [json.loads(path.read_bytes()) for path in rows_written]
+    for entry in bundle["entry"]:
+        [identifier] = entry["resource"]["identifier"]
+        assert entry["request"] == {
+            "method": "PUT",
+            "url": f"CarePlan?identifier={identifier['system']}|{identifier['value']}",
+        }
+    # Run again: the same Bundle, the same folder (the Bundle is the batch's own file); without --fhir it goes.
+    assert runner.invoke(app, ["batch", str(rows), "--out-dir", str(out), "--fhir"]).exit_code == 0
+    assert json.loads((out / "0000-bundle.fhir.json").read_bytes()) == bundle
+    assert runner.invoke(app, ["batch", str(rows), "--out-dir", str(out)]).exit_code == 0
+    assert not (out / "0000-bundle.fhir.json").exists()
+
+
+def test_each_validator_rejects_a_broken_bundle() -> None:
+    broken = {"resourceType": "Bundle", "type": "transaction", "entry": [{"request": {"method": "UPSERT", "url": 1}}]}
+    with pytest.raises(ValidationError):
+        Bundle.model_validate(broken)
+    assert schema_errors(broken) != []

@@ -20,7 +20,7 @@ from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError, PumpcareError
 from pumpcare.files import signals_held
 from pumpcare.i18n import activate, current
-from pumpcare.inputs import PlanInputs, check_label
+from pumpcare.inputs import PlanInputs, check_label, check_patient_ref
 from pumpcare.rules import RuleSet
 from pumpcare.schedule import Plan
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 FHIR_SUFFIX = ".fhir.json"
 REQUIRED = ("label", "surgery_date")
-OPTIONAL = ("follow_up", "refill_every", "first_refill", "overrides")
+OPTIONAL = ("follow_up", "refill_every", "first_refill", "overrides", "patient_ref")
 COLUMNS = REQUIRED + OPTIONAL
 # A row is a few hundred characters; anything near csv's 131,072-character field limit is a runaway quote.
 MAX_LINE = 65_536
@@ -344,6 +344,7 @@ def _plan_row(row: int, cells: dict[str, str], options: BatchOptions) -> RowRend
     column = "label"
     try:
         label = check_label(cells["label"], "label")
+        ref = check_patient_ref(cells["patient_ref"], "patient_ref") if cells.get("patient_ref") else None
         inputs = PlanInputs(
             surgery_date=cells["surgery_date"],
             follow_up=cells.get("follow_up") or None,
@@ -354,7 +355,7 @@ def _plan_row(row: int, cells: dict[str, str], options: BatchOptions) -> RowRend
         )
         column = "-"
         plan = plan_from(inputs, ruleset=options.rules, names=CSV_NAMES)
-        return _render_row(row, label, plan, options)
+        return _render_row(row, label, plan, options, ref)
     except InputError as err:
         return RowFailed(row, _COLUMNS.get(err.field or "", err.field or column), str(err))
     except PumpcareError as err:
@@ -372,7 +373,7 @@ def _plan_row(row: int, cells: dict[str, str], options: BatchOptions) -> RowRend
 _COLUMNS = {"orders": "overrides"}
 
 
-def _render_row(row: int, label: str, plan: Plan, options: BatchOptions) -> RowRendered:
+def _render_row(row: int, label: str, plan: Plan, options: BatchOptions, ref: str | None = None) -> RowRendered:
     from pumpcare.render_ics import render_ics
     from pumpcare.sheet import make_sheet
 
@@ -388,7 +389,8 @@ def _render_row(row: int, label: str, plan: Plan, options: BatchOptions) -> RowR
     if options.fhir:
         from pumpcare.controller import careplan_bytes
 
-        files += ((FHIR_SUFFIX, careplan_bytes(plan, label)),)
+        careplan = careplan_bytes(plan, label, created=options.stamp.date(), patient_ref=ref)
+        files += ((FHIR_SUFFIX, careplan),)
     return RowRendered(row, label, files, warnings)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pumpcare.batch import (
+    FHIR_SUFFIX,
     BatchOptions,
     RowFailed,
     RowRendered,
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from pumpcare.files import Staged
 
 MANIFEST = ".pumpcare-batch.json"
+# With --fhir, every CarePlan of the run in one transaction Bundle. Row files start at 0002 (line 1 is the
+# header), so 0000 is never a row's, and the name is one the folder's manifest already knows as a batch's.
+BUNDLE = "0000-bundle" + FHIR_SUFFIX
 LOCK = ".pumpcare-batch.lock"
 # The names a batch gives its files (file_stem, then a suffix), and the temporary files they are written through.
 _OURS = re.compile(r"[0-9]{4,}-[A-Za-z0-9_-]{1,40}\.(?:ics|pdf|html|fhir\.json)")
@@ -63,6 +67,7 @@ class _Folder:
         self.written: set[str] = set()
         self.pending: list[Staged] = []  # written under temporary names, put in place by the next sync
         self.rows = 0
+        self.careplans: list[bytes] = []  # the rows' CarePlans (with --fhir), for the run's Bundle
 
     def write(self, made: RowRendered) -> RowWritten | RowFailed:
         """Write one row's calendar and sheet as a pair: if the second cannot be written, the first goes too."""
@@ -82,12 +87,22 @@ class _Folder:
             return RowFailed(made.row, "-", str(err))
         with signals_held():  # Ctrl-C between the two would leave a row's files unlisted, or listed and never put
             self.pending += staged
+            self.careplans += [data for suffix, data in made.files if suffix == FHIR_SUFFIX]
             # By the names in the folder: a file that is a link has its target replaced, but the link is the row's.
             self.written.update(item.shown.name for item in staged)
         self.rows += 1
         if self.rows % SYNC_EVERY == 0:
             self.sync()
         return RowWritten(made.row, made.label, tuple(item.shown for item in staged), made.warnings)
+
+    def write_bundle(self) -> None:
+        """The run's CarePlans as one transaction Bundle, put in place with the rows' files."""
+        from pumpcare.files import stage_in
+        from pumpcare.render_fhir import render_transaction
+
+        bundle = render_transaction(self.careplans).encode("utf-8")
+        self.pending.append(stage_in(self.path, BUNDLE, bundle))
+        self.written.add(BUNDLE)
 
     def sync(self) -> None:
         """Put the files written since the last sync in place, on disk, with one sync for them all."""
@@ -186,6 +201,8 @@ def write_batch(
                 else:
                     failed.append(result)
                 advance()
+            if options.fhir and folder.careplans:
+                folder.write_bundle()
     return Report(options.out_dir, done, warned, failed)
 
 

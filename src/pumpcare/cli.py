@@ -28,6 +28,7 @@ from pumpcare.cli_options import (
     NextRefill,
     Orders,
     PatientLabel,
+    PatientRef,
     RefillEvery,
     RulesFile,
     SurgeryDate,
@@ -148,6 +149,7 @@ def plan_command(
     json_: Json = False,
     fhir: Fhir = None,
     patient_label: PatientLabel = None,
+    patient_ref: PatientRef = None,
     date_: Annotated[
         str | None,
         typer.Option("--date", metavar="DATE", help="Mark this day as today on the timeline (default: today)."),
@@ -189,6 +191,12 @@ def plan_command(
     if chart and (json_ or ics is not None or fhir is not None):
         warn(("--chart draws on the screen only; the JSON and the calendar are written without it",))
     patient_label = check_label(patient_label) if patient_label is not None else None
+    if patient_ref is not None:
+        from pumpcare.inputs import check_patient_ref
+
+        patient_ref = check_patient_ref(patient_ref)
+        if fhir is None:
+            warn(("--patient-ref names the CarePlan's patient only; add --fhir PATH to write one",))
     inputs_given = given(locals())
     if save:
         from pumpcare.controller import save as save_plan
@@ -204,7 +212,7 @@ def plan_command(
     if ics is not None:
         write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=clinic_from(clinic), key=resolved.key)
     if fhir is not None:
-        write_careplan(the_plan, fhir, inputs.patient_label)
+        write_careplan(the_plan, fhir, inputs.patient_label, patient_ref)
     if json_:
         from pumpcare.render_json import render_json
 

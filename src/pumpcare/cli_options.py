@@ -70,6 +70,13 @@ PatientLabel = Annotated[
     str | None,
     typer.Option(metavar="TEXT", help="A name or label for the calendar's title. Left out unless given."),
 ]
+PatientRef = Annotated[
+    str | None,
+    typer.Option(
+        metavar="REF",
+        help="With --fhir: the patient's FHIR reference, such as Patient/123; the CarePlan then follows US Core.",
+    ),
+]
 ConfigDir = Annotated[
     Path | None,
     typer.Option(
@@ -189,21 +196,21 @@ def write_output(target: str, data: bytes, written: str) -> None:
     typer.echo(written, err=True)
 
 
-def write_careplan(the_plan: "Plan", target: str, patient_label: str | None) -> None:
+def write_careplan(the_plan: "Plan", target: str, patient_label: str | None, patient_ref: str | None = None) -> None:
     from pumpcare.controller import careplan_bytes
 
     write_output(
         target,
-        careplan_bytes(the_plan, patient_label),
+        careplan_bytes(the_plan, patient_label, created=build_time().date(), patient_ref=patient_ref),
         f"CarePlan written to {target}; send it to the health record with a PUT (see the README).",
     )
-    if not patient_label:
+    if not patient_label and not patient_ref:
         # The CarePlan's id comes from the surgery day and the label, like the calendar's UIDs: on a shared
         # server, two unlabelled patients operated on the same day would have one id, and a PUT would replace.
         warn(
             (
-                "without --patient-label, the CarePlans of patients operated on the same day share one id; give a "
-                "label unique to the patient (such as the record number) before sending it to a server",
+                "without --patient-label or --patient-ref, the CarePlans of patients operated on the same day share "
+                "one id; give a label unique to the patient (such as the record number) before sending it to a server",
             )
         )
 

@@ -332,11 +332,15 @@ def undo_last(path: Path) -> tuple[SavedPlan, Logged]:
     return updated, entry
 
 
-def careplan_bytes(the_plan: Plan, patient_label: str | None) -> bytes:
+def careplan_bytes(
+    the_plan: Plan, patient_label: str | None, *, created: date, patient_ref: str | None = None
+) -> bytes:
     """The plan as a FHIR CarePlan, as `plan --fhir` and `batch --fhir` write it."""
     from pumpcare.render_fhir import render_careplan
 
-    return render_careplan(the_plan, patient_label=patient_label).encode("utf-8")
+    return render_careplan(the_plan, patient_label=patient_label, patient_ref=patient_ref, created=created).encode(
+        "utf-8"
+    )
 
 
 def sheet_bytes(

@@ -109,6 +109,22 @@ def check_label(text: str, what: str = "--patient-label") -> str:
     return label
 
 
+def check_patient_ref(text: str, what: str = "--patient-ref") -> str:
+    """A FHIR reference to a Patient ("Patient/123"), as the CarePlan's subject; anything else is refused."""
+    ref = text.strip()
+    kind, _, ident = ref.partition("/")
+    # R4's id: 1 to 64 of letters, digits, '-' and '.'.
+    if kind != "Patient" or not 1 <= len(ident) <= 64 or not all(char in _FHIR_ID for char in ident):
+        raise InputError(
+            f"{what} '{ref}' is not a reference to a patient; write it as Patient/<id>, such as Patient/123",
+            field=what,
+        )
+    return ref
+
+
+_FHIR_ID = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.")
+
+
 def _is_iso_date(text: str) -> bool:
     digits = text[:4] + text[5:7] + text[8:]
     return len(text) == 10 and text[4] == text[7] == "-" and digits.isascii() and digits.isdigit()

@@ -8,14 +8,26 @@ same plan key as the calendar's UIDs, so a PUT of a regenerated plan updates the
 from __future__ import annotations
 
 import json
+from datetime import date
+from html import escape
 from typing import Any
 
 from pumpcare.durations import Duration
+from pumpcare.i18n import current
 from pumpcare.render_ics import plan_key
 from pumpcare.rules import LEAFLET, Moment, Rule, RuleSet
 from pumpcare.schedule import Milestone, Plan, Unscheduled, Window
-from pumpcare.wording import cited, disclaimer_with_note
-from pumpcare.wording_labels import calendar_about, calendar_name, fhir_anchors, fhir_subject, title_text
+from pumpcare.wording import cited, disclaimer_with_note, format_date, undated_phrase
+from pumpcare.wording_labels import (
+    calendar_about,
+    calendar_name,
+    fhir_anchors,
+    fhir_avoid,
+    fhir_subject,
+    heading_undated,
+    title_text,
+)
+from pumpcare.wording_phrases import colon_phrase
 
 # pumpcare's own namespace for its identifiers, code systems and extensions. `.example` is reserved (RFC 2606):
 # it claims no one's domain and never resolves; these URLs name things, they are not fetched.
@@ -23,12 +35,24 @@ BASE = "https://pumpcare.example/fhir"
 PLAN_IDENTIFIER_SYSTEM = f"{BASE}/NamingSystem/plan"
 CATEGORY_SYSTEM = f"{BASE}/CodeSystem/category"
 RULE_SYSTEM = f"{BASE}/CodeSystem/rule"
+ANCHOR_SYSTEM = f"{BASE}/CodeSystem/anchor"  # the moments rules count from: surgery, follow-up, refill, implant
+AVOID = "avoid"  # the contained ActivityDefinition that says "do not" for a PlanDefinition's restrictions
 EARLIEST_END = f"{BASE}/StructureDefinition/window-earliest-end"  # R4's Period has one end; a window has two
 LATEST_START = f"{BASE}/StructureDefinition/window-latest-start"
 REFILL_INTERVAL = f"{BASE}/StructureDefinition/refill-interval"  # how often refills go on, said but not scheduled
+ENDS_WITH = f"{BASE}/StructureDefinition/window-ends-with"  # a period that ends at a visit not yet dated
+# US Core's CarePlan category, checked in US Core 7.0.0's CodeSystem-careplan-category (README, "FHIR codes").
+US_CORE_CATEGORY = {
+    "system": "http://hl7.org/fhir/us/core/CodeSystem/careplan-category",
+    "code": "assess-plan",
+    "display": "Assessment and Plan of Treatment",
+}
+US_CORE_CAREPLAN = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-careplan"
+XHTML = "http://www.w3.org/1999/xhtml"
 UCUM = "http://unitsofmeasure.org"
 _UCUM_UNITS = {"days": "d", "weeks": "wk", "months": "mo", "years": "a"}
 _ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
+RESTRICTION = "restriction"
 
 
 def careplan_id(plan: Plan, patient_label: str | None = None) -> str:
@@ -48,38 +72,78 @@ def plandefinition_url(ruleset: RuleSet) -> str:
     return f"{BASE}/PlanDefinition/{plandefinition_id(ruleset)}"
 
 
-def render_careplan(plan: Plan, *, patient_label: str | None = None) -> str:
-    """The plan as a CarePlan: one activity per milestone, then one per step that waits for a date."""
+def render_careplan(
+    plan: Plan, *, patient_label: str | None = None, patient_ref: str | None = None, created: date | None = None
+) -> str:
+    """The plan as a CarePlan: one activity per milestone (a period is one), then one per step that waits for a date.
+
+    `created` is passed in (the CLI reads the clock; left out without it). With `patient_ref` ("Patient/123") the
+    subject is that reference and the CarePlan claims US Core's CarePlan profile, whose requirements it then meets;
+    without one, the subject is a display and no profile is claimed (US Core wants a reference to a Patient).
+    """
     title = calendar_name(patient_label)
-    key = plan_key(plan, patient_label)
+    # Two unlabelled patients operated on the same day must not share an id once each has a reference.
+    identity = patient_label or patient_ref
+    key = plan_key(plan, identity)
     ruleset = plan.ruleset
     starts = [m.when.earliest for m in plan.milestones] or [plan.surgery]
-    resource: dict[str, Any] = {
-        "resourceType": "CarePlan",
-        "id": careplan_id(plan, patient_label),
-        "identifier": [{"system": PLAN_IDENTIFIER_SYSTEM, "value": key}],
-        "instantiatesCanonical": [f"{plandefinition_url(ruleset)}|{ruleset.version}"],
-        "status": "active",
-        "intent": "plan",
-        "title": title,
-        "description": calendar_about(disclaimer_with_note(), cited(ruleset, LEAFLET)),
-        "subject": {"display": patient_label or fhir_subject()},
-        "period": {"start": min(starts).isoformat()},
-        "activity": [
-            *(_activity(plan, milestone) for milestone in plan.milestones),
-            *_replacements(plan),
-            *(_waiting(step) for step in plan.unscheduled),
-        ],
-    }
+    milestones = [milestone for milestone in plan.milestones if milestone.kind != "ends"]
+    waiting = [step for step in plan.unscheduled if step.kind != "ends"]
+    subject: dict[str, str] = {"display": patient_label or fhir_subject()}
+    if patient_ref is not None:
+        subject = {"reference": patient_ref, **({"display": patient_label} if patient_label else {})}
+    resource: dict[str, Any] = {"resourceType": "CarePlan", "id": careplan_id(plan, identity)}
+    if patient_ref is not None:
+        resource["meta"] = {"profile": [US_CORE_CAREPLAN]}
+    resource.update(
+        {
+            "language": current().code,
+            "text": {"status": "generated", "div": _narrative(plan, title, milestones, waiting)},
+            "identifier": [{"system": PLAN_IDENTIFIER_SYSTEM, "value": key}],
+            "instantiatesCanonical": [f"{plandefinition_url(ruleset)}|{ruleset.version}"],
+            "status": "active",
+            "intent": "plan",
+            "category": [{"coding": [US_CORE_CATEGORY]}],
+            "title": title,
+            "description": calendar_about(disclaimer_with_note(), cited(ruleset, LEAFLET)),
+            "subject": subject,
+            "period": {"start": min(starts).isoformat()},
+            **({"created": created.isoformat()} if created is not None else {}),
+            "activity": [
+                *(_activity(plan, milestone) for milestone in milestones),
+                *_replacements(plan),
+                *(_waiting(step) for step in waiting),
+            ],
+        }
+    )
     if plan.warnings:
         # An order outside the leaflet's range is the care team's to know: it travels with the plan it shaped.
         resource["note"] = [{"text": warning} for warning in plan.warnings]
     return _dump(resource)
 
 
+def _narrative(plan: Plan, title: str, milestones: list[Milestone], waiting: list[Unscheduled]) -> str:
+    """The plan's dated lines as the XHTML a person reads in the record: the same words as the timeline."""
+    from pumpcare.render_timeline import milestone_line
+
+    def when(milestone: Milestone) -> str:
+        return format_date(milestone.when.earliest, weekday=False, compact=True)  # a window's line says its end
+
+    lines = [f"<li>{escape(title_text(when(m), milestone_line(m).plain))}</li>" for m in milestones]
+    parts = [f'<div xmlns="{XHTML}">', f"<p><b>{escape(title)}</b></p>", f"<ul>{''.join(lines)}</ul>"]
+    if waiting:
+        steps = "".join(
+            f"<li>{escape(step.title + colon_phrase(undated_phrase(step.kind, step.moment)))}</li>" for step in waiting
+        )
+        parts += [f"<p>{escape(heading_undated())}</p>", f"<ul>{steps}</ul>"]
+    parts.append("</div>")
+    return "".join(parts)
+
+
 def _activity(plan: Plan, milestone: Milestone) -> dict[str, Any]:
     detail: dict[str, Any] = _detail(milestone.rules, milestone.title, milestone.category)
     detail["status"] = "completed" if milestone.done else "scheduled"
+    detail.update(_do_not(milestone.category))
     detail.update(_scheduled(plan, milestone))
     detail["description"] = _description(milestone.rules)
     return {"id": milestone.key, "detail": detail}
@@ -104,6 +168,7 @@ def _waiting(step: Unscheduled) -> dict[str, Any]:
     """A step with no date yet (the follow-up visit, refills): in the plan, not started, with no schedule."""
     detail = _detail(step.rules, step.title, step.rules[0].category)
     detail["status"] = "not-started"
+    detail.update(_do_not(step.rules[0].category))
     detail["description"] = _description(step.rules)
     return {"id": step.key, "detail": detail}
 
@@ -113,6 +178,11 @@ def _detail(rules: tuple[Rule, ...], title: str, category: str) -> dict[str, Any
         "extension": [{"url": f"{BASE}/StructureDefinition/rule", "valueCode": rule.id} for rule in rules],
         "code": {"coding": [{"system": CATEGORY_SYSTEM, "code": category}], "text": title},
     }
+
+
+def _do_not(category: str) -> dict[str, bool]:
+    """A restriction is something not to do ("Avoid driving"): R4 says so with doNotPerform."""
+    return {"doNotPerform": True} if category == RESTRICTION else {}
 
 
 def _scheduled(plan: Plan, milestone: Milestone) -> dict[str, Any]:
@@ -126,6 +196,8 @@ def _scheduled(plan: Plan, milestone: Milestone) -> dict[str, Any]:
         until = milestone.until
         if until is not None and until.is_range:
             extensions.append({"url": EARLIEST_END, "valueDate": until.earliest.isoformat()})
+        if until is None and milestone.until_waits_for is not None:
+            extensions.append({"url": ENDS_WITH, "valueCode": milestone.until_waits_for.anchor})
         if extensions:
             period["extension"] = extensions
         period["start"] = when.earliest.isoformat()
@@ -158,9 +230,13 @@ def render_plandefinition(ruleset: RuleSet) -> str:
     """The rule file as a PlanDefinition: an action per anchor it counts from, then one per rule."""
     anchors = fhir_anchors()
     used = [anchor for anchor in anchors if any(anchor in _anchors(rule) for rule in ruleset.rules)]
-    resource: dict[str, Any] = {
-        "resourceType": "PlanDefinition",
-        "id": plandefinition_id(ruleset),
+    resource: dict[str, Any] = {"resourceType": "PlanDefinition", "id": plandefinition_id(ruleset)}
+    if any(rule.category == RESTRICTION for rule in ruleset.rules):
+        # R4's PlanDefinition.action has no doNotPerform; its ActivityDefinition has. Each restriction's action
+        # names this one as its definition: an activity not to do, the action's code and text saying which.
+        avoid = {"resourceType": "ActivityDefinition", "id": AVOID, "status": "active", "description": fhir_avoid()}
+        resource["contained"] = [{**avoid, "doNotPerform": True}]
+    resource |= {
         "url": plandefinition_url(ruleset),
         "version": ruleset.version,
         "name": _computable_name(ruleset.name),
@@ -177,11 +253,16 @@ def render_plandefinition(ruleset: RuleSet) -> str:
             *(_citation(ruleset, cites) for cites in sorted(ruleset.documents)),
         ],
         "action": [
-            *({"id": f"anchor-{anchor}", "title": anchors[anchor]} for anchor in used),
+            *(_anchor_action(anchor, anchors[anchor]) for anchor in used),
             *(_rule_action(ruleset, rule) for rule in ruleset.rules),
         ],
     }
     return _dump(resource)
+
+
+def _anchor_action(anchor: str, title: str) -> dict[str, Any]:
+    """A moment rules count from, as an action the rules' relatedAction names; its meaning is in its code."""
+    return {"id": f"anchor-{anchor}", "title": title, "code": [{"coding": [{"system": ANCHOR_SYSTEM, "code": anchor}]}]}
 
 
 def _anchors(rule: Rule) -> set[str]:
@@ -215,29 +296,33 @@ def _rule_action(ruleset: RuleSet, rule: Rule) -> dict[str, Any]:
         "code": [{"coding": [{"system": CATEGORY_SYSTEM, "code": rule.category}]}],
         "documentation": [documentation],
     }
+    if rule.category == RESTRICTION:
+        action["definitionCanonical"] = f"#{AVOID}"
+    # The first relation is when the action starts or is due; a second, when a period ends at another anchor.
+    # Their meaning is in relationship and offset; a relatedAction has no id of its own.
     related: list[dict[str, Any]] = []
     if rule.due is not None:
-        related.append(_related("due", rule.due))
+        related.append(_related(rule.due))
     else:
         start = rule.start or Moment("surgery", Duration(0, "days"), Duration(0, "days"))
-        related.append(_related("from", start))
+        related.append(_related(start))
         until = rule.until
         if until is not None and not _is_zero(until):
             # How long it lasts, counted from its anchor: "for 6–8 weeks". Only a period that ends a while after
             # another anchor than its start's also names that anchor.
             action["timingRange"] = {"low": _quantity(until.earliest), "high": _quantity(until.latest)}
             if until.anchor != start.anchor:
-                related.append(_related("until", until))
+                related.append(_related(until))
         elif until is not None:
             # It holds until that visit begins: "no housework before the follow-up visit".
-            related.append({"id": "until", "actionId": f"anchor-{until.anchor}", "relationship": "before-start"})
+            related.append({"actionId": f"anchor-{until.anchor}", "relationship": "before-start"})
     action["relatedAction"] = related
     return action
 
 
-def _related(name: str, moment: Moment) -> dict[str, Any]:
+def _related(moment: Moment) -> dict[str, Any]:
     """The moment as a relation to its anchor's action: '6–8 weeks after', '1–7 days before', 'with'."""
-    link: dict[str, Any] = {"id": name, "actionId": f"anchor-{moment.anchor}"}
+    link: dict[str, Any] = {"actionId": f"anchor-{moment.anchor}"}
     if _is_zero(moment):
         link["relationship"] = "concurrent-with-start"
         return link
@@ -265,6 +350,18 @@ def _computable_name(title: str) -> str:
     name = "".join(word[:1].upper() + word[1:] for word in words).lstrip("0123456789")
     # "3rd Avenue clinic" would start "rd...": a name that does not start with a capital gets one.
     return name if name[:1].isupper() else "Rules" + name
+
+
+def render_transaction(careplans: list[bytes]) -> str:
+    """CarePlans as one FHIR transaction Bundle, each a conditional update on its identifier: posted twice, the
+    second run updates the same CarePlans instead of adding to them."""
+    entries = []
+    for data in careplans:
+        resource = json.loads(data)
+        [identifier] = resource["identifier"]
+        url = f"CarePlan?identifier={identifier['system']}|{identifier['value']}"
+        entries.append({"resource": resource, "request": {"method": "PUT", "url": url}})
+    return _dump({"resourceType": "Bundle", "type": "transaction", "entry": entries})
 
 
 def _dump(resource: dict[str, Any]) -> str:

@@ -180,14 +180,15 @@ def _day_rows(milestones: list[Milestone], today: bool) -> list[tuple[str, Text]
         if milestone.kind == "starts" and not milestone.when.is_range and not starts_heading:
             rows.append(("", Text(from_today(), style="dim")))
             starts_heading = True
-        rows.append(("•", _line(milestone)))
+        rows.append(("•", milestone_line(milestone)))
         members = members_phrase(milestone)
         if members:
             rows.append(("", Text(members.replace(", ", " · "), style="dim")))
     return rows
 
 
-def _line(milestone: Milestone) -> Text:
+def milestone_line(milestone: Milestone) -> Text:
+    """The milestone's line on the timeline, without its date: what, and until when (the CarePlan's narrative too)."""
     text = Text(milestone.title, style="bold")
     when = milestone.when
     # A range always says who decides; a clinician's order says whose it is instead.

@@ -279,6 +279,11 @@ def fhir_subject() -> str:
     return _("The patient (not named by pumpcare)")
 
 
+def fhir_avoid() -> str:
+    """What a PlanDefinition's restrictions share: an activity not to do (R4 says so on an ActivityDefinition)."""
+    return _("An activity the patient is not to do; the action that names it says which.")
+
+
 def fhir_anchors() -> dict[str, str]:
     """The moments rules count from, as a PlanDefinition names its anchor actions."""
     return {
