@@ -652,3 +652,16 @@ def test_each_validator_rejects_a_broken_bundle() -> None:
     with pytest.raises(ValidationError):
         Bundle.model_validate(broken)
     assert schema_errors(broken) != []
+
+
+def test_a_saved_record_gives_its_careplan_the_key_its_calendar_carries(runner: CliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--save"]).exit_code == 0
+    out = tmp_path / "plan.fhir.json"
+    result = runner.invoke(app, ["plan", "--fhir", str(out)])
+    assert result.exit_code == 0
+    assert "share one id" not in result.stderr  # the record's own key keeps it apart
+    careplan = json.loads(out.read_text(encoding="utf-8"))
+    uids = runner.invoke(app, ["plan", "--ics", "-"]).stdout
+    key = careplan["identifier"][0]["value"]
+    assert careplan["id"] == f"pumpcare-{key}"
+    assert f".{key}@pumpcare" in uids

@@ -212,7 +212,7 @@ def plan_command(
     if ics is not None:
         write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=clinic_from(clinic), key=resolved.key)
     if fhir is not None:
-        write_careplan(the_plan, fhir, inputs.patient_label, patient_ref)
+        write_careplan(the_plan, fhir, inputs.patient_label, patient_ref, key=resolved.record_key)
     if json_:
         from pumpcare.render_json import render_json
 

@@ -196,15 +196,16 @@ def write_output(target: str, data: bytes, written: str) -> None:
     typer.echo(written, err=True)
 
 
-def write_careplan(the_plan: "Plan", target: str, patient_label: str | None, patient_ref: str | None = None) -> None:
+def write_careplan(
+    the_plan: "Plan", target: str, patient_label: str | None, patient_ref: str | None = None, *, key: str | None = None
+) -> None:
     from pumpcare.controller import careplan_bytes
 
+    data = careplan_bytes(the_plan, patient_label, created=build_time().date(), patient_ref=patient_ref, key=key)
     write_output(
-        target,
-        careplan_bytes(the_plan, patient_label, created=build_time().date(), patient_ref=patient_ref),
-        f"CarePlan written to {target}; send it to the health record with a PUT (see the README).",
+        target, data, f"CarePlan written to {target}; send it to the health record with a PUT (see the README)."
     )
-    if not patient_label and not patient_ref:
+    if not patient_label and not patient_ref and key is None:
         # The CarePlan's id comes from the surgery day and the label, like the calendar's UIDs: on a shared
         # server, two unlabelled patients operated on the same day would have one id, and a PUT would replace.
         warn(

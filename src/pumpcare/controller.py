@@ -38,12 +38,15 @@ class Resolved(NamedTuple):
     warnings: tuple[str, ...]
 
     @property
+    def record_key(self) -> str | None:
+        """The saved record's own plan key; None for a plan made from options alone."""
+        return record_key(self.saved) if self.saved is not None else None
+
+    @property
     def key(self) -> str:
         """The key in the calendar's UIDs: the saved record's own, so a calendar imported from `plan --ics` and one
         kept by `sync` hold the same events; else one from the surgery day and the label."""
-        if self.saved is not None:
-            return record_key(self.saved)
-        return derived_key(self.plan.surgery, self.inputs.patient_label)
+        return self.record_key or derived_key(self.plan.surgery, self.inputs.patient_label)
 
 
 # How each input is named in messages: the command line's options. A CSV batch names its columns instead.
@@ -333,14 +336,18 @@ def undo_last(path: Path) -> tuple[SavedPlan, Logged]:
 
 
 def careplan_bytes(
-    the_plan: Plan, patient_label: str | None, *, created: date, patient_ref: str | None = None
+    the_plan: Plan,
+    patient_label: str | None,
+    *,
+    created: date,
+    patient_ref: str | None = None,
+    key: str | None = None,
 ) -> bytes:
     """The plan as a FHIR CarePlan, as `plan --fhir` and `batch --fhir` write it."""
     from pumpcare.render_fhir import render_careplan
 
-    return render_careplan(the_plan, patient_label=patient_label, patient_ref=patient_ref, created=created).encode(
-        "utf-8"
-    )
+    careplan = render_careplan(the_plan, patient_label=patient_label, patient_ref=patient_ref, created=created, key=key)
+    return careplan.encode("utf-8")
 
 
 def sheet_bytes(

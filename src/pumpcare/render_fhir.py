@@ -55,11 +55,6 @@ _ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
 RESTRICTION = "restriction"
 
 
-def careplan_id(plan: Plan, patient_label: str | None = None) -> str:
-    """The CarePlan's id: the calendar's plan key, so `PUT CarePlan/<id>` replaces the same plan."""
-    return f"pumpcare-{plan_key(plan, patient_label)}"
-
-
 def plandefinition_id(ruleset: RuleSet) -> str:
     """The PlanDefinition's id: the rule file's name as a slug (its version is in `version`, not the id)."""
     slug = "".join(char if char in _ID_CHARS else "-" for char in ruleset.name.lower())
@@ -73,18 +68,25 @@ def plandefinition_url(ruleset: RuleSet) -> str:
 
 
 def render_careplan(
-    plan: Plan, *, patient_label: str | None = None, patient_ref: str | None = None, created: date | None = None
+    plan: Plan,
+    *,
+    patient_label: str | None = None,
+    patient_ref: str | None = None,
+    created: date | None = None,
+    key: str | None = None,
 ) -> str:
     """The plan as a CarePlan: one activity per milestone (a period is one), then one per step that waits for a date.
 
     `created` is passed in (the CLI reads the clock; left out without it). With `patient_ref` ("Patient/123") the
     subject is that reference and the CarePlan claims US Core's CarePlan profile, whose requirements it then meets;
     without one, the subject is a display and no profile is claimed (US Core wants a reference to a Patient).
+    `key` is a saved record's own plan key, the one its calendar's UIDs carry; left out, one is made from the
+    surgery day and the label (or the reference).
     """
     title = calendar_name(patient_label)
     # Two unlabelled patients operated on the same day must not share an id once each has a reference.
     identity = patient_label or patient_ref
-    key = plan_key(plan, identity)
+    key = key or plan_key(plan, identity)
     ruleset = plan.ruleset
     starts = [m.when.earliest for m in plan.milestones] or [plan.surgery]
     milestones = [milestone for milestone in plan.milestones if milestone.kind != "ends"]
@@ -92,7 +94,8 @@ def render_careplan(
     subject: dict[str, str] = {"display": patient_label or fhir_subject()}
     if patient_ref is not None:
         subject = {"reference": patient_ref, **({"display": patient_label} if patient_label else {})}
-    resource: dict[str, Any] = {"resourceType": "CarePlan", "id": careplan_id(plan, identity)}
+    # The calendar's plan key, so `PUT CarePlan/<id>` replaces the same plan.
+    resource: dict[str, Any] = {"resourceType": "CarePlan", "id": f"pumpcare-{key}"}
     if patient_ref is not None:
         resource["meta"] = {"profile": [US_CORE_CAREPLAN]}
     resource.update(
