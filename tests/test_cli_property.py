@@ -4,7 +4,9 @@ no exit code but 0 (done), 1 (refused) or 2 (the command line itself was wrong).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
@@ -136,3 +138,71 @@ def test_the_pump_numbers_and_refill_options_answer_any_input(
     runner = CliRunner()
     check(runner.invoke(app, ["today", *args, "--date", day, "--json"]))
     check(runner.invoke(app, ["plan", *args, "--ics", "-"]))
+
+
+# ── Every command the app has, with any values for its own options ──────────────────────────────────────────
+
+
+def _command_paths() -> list[tuple[str, ...]]:
+    """Every command, read from the app as it is built: a new command is fuzzed without a line here."""
+    import typer
+
+    # Typer may carry its own copy of click: ask the objects what they are, not which class they come from.
+    def walk(command: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        if hasattr(command, "commands"):
+            return [found for name, sub in command.commands.items() for found in walk(sub, (*path, name))]
+        return [path]
+
+    return walk(typer.main.get_command(app), ())
+
+
+COMMAND_PATHS = _command_paths()
+# Values that stay on this machine: sync's address never names a host to look up, and files land in tmp_path.
+ADDRESSES = ["", "ftp://x/", "http://127.0.0.1:9/cal/", "https://127.0.0.1:9/", "not a url", "http://[::1]:9/"]
+PATHS = ["-", "out.ics", "out.pdf", "out.html", "out.json", "", ".", "missing/x.ics", "in.csv", "plan.yaml"]
+
+
+def _value(name: str) -> st.SearchStrategy[str]:
+    if name == "caldav":
+        return st.sampled_from(ADDRESSES)
+    if "date" in name or name in ("follow_up", "first_refill", "next_refill", "surgery_date"):
+        return dates
+    if name in ("out", "ics", "fhir", "rules", "clinic", "out_dir", "ca_file", "config_dir", "path", "file", "csv"):
+        return st.sampled_from(PATHS)
+    if name in ("set_", "refill_every"):
+        return st.one_of(durations, st.sampled_from(["no-driving=6w", "walk-short=1w..2w", "x=1d"]))
+    return st.one_of(st.text(max_size=12), st.sampled_from(["0", "-1", "12w", "2mL", "es", "en", "letter"]))
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS, ids=" ".join)
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(data=st.data())
+def test_every_command_answers_any_values_of_its_options(
+    path: tuple[str, ...], data: st.DataObject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer
+
+    command: Any = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PUMPCARE_CALDAV_PASSWORD", "secret")
+    (tmp_path / "in.csv").write_text("label,surgery_date\nBed 1,2026-12-01\n", encoding="utf-8")
+    runner = CliRunner()
+    if not (tmp_path / "config" / "plan.yaml").exists():
+        monkeypatch.setenv("PUMPCARE_CONFIG_DIR", str(tmp_path / "config"))
+        runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", "--save"])
+    args: list[str] = list(path)
+    for param in command.params:
+        if param.name in ("help", "version", "install_completion", "show_completion", "config_dir"):
+            continue
+        name = str(param.name)
+        if param.param_type_name == "argument":
+            args.append(data.draw(_value(name)))
+        elif data.draw(st.booleans()):
+            option = max(param.opts, key=len)
+            if param.is_flag:
+                args.append(option)
+            else:
+                args += [option, data.draw(_value(name))]
+    check(runner.invoke(app, args))

@@ -551,10 +551,12 @@ def test_the_record_keeps_the_programmer_numbers_exactly(runner: CliRunner, conf
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        ("- {event: refill, date: '9999-12-01'}", "the recorded refill on 9999-12-01 is out of range; "
-         "give a date between 1900 and 2199"),
+        # A day past the calendar's years is after today too: the record is broken, and says which entry.
+        ("- {event: refill, date: '9999-12-01'}", "the saved plan's history entry 1 (refill on 9999-12-01) is after "
+         "today ({today}); fix it, or delete it with `pumpcare forget` (the file: {path})"),
         ("- {event: replacement, date: '2025-06-01'}", "the recorded replacement on 2025-06-01 is not after the "
-         "surgery on 2025-12-01; check the record"),
+         "surgery on 2025-12-01; check the record (the saved plan at {path} gave part of this plan; fix it or run "
+         "`pumpcare forget`)"),
     ],
 )  # fmt: skip
 def test_a_hand_edited_history_out_of_bounds_is_a_sentence(
@@ -564,10 +566,8 @@ def test_a_hand_edited_history_out_of_bounds_is_a_sentence(
     path = config_dir / "plan.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("history: []", f"history:\n{edit}"), encoding="utf-8")
     result = runner.invoke(app, ["today", "--date", "2026-02-01"])
-    assert (result.exit_code, result.stderr) == (
-        1,
-        f"pumpcare: {message} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)\n",
-    )
+    expected = message.format(path=path, today=date.today())
+    assert (result.exit_code, result.stderr) == (1, f"pumpcare: {expected}\n")
 
 
 def test_numbers_that_would_last_over_a_century_are_refused(runner: CliRunner) -> None:

@@ -183,3 +183,74 @@ def test_every_saved_text_reads_back_as_it_was_typed(runner: CliRunner, label: s
     ics = runner.invoke(app, ["plan", "--ics", "-"]).stdout_bytes.replace(b"\r\n ", b"").decode("utf-8")
     escaped = label.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     assert escaped in ics
+
+
+# ── A record the command line would refuse is a broken record ─────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("history", "problem"),
+    [
+        (
+            "- {event: refill, date: '2026-12-03'}\n- {event: refill, date: '2026-12-03'}\n",
+            "the saved plan's history entry 2 (refill on 2026-12-03) repeats entry 1; keep one",
+        ),
+        (
+            "- {event: follow-up, date: '2026-12-02'}\n- {event: follow-up, date: '2026-12-03'}\n",
+            "the saved plan's history entry 2 is a second follow-up visit (the first is entry 1); keep the one that "
+            "happened",
+        ),
+        (
+            "- {event: refill, date: '2026-12-03'}\n- {event: replacement, date: '2099-01-01'}\n",
+            "the saved plan's history entry 2 (replacement on 2099-01-01) is after today",
+        ),
+    ],
+    ids=["duplicate", "two-follow-ups", "future"],
+)
+@pytest.mark.parametrize("command", [["today"], ["plan"], ["history"], ["log", "refill"], ["next"]])
+def test_a_record_with_a_history_pumpcare_would_refuse_is_reported_with_the_entry(
+    runner: CliRunner, record: Path, history: str, problem: str, command: list[str]
+) -> None:
+    text = record.read_text(encoding="utf-8")
+    head, _, _ = text.partition("history:")
+    record.write_text(f"{head}history:\n{history}", encoding="utf-8")
+    before = record.read_bytes()
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"pumpcare: {problem}")
+    assert "`pumpcare forget`" in result.stderr
+    assert record.read_bytes() == before
+
+
+# ── clinic check finds what would print blank or wrong ────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("clinic: X\nphones:\n  - label: \u3164\u3164\n    number: 555-0100\n",
+         "phones[0].label: has no letter or digit a reader can see; name whom the number reaches"),
+        ("clinic: X\nphones:\n  - label: \u2800\n    number: 555-0100\n",
+         "phones[0].label: has no letter or digit a reader can see; name whom the number reaches"),
+        ("clinic: X\nphones:\n  - label: Care team\n    number: +-()\n",
+         "phones[0].number: '+-()' has no digit; give the number to call"),
+        ("clinic: X\nphones:\n  - label: Care team\n    number: ' . '\n",
+         "phones[0].number: '.' has no digit; give the number to call"),
+        ("clinic: X\nclinic: Y\nphones:\n  - label: Care team\n    number: 555-0100\n",
+         "the key 'clinic' is given twice in one mapping; keep one"),
+        ("clinic: X\nphones:\n  - label: A\n    label: B\n    number: 555-0100\n",
+         "the key 'label' is given twice in one mapping; keep one"),
+        ("clinic: \u3164\nphones:\n  - label: A\n    number: 555-0100\n",
+         "clinic: has no letter or digit a reader can see; give the clinic's name"),
+    ],
+    ids=["filler-label", "braille-blank-label", "no-digit", "dot-only", "duplicate-top-key", "duplicate-phone-key",
+         "blank-clinic-name"],
+)  # fmt: skip
+def test_clinic_check_finds_what_would_print_blank_or_wrong(
+    runner: CliRunner, tmp_path: Path, body: str, problem: str
+) -> None:
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(body, encoding="utf-8")
+    result = runner.invoke(app, ["clinic", "check", str(clinic)])
+    assert result.exit_code == 1
+    assert problem in result.stderr, result.stderr

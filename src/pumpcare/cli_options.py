@@ -155,7 +155,7 @@ def resolve_and_warn(inputs: "PlanInputs", config_dir: Path | None, *, list_unti
     """The plan for these options and the saved record; its warnings go to stderr."""
     from pumpcare.controller import doubts, resolve
 
-    resolved = resolve(inputs, saved_path(config_dir), list_until=list_until)
+    resolved = resolve(inputs, saved_path(config_dir), list_until=list_until, today=date.today())
     warn((*resolved.warnings, *doubts(resolved.plan, date.today())))
     return resolved
 

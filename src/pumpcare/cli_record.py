@@ -38,7 +38,7 @@ def history_command(
     from pumpcare import store
 
     path = saved_path(config_dir)
-    saved = store.must_exist(store.load(path), path)
+    saved = store.must_exist(store.load(path, today=date.today()), path)
     if json_:
         from pumpcare.render_json import render_history_json
 

@@ -23,6 +23,14 @@ _KEYS = {"clinic": True, "phones": True, "address": False, "note": False}
 _PHONE_KEYS = ("label", "number")
 _LIMITS = {"clinic": 80, "address": 160, "note": 200, "label": 30, "number": 30}
 _NUMBER_CHARACTERS = set("0123456789+-() ./x")
+# Letters Unicode counts as letters that show nothing (Hangul fillers): a label of them looks blank on the sheet.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def _visible(text: str) -> bool:
+    """True when the text has a letter or digit a reader can see."""
+    return any(char.isalnum() and char not in _BLANK_LETTERS for char in text)
+
 
 EXAMPLE = """\
 # pumpcare clinic profile: printed on the discharge sheet and written into the calendar.
@@ -73,7 +81,14 @@ def load_clinic(path: Path) -> Clinic:
     """Read and check a clinic profile."""
     import yaml
 
-    from pumpcare.reading import UnreadableFileError, YamlShapeError, load_yaml, read_regular_file, text_loader
+    from pumpcare.reading import (
+        UnreadableFileError,
+        YamlShapeError,
+        load_yaml,
+        read_regular_file,
+        strict_loader,
+        yaml_problem,
+    )
 
     shown = str(path)
     try:
@@ -81,10 +96,12 @@ def load_clinic(path: Path) -> Clinic:
     except UnreadableFileError as err:
         raise ClinicFileError(shown, [err.reason]) from None
     try:
-        data = load_yaml(raw.decode("utf-8"), text_loader(), aliases=False)
+        data = load_yaml(raw.decode("utf-8"), strict_loader(text_only=True), aliases=False)
     except UnicodeDecodeError:
         raise ClinicFileError(shown, ["it is not UTF-8 text; save it as UTF-8"]) from None
-    except (yaml.YAMLError, YamlShapeError, ValueError):
+    except yaml.YAMLError as err:
+        raise ClinicFileError(shown, [f"{yaml_problem(err)}; or start again from `pumpcare clinic init`"]) from None
+    except (YamlShapeError, ValueError):
         raise ClinicFileError(shown, ["it is not valid YAML; start again from `pumpcare clinic init`"]) from None
     problems: list[str] = []
     clinic = _check(data, problems)
@@ -104,6 +121,8 @@ def _check(data: Any, problems: list[str]) -> Clinic | None:
             problems.append(f"unknown key '{excerpt(key)}'; {hint}")
     problems.extend(f"missing '{key}'; add it" for key, required in _KEYS.items() if required and key not in data)
     name = _text(data.get("clinic"), "clinic", problems) if "clinic" in data else ""
+    if name and not _visible(name):
+        problems.append("clinic: has no letter or digit a reader can see; give the clinic's name")
     address = _text(data["address"], "address", problems) if "address" in data else None
     note = _text(data["note"], "note", problems) if "note" in data else None
     phones = _phones(data.get("phones"), problems) if "phones" in data else ()
@@ -129,6 +148,10 @@ def _phones(value: Any, problems: list[str]) -> tuple[Phone, ...]:
         number = _text(item.get("number"), f"{where}.number", problems, limit=_LIMITS["number"])
         if number and not set(number.lower()) <= _NUMBER_CHARACTERS:
             problems.append(f"{where}.number: '{excerpt(number)}' is not a phone number; use digits, spaces, + - ( )")
+        elif number and not any(char.isdigit() for char in number):
+            problems.append(f"{where}.number: '{excerpt(number)}' has no digit; give the number to call")
+        if label and not _visible(label):
+            problems.append(f"{where}.label: has no letter or digit a reader can see; name whom the number reaches")
         phones.append(Phone(label, number))
     return tuple(phones)
 

@@ -156,13 +156,13 @@ def same_surgery(given: PlanInputs, saved: SavedPlan) -> bool:
     return parse_date(given.surgery_date, "surgery date") == parse_date(saved.inputs.surgery_date, "surgery date")
 
 
-def resolve(given: PlanInputs, path: Path, *, list_until: date | None = None) -> Resolved:
+def resolve(given: PlanInputs, path: Path, *, list_until: date | None = None, today: date | None = None) -> Resolved:
     """The plan for these options, with the saved record filling in what was not given (same surgery only)."""
     from pumpcare.saved import SavedPlanError
 
     unread: list[str] = []
     try:
-        saved = store.load(path) if given.surgery_date is None or path.exists() else None
+        saved = store.load(path, today=today) if given.surgery_date is None or path.exists() else None
     except SavedPlanError as err:
         if given.surgery_date is None:
             raise
@@ -275,7 +275,7 @@ def log_event(
     if numbers.alarm_volume is not None:
         parse_quantity(numbers.alarm_volume, "volume", "--alarm-volume")
     with store.locked(path):
-        saved = store.must_exist(store.load(path), path)
+        saved = store.must_exist(store.load(path, today=today), path)
         surgery = parse_date(saved.inputs.surgery_date or "", "surgery date")
         if day > today:
             raise InputError(f"--date {day} is in the future; log what has happened, on or before today ({today})")

@@ -91,21 +91,39 @@ class YamlAliasError(YamlShapeError):
     """YAML that uses an alias where none is expected (pumpcare writes none into the saved plan)."""
 
 
-def text_loader() -> Any:
-    """A safe YAML loader that reads every plain value as the text typed, for files that hold only text.
+def strict_loader(*, text_only: bool = False) -> Any:
+    """A safe YAML loader (libyaml's when installed) that refuses a key given twice in one mapping.
 
-    YAML's own reading turns 0712345670 into 120179640 (octal), drops the + of +4420123456 and reads 0x1F as 31:
-    a clinic's phone number must reach the sheet as the clinic wrote it, or be refused, never changed.
+    With `text_only`, every plain value is read as the text typed, for files that hold only text: YAML's own
+    reading turns 0712345670 into 120179640 (octal), drops the + of +4420123456 and reads 0x1F as 31, and a
+    clinic's phone number must reach the sheet as the clinic wrote it, or be refused, never changed.
     """
     import yaml
 
     base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class TextLoader(base):  # type: ignore[misc]
-        # No numbers, booleans or dates: every plain value is text.
-        yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
+    class StrictLoader(base):  # type: ignore[misc]
+        if text_only:
+            yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
 
-    return TextLoader
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            # PyYAML keeps the last of two equal keys; a clinic's second 'until' must not hide the first.
+            # The keys' text is read from the parsed nodes, not constructed: that would double the load time.
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"the key '{key_node.value}' is given twice in one mapping; keep one",
+                        key_node.start_mark,
+                    )
+                seen.add(key_node.value)
+            return super().construct_mapping(node, deep)
+
+    return StrictLoader
 
 
 def load_yaml(text: str, loader: Any, *, aliases: bool = True) -> Any:
@@ -161,3 +179,18 @@ def _check_shape(root: Any, *, aliases: bool = True) -> None:
         return total
 
     size(root, 0)
+
+
+def yaml_problem(err: Exception) -> str:
+    """The parser's complaint with its line and column, and where the unclosed thing began."""
+
+    def at(mark: Any) -> str:
+        return f"line {mark.line + 1}, column {mark.column + 1}"
+
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or "it is not valid YAML"
+    context, context_mark = getattr(err, "context", None), getattr(err, "context_mark", None)
+    text = f"not valid YAML at {at(mark)}: {problem}" if mark is not None else f"not valid YAML: {problem}"
+    if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
+        text += f" ({context} started at {at(context_mark)})"
+    return text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pumpcare.errors import RuleFileError
 from pumpcare.rules import RuleSet
@@ -48,7 +47,7 @@ def parse_rules(raw: bytes, origin: str) -> RuleSet:
     """Validate rule-file bytes; raise RuleFileError listing every problem with where it is."""
     import yaml
 
-    from pumpcare.reading import YamlShapeError, load_yaml
+    from pumpcare.reading import YamlShapeError, load_yaml, strict_loader, yaml_problem
 
     try:
         text = raw.decode("utf-8")
@@ -57,9 +56,9 @@ def parse_rules(raw: bytes, origin: str) -> RuleSet:
     if not text.strip():
         raise RuleFileError(origin, ["the file is empty; start from the shipped rules (data/aftercare.yaml)"])
     try:
-        data = load_yaml(text, _strict_loader())
+        data = load_yaml(text, strict_loader())
     except yaml.YAMLError as err:
-        raise RuleFileError(origin, [_yaml_problem(err)]) from None
+        raise RuleFileError(origin, [yaml_problem(err)]) from None
     except YamlShapeError as err:
         raise RuleFileError(origin, [f"{err}; a rule file is a plain list of rules"]) from None
     except ValueError:
@@ -70,45 +69,3 @@ def parse_rules(raw: bytes, origin: str) -> RuleSet:
     if checker.problems or ruleset is None:
         raise RuleFileError(origin, checker.problems)
     return ruleset
-
-
-def _strict_loader() -> Any:
-    """A safe YAML loader (libyaml's when installed) that refuses a key given twice in one mapping."""
-    import yaml
-
-    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class StrictLoader(base):  # type: ignore[misc]
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            # PyYAML keeps the last of two equal keys; a clinic's second 'until' must not hide the first.
-            # The keys' text is read from the parsed nodes, not constructed: that would double the load time.
-            seen: set[str] = set()
-            for key_node, _ in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    continue
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None,
-                        None,
-                        f"the key '{key_node.value}' is given twice in one mapping; keep one",
-                        key_node.start_mark,
-                    )
-                seen.add(key_node.value)
-            return super().construct_mapping(node, deep)
-
-    return StrictLoader
-
-
-def _yaml_problem(err: Exception) -> str:
-    """The parser's complaint with its line and column, and where the unclosed thing began."""
-
-    def at(mark: Any) -> str:
-        return f"line {mark.line + 1}, column {mark.column + 1}"
-
-    mark = getattr(err, "problem_mark", None)
-    problem = getattr(err, "problem", None) or "it is not valid YAML"
-    context, context_mark = getattr(err, "context", None), getattr(err, "context_mark", None)
-    text = f"not valid YAML at {at(mark)}: {problem}" if mark is not None else f"not valid YAML: {problem}"
-    if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
-        text += f" ({context} started at {at(context_mark)})"
-    return text

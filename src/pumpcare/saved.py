@@ -147,10 +147,39 @@ def _parse(text: str) -> SavedPlan:
             f"the saved plan's history has {len(entries):,} entries, more than the {MAX_HISTORY:,} it holds"
         )
     history = tuple(_entry(item, index) for index, item in enumerate(entries))
+    _check_history(history)
     key = data.get("key", "")
     if key != "" and not is_key(key):
         raise SavedPlanError("the saved plan's key must be 16 letters and digits (0-9, a-f), as pumpcare wrote it")
     return SavedPlan(inputs, values["rules_name"] or "", values["rules_version"] or "", history, key)
+
+
+def _check_history(history: tuple[Logged, ...]) -> None:
+    """What `pumpcare log` refuses is a broken record when a hand edit put it there: the same event twice on one
+    day, or a second follow-up visit."""
+    seen: dict[tuple[str, date], int] = {}
+    follow_up: int | None = None
+    for number, entry in enumerate(history, start=1):
+        first = seen.setdefault((entry.kind, entry.day), number)
+        if first != number:
+            raise SavedPlanError(
+                f"the saved plan's history entry {number} ({entry.kind} on {entry.day}) repeats entry {first}; keep one"
+            )
+        if entry.kind == "follow-up":
+            if follow_up is not None:
+                raise SavedPlanError(
+                    f"the saved plan's history entry {number} is a second follow-up visit (the first is entry "
+                    f"{follow_up}); keep the one that happened"
+                )
+            follow_up = number
+
+
+def after_today(saved: SavedPlan, today: date) -> str | None:
+    """The first logged event on a day after `today`, as a problem with the record; None when there is none."""
+    for number, entry in enumerate(saved.history, start=1):
+        if entry.day > today:
+            return f"the saved plan's history entry {number} ({entry.kind} on {entry.day}) is after today ({today})"
+    return None
 
 
 def _load(text: str) -> Any:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 from pumpcare.errors import OutputError
-from pumpcare.saved import FILE_NAME, SavedPlan, SavedPlanError, dump_saved, parse_saved
+from pumpcare.saved import FILE_NAME, SavedPlan, SavedPlanError, after_today, dump_saved, parse_saved
 
 MAX_RECORD_BYTES = 1_000_000  # not clinical: a record of a lifetime of refills is a few kilobytes
 LOCK_SECONDS = 15  # how long a save waits for another pumpcare that is saving the same record
@@ -26,8 +27,11 @@ def saved_path(config_dir: Path | None) -> Path:
     return config_dir / FILE_NAME
 
 
-def load(path: Path) -> SavedPlan | None:
-    """The saved plan, checked against its schema; None when there is none; SavedPlanError when it is broken."""
+def load(path: Path, *, today: date | None = None) -> SavedPlan | None:
+    """The saved plan, checked against its schema; None when there is none; SavedPlanError when it is broken.
+
+    With `today` (which only the command line reads), an event logged on a later day is a broken record too.
+    """
     from pumpcare.reading import UnreadableFileError, read_regular_file
 
     fix = f"fix it, or delete it with `pumpcare forget` (the file: {path})"
@@ -41,7 +45,11 @@ def load(path: Path) -> SavedPlan | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SavedPlanError(f"the saved plan is not UTF-8 text; {fix}") from None
-    return parse_saved(text, path)
+    saved = parse_saved(text, path)
+    problem = after_today(saved, today) if today is not None else None
+    if problem is not None:
+        raise SavedPlanError(f"{problem}; {fix}")
+    return saved
 
 
 @contextlib.contextmanager
