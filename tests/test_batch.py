@@ -92,7 +92,8 @@ def test_a_bad_header_names_the_expected_columns(runner: CliRunner, tmp_path: Pa
     assert (code, stdout) == (1, "")
     assert stderr == (
         f"pumpcare: the CSV header has {problem}; the first row must name the columns label and surgery_date, "
-        "and may name follow_up, refill_every, first_refill, overrides and patient_ref\n"
+        "and may name follow_up, refill_every, first_refill, next_refill, drug, fill_volume, concentration, "
+        "daily_dose, alarm_volume, overrides and patient_ref\n"
     )
     assert not out.exists()  # refused before any folder is made
 

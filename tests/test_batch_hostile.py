@@ -22,7 +22,8 @@ WIDE = {"COLUMNS": "250"}
 HEADER_ROW = "label,surgery_date,follow_up,refill_every,first_refill,overrides\n"
 EXPECTED = (
     "the first row must name the columns label and surgery_date, and may name follow_up, refill_every, "
-    "first_refill, overrides and patient_ref"
+    "first_refill, next_refill, drug, fill_volume, concentration, daily_dose, alarm_volume, overrides and "
+    "patient_ref"
 )
 RUNAWAY = (
     'a quote (") on line 4 opens a cell that {where}; remove the stray quote or close it '

@@ -284,3 +284,43 @@ def test_clearing_the_numbers_goes_back_to_the_interval(runner: CliRunner) -> No
     assert runner.invoke(app, ["log", "undo"]).exit_code == 0
     document = json.loads(runner.invoke(app, ["plan", "--json", "--date", "2026-04-09"]).stdout)
     assert document["next_refill"]["due_date"] == "2026-04-08"
+
+
+# ── The batch takes the same inputs, from the same table, and dates refills the same way ─────────────────────
+
+
+def refill_days_of(calendar: bytes) -> list[date]:
+    parsed = icalendar.Calendar.from_ical(calendar)
+    return sorted(
+        event.decoded("dtstart") for event in parsed.walk("VEVENT") if "reservoir-refill-due" in str(event["uid"])
+    )
+
+
+@pytest.mark.parametrize(("options", "longest"), [case[1:3] for case in CASES], ids=IDS)
+def test_a_batch_row_dates_refills_as_plan_does(
+    runner: CliRunner, tmp_path: Path, options: list[str], longest: int
+) -> None:
+    # The row's cells, from the options: --x-y VALUE becomes column x_y.
+    cells = {"label": "Bed 4", "surgery_date": SURGERY.isoformat()}
+    cells.update(
+        {option[2:].replace("-", "_"): value for option, value in zip(options[::2], options[1::2], strict=True)}
+    )
+    source = tmp_path / "rows.csv"
+    source.write_text(",".join(cells) + "\n" + ",".join(cells.values()) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(source), "--out-dir", str(out), "--html"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    [calendar] = out.glob("*.ics")
+    alone = runner.invoke(app, [*PLAN, *options, "--patient-label", "Bed 4", "--ics", "-"]).stdout_bytes
+    assert refill_days_of(calendar.read_bytes()) == refill_days_of(alone)
+    assert_spaced(refill_days_of(calendar.read_bytes()), longest)
+    [sheet] = out.glob("*.html")
+    handout = tmp_path / "handout.html"
+    runner.invoke(app, ["handout", *PLAN[1:], *options, "--patient-label", "Bed 4", "--out", str(handout)])
+    assert f", then every {longest} days" in sheet.read_text(encoding="utf-8")
+
+    # The visits a nurse hands over are the same lines (the sheets differ only in the day they were printed).
+    def visits(page: Path) -> str:
+        return page.read_text(encoding="utf-8").split("Pump refill visit")[0].rsplit("<tr>", 1)[1]
+
+    assert visits(sheet) == visits(handout)

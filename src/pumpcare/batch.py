@@ -20,7 +20,8 @@ from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError, PumpcareError
 from pumpcare.files import signals_held
 from pumpcare.i18n import activate, current
-from pumpcare.inputs import PlanInputs, check_label, check_patient_ref
+from pumpcare.input_table import PLAN_INPUTS, column_names
+from pumpcare.inputs import check_label, check_patient_ref, from_cells
 from pumpcare.rules import RuleSet
 from pumpcare.schedule import Plan
 
@@ -29,7 +30,11 @@ if TYPE_CHECKING:
 
 FHIR_SUFFIX = ".fhir.json"
 REQUIRED = ("label", "surgery_date")
-OPTIONAL = ("follow_up", "refill_every", "first_refill", "overrides", "patient_ref")
+# Every plan input a CSV can carry (input_table.PLAN_INPUTS), then the CarePlan's patient reference.
+OPTIONAL = (
+    *(item.column for item in PLAN_INPUTS if item.column is not None and item.column not in REQUIRED),
+    "patient_ref",
+)
 COLUMNS = REQUIRED + OPTIONAL
 # A row is a few hundred characters; anything near csv's 131,072-character field limit is a runaway quote.
 MAX_LINE = 65_536
@@ -339,25 +344,18 @@ def file_stem(row: int, label: str) -> str:
 
 
 def _plan_row(row: int, cells: dict[str, str], options: BatchOptions) -> RowRendered | RowFailed:
-    from pumpcare.controller import CSV_NAMES, plan_from
+    from pumpcare.controller import plan_from
 
     column = "label"
     try:
         label = check_label(cells["label"], "label")
         ref = check_patient_ref(cells["patient_ref"], "patient_ref") if cells.get("patient_ref") else None
-        inputs = PlanInputs(
-            surgery_date=cells["surgery_date"],
-            follow_up=cells.get("follow_up") or None,
-            refill_every=cells.get("refill_every") or None,
-            first_refill=cells.get("first_refill") or None,
-            orders=tuple(order for order in cells.get("overrides", "").split(";") if order.strip()),
-            patient_label=label,
-        )
+        inputs = from_cells(cells, label)
         column = "-"
-        plan = plan_from(inputs, ruleset=options.rules, names=CSV_NAMES)
+        plan = plan_from(inputs, ruleset=options.rules, names=column_names())
         return _render_row(row, label, plan, options, ref)
     except InputError as err:
-        return RowFailed(row, _COLUMNS.get(err.field or "", err.field or column), str(err))
+        return RowFailed(row, column_names().get(err.field or "", err.field or column), str(err))
     except PumpcareError as err:
         return RowFailed(row, column, str(err))
     except Exception as err:  # one row that trips a bug or a library must not cost the others
@@ -367,10 +365,6 @@ def _plan_row(row: int, cells: dict[str, str], options: BatchOptions) -> RowRend
             f"pumpcare could not make this row's calendar or sheet ({type(err).__name__}); check the row, "
             "and report it to pumpcare's maintainers if it looks right",
         )
-
-
-# The plan's inputs and the CSV columns that hold them, where the names differ.
-_COLUMNS = {"orders": "overrides"}
 
 
 def _render_row(row: int, label: str, plan: Plan, options: BatchOptions, ref: str | None = None) -> RowRendered:

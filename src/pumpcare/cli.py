@@ -13,28 +13,15 @@ from pumpcare import __version__
 from pumpcare.cli_clinic import clinic_app
 from pumpcare.cli_discharge import batch_command, handout_command
 from pumpcare.cli_options import (
-    AlarmVolume,
     ClinicProfile,
-    Concentration,
     ConfigDir,
-    DailyDose,
-    Drug,
     Fhir,
-    FillVolume,
-    FirstRefill,
-    FollowUp,
     Json,
     Lang,
-    NextRefill,
-    Orders,
-    PatientLabel,
     PatientRef,
-    RefillEvery,
-    RulesFile,
-    SurgeryDate,
     clinic_from,
     console,
-    given,
+    plan_input_options,
     resolve_and_warn,
     saved_path,
     speak,
@@ -130,25 +117,14 @@ def _root(
 
 
 @app.command("plan")
+@plan_input_options(label=True)
 def plan_command(
-    surgery_date: SurgeryDate = None,
-    follow_up: FollowUp = None,
-    refill_every: RefillEvery = None,
-    first_refill: FirstRefill = None,
-    next_refill: NextRefill = None,
-    drug: Drug = None,
-    fill_volume: FillVolume = None,
-    concentration: Concentration = None,
-    daily_dose: DailyDose = None,
-    alarm_volume: AlarmVolume = None,
-    set_: Orders = None,
-    rules: RulesFile = None,
+    inputs: "PlanInputs",
     ics: Annotated[
         str | None, typer.Option(metavar="PATH", help="Write the plan as a calendar file; '-' writes to stdout.")
     ] = None,
     json_: Json = False,
     fhir: Fhir = None,
-    patient_label: PatientLabel = None,
     patient_ref: PatientRef = None,
     date_: Annotated[
         str | None,
@@ -175,7 +151,7 @@ def plan_command(
     if fhir == "-" and (json_ or ics == "-"):
         other = "--json" if json_ else "--ics -"
         raise InputError(f"{other} and --fhir - both write to stdout; write the CarePlan to a file instead")
-    from pumpcare.inputs import check_label, parse_day
+    from pumpcare.inputs import parse_day
 
     # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
     if date_ is not None or today is not None:
@@ -190,24 +166,22 @@ def plan_command(
         raise InputError(f"--ics and --fhir both name {fhir}; give each its own file")
     if chart and (json_ or ics is not None or fhir is not None):
         warn(("--chart draws on the screen only; the JSON and the calendar are written without it",))
-    patient_label = check_label(patient_label) if patient_label is not None else None
     if patient_ref is not None:
         from pumpcare.inputs import check_patient_ref
 
         patient_ref = check_patient_ref(patient_ref)
         if fhir is None:
             warn(("--patient-ref names the CarePlan's patient only; add --fhir PATH to write one",))
-    inputs_given = given(locals())
     if save:
         from pumpcare.controller import save as save_plan
 
-        resolved = save_plan(inputs_given, saved_path(config_dir), replace=lambda saved: yes or _ask_replace(saved))
+        resolved = save_plan(inputs, saved_path(config_dir), replace=lambda saved: yes or _ask_replace(saved))
         warn(resolved.warnings)
         typer.echo(
             f"Plan saved to {saved_path(config_dir)}; `pumpcare today` and `pumpcare next` will use it.", err=True
         )
     else:
-        resolved = resolve_and_warn(inputs_given, config_dir)
+        resolved = resolve_and_warn(inputs, config_dir)
     inputs, the_plan = resolved.inputs, resolved.plan
     if ics is not None:
         write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=clinic_from(clinic), key=resolved.key)
@@ -242,23 +216,13 @@ def _ask_replace(saved: "SavedPlan") -> bool:
 
 
 @app.command("today")
+@plan_input_options()
 def today_command(
+    inputs: "PlanInputs",
     date_: Annotated[
         str | None, typer.Option("--date", metavar="DATE", help="The day to look at (default: today).")
     ] = None,
     json_: Json = False,
-    surgery_date: SurgeryDate = None,
-    follow_up: FollowUp = None,
-    refill_every: RefillEvery = None,
-    first_refill: FirstRefill = None,
-    next_refill: NextRefill = None,
-    drug: Drug = None,
-    fill_volume: FillVolume = None,
-    concentration: Concentration = None,
-    daily_dose: DailyDose = None,
-    alarm_volume: AlarmVolume = None,
-    set_: Orders = None,
-    rules: RulesFile = None,
     config_dir: ConfigDir = None,
     lang: Lang = None,
 ) -> None:
@@ -266,7 +230,7 @@ def today_command(
     speak(lang)
     from pumpcare.status import day_status
 
-    day, the_plan = _day_and_plan(date_, given(locals()), config_dir, ahead=366)
+    day, the_plan = _day_and_plan(date_, inputs, config_dir, ahead=366)
     status = day_status(the_plan, day)
     if json_:
         from pumpcare.render_json import render_today_json
@@ -279,24 +243,14 @@ def today_command(
 
 
 @app.command("next")
+@plan_input_options()
 def next_command(
+    inputs: "PlanInputs",
     days: Annotated[int, typer.Option(min=1, max=3660, help="How many days ahead to look.")] = 14,
     date_: Annotated[
         str | None, typer.Option("--date", metavar="DATE", help="Look ahead from this day (default: today).")
     ] = None,
     json_: Json = False,
-    surgery_date: SurgeryDate = None,
-    follow_up: FollowUp = None,
-    refill_every: RefillEvery = None,
-    first_refill: FirstRefill = None,
-    next_refill: NextRefill = None,
-    drug: Drug = None,
-    fill_volume: FillVolume = None,
-    concentration: Concentration = None,
-    daily_dose: DailyDose = None,
-    alarm_volume: AlarmVolume = None,
-    set_: Orders = None,
-    rules: RulesFile = None,
     config_dir: ConfigDir = None,
     lang: Lang = None,
 ) -> None:
@@ -304,7 +258,7 @@ def next_command(
     speak(lang)
     from pumpcare.status import day_status, upcoming
 
-    day, the_plan = _day_and_plan(date_, given(locals()), config_dir, ahead=days)
+    day, the_plan = _day_and_plan(date_, inputs, config_dir, ahead=days)
     items = upcoming(the_plan, day, days=days, from_today=True)
     status = day_status(the_plan, day)
     if json_:

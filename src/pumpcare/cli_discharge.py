@@ -2,54 +2,34 @@
 
 # No `from __future__ import annotations` here: typer would eval every annotation string at start-up.
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pumpcare.cli_options import (
-    AlarmVolume,
     ClinicProfile,
-    Concentration,
     ConfigDir,
-    DailyDose,
-    Drug,
-    FillVolume,
-    FirstRefill,
-    FollowUp,
     Lang,
-    NextRefill,
-    Orders,
-    PatientLabel,
-    RefillEvery,
     RulesFile,
-    SurgeryDate,
     build_time,
     console,
-    given,
+    plan_input_options,
     resolve_and_warn,
     speak,
     warn,
 )
 from pumpcare.errors import InputError
 
+if TYPE_CHECKING:
+    from pumpcare.inputs import PlanInputs
 
+
+@plan_input_options(label=True)
 def handout_command(
+    inputs: "PlanInputs",
     out: Annotated[Path, typer.Option(metavar="PATH", help="Where to write the sheet (.pdf, or .html with --html).")],
     paper: Annotated[str, typer.Option(metavar="SIZE", help="Paper size: letter or a4.")] = "letter",
     html: Annotated[bool, typer.Option("--html", help="Write one self-contained HTML page instead of a PDF.")] = False,
-    surgery_date: SurgeryDate = None,
-    follow_up: FollowUp = None,
-    refill_every: RefillEvery = None,
-    first_refill: FirstRefill = None,
-    next_refill: NextRefill = None,
-    drug: Drug = None,
-    fill_volume: FillVolume = None,
-    concentration: Concentration = None,
-    daily_dose: DailyDose = None,
-    alarm_volume: AlarmVolume = None,
-    set_: Orders = None,
-    rules: RulesFile = None,
-    patient_label: PatientLabel = None,
     clinic: ClinicProfile = None,
     date_: Annotated[
         str | None,
@@ -67,7 +47,7 @@ def handout_command(
 
     from pumpcare.clinic import load_clinic
     from pumpcare.controller import sheet_bytes
-    from pumpcare.inputs import check_label, parse_day
+    from pumpcare.inputs import parse_day
     from pumpcare.render_pdf import PAPER
 
     day = parse_day(date_, "--date") if date_ is not None else date.today()
@@ -75,12 +55,11 @@ def handout_command(
 
     if paper.lower() not in PAPER:
         raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
-    patient_label = check_label(patient_label) if patient_label is not None else None
     suffix = out.suffix.lower()
     if suffix and suffix not in (".pdf", ".html", ".htm"):
         # A sheet named .docx would open as garbage in a word processor: refuse before anything is made.
         raise InputError(f"handout writes a PDF or a web page, not {suffix}; name the file {out.stem}.pdf or .html")
-    resolved = resolve_and_warn(given(locals()), config_dir)
+    resolved = resolve_and_warn(inputs, config_dir)
     inputs, the_plan = resolved.inputs, resolved.plan
     html = html or suffix in (".html", ".htm")
     if html and out.suffix.lower() == ".pdf":

@@ -1,8 +1,11 @@
 """The options the commands share, and the small helpers every command module uses. Arguments only."""
 
 # No `from __future__ import annotations` here: typer would eval every annotation string at start-up.
+import functools
+import inspect
 import os
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,46 +19,60 @@ if TYPE_CHECKING:
 
     from pumpcare.clinic import Clinic
     from pumpcare.controller import Resolved
+    from pumpcare.input_table import InputSpec
     from pumpcare.inputs import PlanInputs
     from pumpcare.schedule import Plan
 
-# Options shared by the commands that make a plan; each falls back to the saved plan when left out.
-SurgeryDate = Annotated[
-    str | None, typer.Option(metavar="DATE", help="Day of the pump surgery, as YYYY-MM-DD (default: the saved plan's).")
-]
-FollowUp = Annotated[
-    str | None,
-    typer.Option(metavar="DATE", help="Day of the follow-up visit (YYYY-MM-DD); restrictions tied to it end then."),
-]
-RefillEvery = Annotated[
-    str | None, typer.Option(metavar="DURATION", help="How often the pump is refilled, such as 12w or 3mo.")
-]
-FirstRefill = Annotated[str | None, typer.Option(metavar="DATE", help="Day of the first refill visit, as YYYY-MM-DD.")]
-Orders = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        metavar="RULE_ID=DURATION",
-        help="A clinician's order replacing a rule's window: no-driving=6w or no-lifting=8w..12w. Repeatable.",
-    ),
-]
-NextRefill = Annotated[
-    str | None,
-    typer.Option(metavar="DATE", help="The next refill's date from the pump programmer's printout (YYYY-MM-DD)."),
-]
-Drug = Annotated[str | None, typer.Option(metavar="DRUG", help="The drug in the pump, from the rule file's list.")]
-FillVolume = Annotated[str | None, typer.Option(metavar="VOLUME", help="Volume put in the pump, such as 20mL.")]
-Concentration = Annotated[
-    str | None, typer.Option(metavar="CONC", help="The drug's concentration, such as 2mg/mL or 500mcg/mL.")
-]
-DailyDose = Annotated[str | None, typer.Option(metavar="DOSE", help="The daily dose, such as 0.5mg/day.")]
-AlarmVolume = Annotated[
-    str | None,
-    typer.Option(
-        metavar="VOLUME",
-        help="The low-reservoir alarm volume, such as 2mL; needed with the numbers unless the rule file sets it.",
-    ),
-]
+# The plan's own options (dates, refills, pump numbers, orders, rule file) come from input_table.PLAN_INPUTS
+# through `plan_input_options`: each is declared once, whichever commands take it.
+
+
+def plan_input_options(
+    *, label: bool = False, only: "tuple[str, ...] | None" = None
+) -> "Callable[[Callable[..., None]], Callable[..., None]]":
+    """Give a command the options of the plan's inputs, declared once in input_table; the command receives them
+    as one `inputs: PlanInputs` argument. `label` adds --patient-label; `only` keeps the named inputs."""
+    from pumpcare.input_table import PATIENT_LABEL, PLAN_INPUTS
+
+    specs = [item for item in PLAN_INPUTS if only is None or item.field in only] + ([PATIENT_LABEL] if label else [])
+
+    def decorate(command: "Callable[..., None]") -> "Callable[..., None]":
+        signature = inspect.signature(command)
+        own = [parameter for parameter in signature.parameters.values() if parameter.name != "inputs"]
+        added = [
+            inspect.Parameter(item.field, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_annotation(item))
+            for item in specs
+        ]
+
+        @functools.wraps(command)
+        def with_inputs(**options: Any) -> None:
+            typed = {item.field: options.pop(item.field) for item in specs}
+            command(inputs=_plan_inputs(typed), **options)
+
+        # Typer reads the signature: one parameter per input first, as `--help` lists them, then the command's own.
+        parameters = [*added, *(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY) for parameter in own)]
+        with_inputs.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        with_inputs.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
+        return with_inputs
+
+    return decorate
+
+
+def _annotation(item: "InputSpec") -> Any:
+    option = typer.Option(item.option, metavar=item.metavar, help=item.help)
+    kind = {"list": list[str] | None, "path": Path | None}.get(item.kind, str | None)
+    return Annotated[kind, option]
+
+
+def _plan_inputs(typed: dict[str, Any]) -> "PlanInputs":
+    from pumpcare.inputs import PlanInputs, check_label
+
+    values = {field: value for field, value in typed.items() if field not in ("orders", "rules_file")}
+    if values.get("patient_label") is not None:
+        values["patient_label"] = check_label(values["patient_label"])
+    return PlanInputs(**values, orders=tuple(typed.get("orders") or ()), rules_file=path_text(typed.get("rules_file")))
+
+
 ClearNumbers = Annotated[
     bool,
     typer.Option(
@@ -125,15 +142,6 @@ def saved_path(config_dir: Path | None) -> Path:
     from pumpcare.store import saved_path
 
     return saved_path(config_dir)
-
-
-def given(options: dict[str, Any]) -> "PlanInputs":
-    """The plan inputs among a command's options, as typed; what is left out is None."""
-    from pumpcare.inputs import PlanInputs
-
-    rules = options.get("rules")
-    values = {name: options.get(name) for name in PlanInputs._fields if name not in ("orders", "rules_file")}
-    return PlanInputs(**values, orders=tuple(options.get("set_") or ()), rules_file=path_text(rules))
 
 
 def build_time() -> datetime:

@@ -9,22 +9,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from pumpcare.cli_options import (
-    AlarmVolume,
     ClearNumbers,
-    Concentration,
     ConfigDir,
-    DailyDose,
-    FillVolume,
     Json,
     Lang,
-    NextRefill,
     console,
+    plan_input_options,
     saved_path,
     speak,
 )
 from pumpcare.errors import InputError, OutputError
+from pumpcare.input_table import PUMP_NUMBERS
 
 if TYPE_CHECKING:
+    from pumpcare.inputs import PlanInputs
     from pumpcare.pumplife import LoggedKind
 
 
@@ -61,26 +59,22 @@ LogDate = Annotated[
 
 
 @log_app.command("refill")
+@plan_input_options(only=(*PUMP_NUMBERS, "next_refill"))
 def log_refill_command(
+    inputs: "PlanInputs",
     date_: LogDate = None,
-    fill_volume: FillVolume = None,
-    concentration: Concentration = None,
-    daily_dose: DailyDose = None,
-    alarm_volume: AlarmVolume = None,
     clear_numbers: ClearNumbers = False,
-    next_refill: NextRefill = None,
     config_dir: ConfigDir = None,
     lang: Lang = None,
 ) -> None:
     """Record a refill; the next one is counted from it. The programmer's numbers may come with it."""
     speak(lang)
-    from pumpcare.inputs import PlanInputs, parse_date
+    from pumpcare.inputs import parse_date
 
-    numbers = PlanInputs(
-        fill_volume=fill_volume, concentration=concentration, daily_dose=daily_dose, alarm_volume=alarm_volume
-    )
+    next_refill = inputs.next_refill
     if next_refill is not None:
         parse_date(next_refill, "--next-refill")
+    numbers = inputs._replace(next_refill=None)
     _log("refill", date_, config_dir, numbers=numbers, clear_numbers=clear_numbers, next_refill=next_refill)
 
 

@@ -9,24 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pumpcare.cli_options import (
-    AlarmVolume,
     ClinicProfile,
-    Concentration,
     ConfigDir,
-    DailyDose,
-    Drug,
-    FillVolume,
-    FirstRefill,
-    FollowUp,
     Lang,
-    NextRefill,
-    Orders,
-    PatientLabel,
-    RefillEvery,
-    RulesFile,
-    SurgeryDate,
     build_time,
-    given,
+    plan_input_options,
     resolve_and_warn,
     speak,
     warn,
@@ -35,11 +22,14 @@ from pumpcare.errors import InputError
 
 if TYPE_CHECKING:
     from pumpcare.caldav_sync import Event, SyncReport
+    from pumpcare.inputs import PlanInputs
 
 PASSWORD_VARIABLE = "PUMPCARE_CALDAV_PASSWORD"
 
 
+@plan_input_options(label=True)
 def sync_command(
+    inputs: "PlanInputs",
     caldav: Annotated[
         str, typer.Option("--caldav", metavar="URL", help="The calendar's CalDAV address (it ends with its name).")
     ],
@@ -62,19 +52,6 @@ def sync_command(
         int,
         typer.Option("--timeout", metavar="SECONDS", min=1, max=3600, help="Give up after this long (default 120)."),
     ] = 120,
-    surgery_date: SurgeryDate = None,
-    follow_up: FollowUp = None,
-    refill_every: RefillEvery = None,
-    first_refill: FirstRefill = None,
-    next_refill: NextRefill = None,
-    drug: Drug = None,
-    fill_volume: FillVolume = None,
-    concentration: Concentration = None,
-    daily_dose: DailyDose = None,
-    alarm_volume: AlarmVolume = None,
-    set_: Orders = None,
-    rules: RulesFile = None,
-    patient_label: PatientLabel = None,
     clinic: ClinicProfile = None,
     config_dir: ConfigDir = None,
     lang: Lang = None,
@@ -83,15 +60,12 @@ def sync_command(
     speak(lang)
     from pumpcare.caldav_sync import check_address, split_events, sync
     from pumpcare.clinic import load_clinic
-    from pumpcare.inputs import check_label
     from pumpcare.render_ics import render_ics
 
-    options = given(locals())
     _check_user(user)
     address, warning = check_address(caldav, allow_http=allow_http)
-    patient_label = check_label(patient_label) if patient_label is not None else None
     profile = load_clinic(clinic) if clinic is not None else None
-    resolved = resolve_and_warn(options, config_dir)
+    resolved = resolve_and_warn(inputs, config_dir)
     label = resolved.inputs.patient_label
     if resolved.saved is None and not label:
         # The plan key comes from the surgery day and the label: two unlabelled patients operated on the same day

@@ -16,6 +16,7 @@ from pumpcare import store
 from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError
 from pumpcare.i18n import NAMES, current
+from pumpcare.input_table import option_names
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
 from pumpcare.keys import derived_key, new_key
 from pumpcare.pumplife import Logged, LoggedKind, latest_refill
@@ -50,8 +51,7 @@ class Resolved(NamedTuple):
 
 
 # How each input is named in messages: the command line's options. A CSV batch names its columns instead.
-OPTION_NAMES = {"refill_every": "--refill-every", "first_refill": "--first-refill", "orders": "--set"}
-CSV_NAMES = {"refill_every": "refill_every", "first_refill": "first_refill", "orders": "overrides"}
+OPTION_NAMES = option_names()
 
 
 def plan_from(

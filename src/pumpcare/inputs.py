@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
 from pumpcare.errors import InputError, excerpt, is_text
+from pumpcare.input_table import PLAN_INPUTS
 from pumpcare.schedule import Override
 
 
@@ -42,6 +43,18 @@ class PlanInputs(NamedTuple):
     def given_orders(self) -> set[str]:
         """The rule ids these inputs give orders for."""
         return {order.partition("=")[0].strip() for order in self.orders}
+
+
+def from_cells(cells: dict[str, str], patient_label: str) -> PlanInputs:
+    """A batch row's plan inputs: each declared column, empty cells left out."""
+    values: dict[str, Any] = {}
+    for item in PLAN_INPUTS:
+        cell = cells.get(item.column or "", "").strip() if item.column else ""
+        if item.kind == "list":
+            values[item.field] = tuple(part.strip() for part in cell.split(";") if part.strip())
+        elif cell:
+            values[item.field] = cell
+    return PlanInputs(**values, patient_label=patient_label)
 
 
 def parse_date(text: str, what: str) -> date:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.errors import InputError, PumpcareError, excerpt
+from pumpcare.input_table import PLAN_INPUTS
 from pumpcare.inputs import PlanInputs, check_label, parse_date, parse_day, parse_interval, parse_override
 from pumpcare.keys import derived_key, is_key
 from pumpcare.pumplife import LOGGED_KINDS, Logged, latest_refill
@@ -21,10 +22,8 @@ FILE_NAME = "plan.yaml"
 FORMAT = 2
 # Not clinical: weekly refills for 38 years. It keeps every command on the biggest record within seconds.
 MAX_HISTORY = 2_000
-_INPUT_KEYS = (
-    "surgery_date", "follow_up", "refill_every", "first_refill", "next_refill", "drug",
-    "fill_volume", "concentration", "daily_dose", "alarm_volume",
-)  # fmt: skip
+# The plan's inputs the record keeps under their own names, in the order input_table declares them.
+_INPUT_KEYS = tuple(item.field for item in PLAN_INPUTS if item.saved)
 _KEYS = ("format", *_INPUT_KEYS, "set", "rules_file", "rules_name", "rules_version", "patient_label", "history")
 # The record's own key in calendar UIDs; a record written before it had one is read without it.
 _OPTIONAL_KEYS = ("key",)
