@@ -160,10 +160,11 @@ def plan_command(
         marked = date.today()
     if spans and ics is None:
         warn(("--spans shapes the calendar only; add --ics PATH to write one",))
-    from pumpcare.files import same_file
+    if ics is not None and fhir is not None and "-" not in (ics, fhir):
+        from pumpcare.files import same_file
 
-    if ics is not None and fhir is not None and "-" not in (ics, fhir) and same_file(ics, fhir):
-        raise InputError(f"--ics and --fhir both name {fhir}; give each its own file")
+        if same_file(ics, fhir):
+            raise InputError(f"--ics and --fhir both name {fhir}; give each its own file")
     if chart and (json_ or ics is not None or fhir is not None):
         warn(("--chart draws on the screen only; the JSON and the calendar are written without it",))
     if patient_ref is not None:

@@ -127,12 +127,12 @@ def render_careplan(
 
 def _narrative(plan: Plan, title: str, milestones: list[Milestone], waiting: list[Unscheduled]) -> str:
     """The plan's dated lines as the XHTML a person reads in the record: the same words as the timeline."""
-    from pumpcare.render_timeline import milestone_line
+    from pumpcare.milestone_words import milestone_after_title
 
     def when(milestone: Milestone) -> str:
         return format_date(milestone.when.earliest, weekday=False, compact=True)  # a window's line says its end
 
-    lines = [f"<li>{escape(title_text(when(m), milestone_line(m).plain))}</li>" for m in milestones]
+    lines = [f"<li>{escape(title_text(when(m), m.title + milestone_after_title(m)))}</li>" for m in milestones]
     parts = [f'<div xmlns="{XHTML}">', f"<p><b>{escape(title)}</b></p>", f"<ul>{''.join(lines)}</ul>"]
     if waiting:
         steps = "".join(

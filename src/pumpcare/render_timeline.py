@@ -12,19 +12,15 @@ from rich.segment import Segment
 from rich.text import Text
 
 from pumpcare.layout import Bullets, disclaimers
+from pumpcare.milestone_words import milestone_after_title
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import listed_refills
 from pumpcare.wording import (
-    ask_note,
-    at_the_visit,
     day_label,
     deadline_phrase,
     format_date,
-    format_span,
     members_phrase,
-    order_note,
     undated_phrase,
-    until_phrase,
 )
 from pumpcare.wording_labels import (
     from_today,
@@ -36,14 +32,6 @@ from pumpcare.wording_labels import (
 )
 from pumpcare.wording_phrases import (
     colon_phrase,
-    done_in_record,
-    due_span,
-    ends,
-    may_end_span,
-    may_start_span,
-    sentence_then,
-    then_phrase,
-    until_span,
 )
 from pumpcare.wording_pump import goes_on_sentence, more_refills_sentence, refill_basis, refill_sentence
 
@@ -188,35 +176,8 @@ def _day_rows(milestones: list[Milestone], today: bool) -> list[tuple[str, Text]
 
 
 def milestone_line(milestone: Milestone) -> Text:
-    """The milestone's line on the timeline, without its date: what, and until when (the CarePlan's narrative too)."""
-    text = Text(milestone.title, style="bold")
-    when = milestone.when
-    # A range always says who decides; a clinician's order says whose it is instead.
-    note = order_note(milestone) if milestone.set_by_care_team else ask_note()
-    if milestone.done:
-        text.append(done_in_record())
-    elif milestone.kind == "due" and when.is_range:
-        text.append(due_span(format_span(when), note))
-        if milestone.deadline:
-            text.append(sentence_then(deadline_phrase(milestone, when.latest, weekday=False)))
-    elif milestone.kind == "ends" and milestone.waits_for_visit:
-        text.append(colon_phrase(at_the_visit()))
-    elif milestone.kind == "ends":
-        text.append(may_end_span(format_span(when), note) if when.is_range else ends())
-        text.append(note if milestone.set_by_care_team and not when.is_range else "")
-    elif milestone.kind == "starts" and when.is_range:
-        text.append(may_start_span(format_span(when), note))
-    elif milestone.kind == "starts":
-        if milestone.waits_for_visit:
-            text.append(then_phrase(until_phrase(milestone)))
-        elif milestone.until is not None:
-            text.append(until_span(format_span(milestone.until)))
-            text.append(note if milestone.until.is_range or milestone.set_by_care_team else "")
-        elif milestone.until_waits_for is not None:
-            text.append(then_phrase(until_phrase(milestone)))
-    elif milestone.set_by_care_team:
-        text.append(note)
-    return text
+    """The milestone's line on the timeline, without its date: its title in bold, then what it says of it."""
+    return Text.assemble((milestone.title, "bold"), milestone_after_title(milestone))
 
 
 def _undated(plan: Plan) -> Group:
