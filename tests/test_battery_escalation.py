@@ -102,3 +102,12 @@ def test_the_last_month_is_bold_red_and_before_it_bold(runner: CliRunner) -> Non
 
     assert "\x1b[1mBook your pump replacement now" in styled("2033-06-01")
     assert "\x1b[1;31mThe pump must be replaced by Thu 1 Dec 2033, in 30 days." in styled("2033-11-01")
+
+
+def test_an_order_cannot_move_the_booking_day_away_from_the_pump(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["plan", *PLAN, "--set", "book-replacement=1w"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "pumpcare: rule 'book-replacement' counts from the day the pump went in; record a new pump with "
+        "`pumpcare log replacement` instead\n",
+    )

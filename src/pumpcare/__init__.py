@@ -25,7 +25,7 @@ _API = {
     "Plan": "pumpcare.schedule",
     "Milestone": "pumpcare.schedule",
     "RefillSchedule": "pumpcare.schedule",
-    "Override": "pumpcare.schedule",
+    "Override": "pumpcare.orders",
     "Logged": "pumpcare.pumplife",
     "Fill": "pumpcare.quantities",
     "parse_quantity": "pumpcare.quantities",
@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from pumpcare.durations import parse_duration
     from pumpcare.errors import PumpcareError
     from pumpcare.i18n import speaking
+    from pumpcare.orders import Override
     from pumpcare.pumplife import Logged
     from pumpcare.quantities import Fill, parse_quantity
     from pumpcare.render_fhir import render_careplan as careplan_fhir
@@ -84,7 +85,7 @@ if TYPE_CHECKING:
     from pumpcare.rule_file import load_rules
     from pumpcare.rule_words import in_language
     from pumpcare.rules import RuleSet
-    from pumpcare.schedule import Milestone, Override, Plan, RefillSchedule, make_plan
+    from pumpcare.schedule import Milestone, Plan, RefillSchedule, make_plan
     from pumpcare.sheet import make_sheet
     from pumpcare.status import day_status
 
