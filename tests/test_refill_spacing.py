@@ -324,3 +324,14 @@ def test_a_batch_row_dates_refills_as_plan_does(
         return page.read_text(encoding="utf-8").split("Pump refill visit")[0].rsplit("<tr>", 1)[1]
 
     assert visits(sheet) == visits(handout)
+
+
+def test_a_refill_due_today_is_under_due_now_like_the_follow_up_visit(runner: CliRunner) -> None:
+    args = ["today", "--surgery-date", "2026-12-01", "--refill-every", "12w", "--first-refill", "2027-01-26"]
+    text = runner.invoke(app, [*args, "--follow-up", "2027-01-26", "--date", "2027-01-26"]).stdout
+    due_now = text.split("Due now\n")[1].split("\n\n")[0]
+    assert "• Follow-up visit: today" in due_now
+    assert "• Refill due today, Tue 26 Jan 2027." in due_now
+    assert "Refill due" not in text.split("Your pump\n")[1]
+    ahead = runner.invoke(app, [*args, "--date", "2027-01-20"]).stdout
+    assert "Refill due in 6 days" in ahead.split("Your pump\n")[1]

@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from pumpcare.layout import Bullets, disclaimers
-from pumpcare.pumplife import Logged, RefillSettings, numbers_in_use
+from pumpcare.pumplife import Logged, RefillDue, RefillSettings, numbers_in_use
 from pumpcare.saved import SavedPlan, fill_from
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import DayStatus, Upcoming, battery_now, refill_now
@@ -91,8 +91,13 @@ def render_today(plan: Plan, status: DayStatus) -> RenderableType:
     if status.before_surgery:
         parts.append(_section(heading_before_surgery(), [_checklist_line(item) for item in status.before_surgery]))
     due = [m for m in status.due if not (status.before_surgery and m.category == "preparation")]
-    if due:
-        parts.append(_section(heading_due_now(), [_due_line(m) for m in due]))
+    due_lines = [_due_line(m) for m in due]
+    refill = status.refill
+    if refill is not None and refill.due is not None and refill.days_away == 0:
+        # On its day the refill is a thing to do today, like the follow-up visit, not a line about the pump.
+        due_lines.append(_refill_line(plan, refill.due, 0))
+    if due_lines:
+        parts.append(_section(heading_due_now(), due_lines))
     if status.day_number >= 0:
         avoid = [_period_line(status, m) for m in status.avoid] or [Text(nothing_to_avoid())]
         parts.append(_section(heading_avoid(), avoid))
@@ -151,10 +156,8 @@ def _pump_lines(plan: Plan, status: DayStatus) -> list[Text]:
     refill = status.refill
     if refill is not None and refill.due is None:
         lines.append(Text(no_refill_dates()))
-    elif refill is not None and refill.due is not None and not refill.overdue:
-        line = Text(refill_sentence(refill.due, refill.days_away), style="bold")
-        line.append(" " + refill_basis(plan, refill.due), style="")
-        lines.append(line)
+    elif refill is not None and refill.due is not None and refill.days_away > 0:
+        lines.append(_refill_line(plan, refill.due, refill.days_away))
     battery = status.battery
     if battery is not None and not battery.overdue and battery.to_book is None:  # else the alert above says it
         lines.append(Text(battery_sentence(battery.battery.opens, battery.battery.deadline, status.day)))
@@ -235,6 +238,12 @@ def _checklist_line(item: Upcoming) -> Text:
         line.append(any_day_span(format_span(when)))
     else:
         line.append(on_date_away(format_date(when.earliest), days_phrase(item.days_away)))
+    return line
+
+
+def _refill_line(plan: Plan, due: RefillDue, days_away: int) -> Text:
+    line = Text(refill_sentence(due, days_away), style="bold")
+    line.append(" " + refill_basis(plan, due), style="")
     return line
 
 
