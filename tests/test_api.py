@@ -45,3 +45,22 @@ def test_import_pumpcare_loads_none_of_the_heavy_libraries() -> None:
     code = "import sys, pumpcare; print(sorted(m for m in ('yaml', 'ics', 'reportlab', 'rich') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout == "[]\n"
+
+
+def test_the_readme_example_passes_mypy_strict(tmp_path: Path) -> None:
+    from mypy import api
+
+    code = re.search(r"```python\n(.*?)```", SECTION, re.DOTALL)
+    assert code is not None
+    example = tmp_path / "example.py"
+    example.write_text(code.group(1), encoding="utf-8")
+    report, errors, status = api.run(["--strict", "--no-incremental", "--python-version", "3.10", str(example)])
+    assert status == 0, report + errors
+
+
+def test_the_type_checkers_view_of_the_api_is_the_api() -> None:
+    """The names `if TYPE_CHECKING:` imports in __init__ are exactly the lazily loaded ones."""
+    source = (Path(pumpcare.__file__).parent / "__init__.py").read_text(encoding="utf-8")
+    block = source.split("if TYPE_CHECKING:", 1)[1].split("\n\n", 1)[0]
+    imported = set(re.findall(r"import (?:\w+ as )?(\w+)", block)) | set(re.findall(r", (\w+)", block))
+    assert imported == set(pumpcare._API)
