@@ -144,6 +144,11 @@ def chart_name() -> str:
     return _("Time line of the recovery plan")
 
 
+def sheet_subject() -> str:
+    """What the sheet is about, in its PDF's document properties (a screen reader or a file search shows it)."""
+    return _("Recovery plan after intrathecal pump surgery")
+
+
 def page_header(header: str, page: int) -> str:
     """A later page's header."""
     return _("{header}  ·  page {page}").format(header=header, page=page)
