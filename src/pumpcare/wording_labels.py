@@ -144,6 +144,11 @@ def chart_name() -> str:
     return _("Time line of the recovery plan")
 
 
+def chart_description() -> str:
+    """After the time line's name, for a screen reader: the drawing's dates are also written out as text."""
+    return _("The same dates are written out in the lists below.")
+
+
 def sheet_subject() -> str:
     """What the sheet is about, in its PDF's document properties (a screen reader or a file search shows it)."""
     return _("Recovery plan after intrathecal pump surgery")
