@@ -247,6 +247,11 @@ def calendar_name(patient_label: str | None) -> str:
     return _("Pump recovery plan")
 
 
+def labelled_event(patient_label: str, summary: str) -> str:
+    """An event's title when a label is given: whose plan it is, first, so one calendar can hold two patients'."""
+    return _("{label}: {summary}").format(label=patient_label, summary=summary)
+
+
 def calendar_about(disclaimer: str, leaflet: str) -> str:
     """The calendar's description."""
     return _("{disclaimer} Instructions from {leaflet}.").format(disclaimer=disclaimer, leaflet=leaflet)
