@@ -79,7 +79,10 @@ def test_the_calendar_and_the_careplan_carry_the_booking_day(runner: CliRunner, 
     [event] = [
         e for e in icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT") if "book-replacement" in e["uid"]
     ]
-    assert (str(event["summary"]), event.decoded("dtstart").isoformat()) == ("Book your pump replacement", "2033-06-01")
+    assert (str(event["summary"]), event.decoded("dtstart").isoformat()) == (
+        "A: Book your pump replacement",
+        "2033-06-01",
+    )
     assert event.walk("VALARM")
     careplan = json.loads(fhir.read_text(encoding="utf-8"))
     [activity] = [a for a in careplan["activity"] if a["id"].startswith("book-replacement")]

@@ -186,6 +186,36 @@ def test_no_personal_detail_unless_given(shipped: RuleSet) -> None:
     assert "X-WR-CALNAME:Pump recovery plan: Bed 4" in calendar_bytes(shipped, label="Bed 4").decode()
 
 
+def by_rule(data: bytes) -> dict[str, icalendar.Event]:
+    """The events keyed by the rule part of their UIDs, which is the same whoever the patient is."""
+    return {uid.split(".")[0]: event for uid, event in events_by_uid(data).items()}
+
+
+def test_a_label_starts_every_title_and_alarm_and_nothing_else_changes(shipped: RuleSet) -> None:
+    # Two patients in one caregiver's calendar: each event says whose it is, first, where no app cuts it off.
+    plain, named = by_rule(calendar_bytes(shipped)), by_rule(calendar_bytes(shipped, label="Bed 4"))
+    assert plain.keys() == named.keys()
+    for rule, event in named.items():
+        before = plain[rule]
+        assert str(event["SUMMARY"]) == f"Bed 4: {before['SUMMARY']}"
+        assert str(event["DESCRIPTION"]) == str(before["DESCRIPTION"])
+        alarms = zip(event.walk("VALARM"), before.walk("VALARM"), strict=True)
+        assert all(str(alarm["DESCRIPTION"]) == f"Bed 4: {was['DESCRIPTION']}" for alarm, was in alarms)
+    assert str(named["nothing-to-eat-due"].walk("VALARM")[0]["DESCRIPTION"]) == (
+        "Bed 4: Tonight: Nothing to eat after midnight"
+    )
+
+
+def test_the_label_names_the_patient_in_spans_and_in_spanish_too(runner: CliRunner) -> None:
+    args = ["plan", "--surgery-date", "2026-12-01", "--ics", "-", "--spans", "--patient-label", "Cama 7"]
+    result = runner.invoke(app, [*args, "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    events = by_rule(result.stdout_bytes)
+    assert any(rule.endswith("-span") for rule in events)
+    assert all(str(event["SUMMARY"]).startswith("Cama 7: ") for event in events.values())
+    assert str(events["nothing-to-eat-due"].walk("VALARM")[0]["DESCRIPTION"]).startswith("Cama 7: Esta noche: ")
+
+
 def test_a_new_follow_up_date_changes_only_what_depends_on_it(shipped: RuleSet) -> None:
     before = events_by_uid(calendar_bytes(shipped, follow_up=date(2027, 1, 5)))
     after = events_by_uid(calendar_bytes(shipped, follow_up=date(2027, 1, 19)))

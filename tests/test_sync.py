@@ -154,8 +154,28 @@ def test_each_change_is_named_with_its_date(server: str) -> None:
     shared = server.replace("/pump/", "/shared/")
     first = run(["--caldav", shared, "--user", "ana", *PLAN, "--dry-run"])
     lines = first.stdout.splitlines()[1:]  # type: ignore[attr-defined]
-    assert "  + Pump refill visit, Tue 26 Jan 2027" in lines
+    assert "  + Bed 4: Pump refill visit, Tue 26 Jan 2027" in lines  # the title as the calendar will show it
     assert len(set(lines)) == len(lines)
+
+
+def test_two_patients_in_one_calendar_each_have_their_name_on_their_events(server: str) -> None:
+    base = server.replace("/pump/", "/")
+    principal = caldav.DAVClient(url=base, username="ana", password="secret").principal()
+    calendar = principal.make_calendar(name="ward", cal_id="ward")
+    ward = base + "ward/"
+    unlabelled = [arg for arg in PLAN if arg not in ("--patient-label", "Bed 4")]
+    try:
+        for label in ("Bed 4", "Bed 5"):  # operated on the same day: without their labels, twins
+            result = run(["--caldav", ward, "--user", "ana", *unlabelled, "--patient-label", label])
+            assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+        titles = [held.split(" ", 1)[1] for held in events(ward).values()]
+    finally:
+        calendar.delete()  # the other tests list the account's calendars
+    count = len(local(PLAN))
+    assert len(titles) == 2 * count
+    assert sum(title.startswith("Bed 4: ") for title in titles) == count
+    assert sum(title.startswith("Bed 5: ") for title in titles) == count
+    assert "Bed 5: Pump refill visit" in titles
 
 
 @pytest.mark.parametrize(

@@ -231,8 +231,8 @@ def test_a_write_the_server_refuses_leaves_the_event_behind_and_says_why(server:
     assert stdout == ""
     assert stderr.startswith(
         "pumpcare: an event was changed on the server while sync ran (412). 41 events could not be changed and are "
-        "behind the plan: Stop the medicines your doctor named (ask your care team), Tue 24 Nov 2026; Arrange a "
-        "driver and help at home, Mon 30 Nov 2026; "
+        "behind the plan: Bed 4: Stop the medicines your doctor named (ask your care team), Tue 24 Nov 2026; Bed 4: "
+        "Arrange a driver and help at home, Mon 30 Nov 2026; "
     )
     assert stderr.endswith("; and 31 more. Run sync again.\n")
 
@@ -300,8 +300,8 @@ def test_ctrl_c_during_the_writes_says_what_was_and_was_not_changed(
     assert code == 130
     assert stdout.splitlines()[0] == "Created 2, updated 0, removed 0 events; 0 unchanged."
     assert stdout.splitlines()[1:] == [
-        "  + Stop the medicines your doctor named (ask your care team), Tue 24 Nov 2026",
-        "  + Arrange a driver and help at home, Mon 30 Nov 2026",
+        "  + Bed 4: Stop the medicines your doctor named (ask your care team), Tue 24 Nov 2026",
+        "  + Bed 4: Arrange a driver and help at home, Mon 30 Nov 2026",
     ]
     assert stderr.startswith("pumpcare: interrupted: the changes listed above were made; ")
     assert "events were not changed (the one being written when you stopped may have been): " in stderr

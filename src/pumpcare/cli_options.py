@@ -85,7 +85,10 @@ RulesFile = Annotated[
 ]
 PatientLabel = Annotated[
     str | None,
-    typer.Option(metavar="TEXT", help="A name or label for the calendar's title. Left out unless given."),
+    typer.Option(
+        metavar="TEXT",
+        help="A name or label for the calendar and the start of each event's title. Left out unless given.",
+    ),
 ]
 PatientRef = Annotated[
     str | None,

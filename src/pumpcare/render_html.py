@@ -7,7 +7,7 @@ from html import escape
 from pumpcare.i18n import current
 from pumpcare.sheet import Sheet
 from pumpcare.sheet_chart import chart
-from pumpcare.wording_labels import chart_name, for_label, heading_call
+from pumpcare.wording_labels import chart_description, chart_name, for_label, heading_call
 
 _PAGE = {"letter": "letter", "a4": "A4"}
 
@@ -26,14 +26,17 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
         "color: #222; }",
         "h1 { font-size: 16pt; margin: 0 0 2pt; } h2 { font-size: 13pt; margin: 5pt 0 1pt; } p { margin: 0 0 2pt; }",
         ".note { font-style: italic; margin: 0 0 4pt; } table { border-collapse: collapse; width: 100%; }",
-        "td { vertical-align: top; padding: 0 6pt 1pt 0; } td.when { width: 42%; }",
+        # A line's date is its row's header for a screen reader; on paper it looks like the other cells.
+        "td, th { vertical-align: top; padding: 0 6pt 1pt 0; } .when { width: 42%; font-weight: normal; "
+        "text-align: left; }",
         # The blank sits right after its label, not at the far side of the page: the table is as wide as it needs.
         "table.phone { width: auto; margin-top: 8pt; } .phone td { padding: 0 4pt 0 0; white-space: nowrap; }",
         ".phone td.line { border-bottom: 1px solid #222; width: 9em; } .phone td.gap { width: 1.5em; }",
         ".foot { font-size: 8pt; font-style: italic; margin-top: 6pt; }",
         "h2, table, p, .call { break-inside: avoid; } h2 { break-after: avoid; }",
         "svg text { font-size: 10pt; font-family: Helvetica, Arial, sans-serif; }",
-        "</style></head><body>",
+        # Landmarks: a screen reader jumps to the plan (main) and to where its words come from (footer).
+        "</style></head><body><main>",
         f"<h1>{escape(sheet.title)}</h1>",
     ]
     if sheet.patient_label:
@@ -47,7 +50,8 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
             continue
         parts.append(f"<h2>{escape(section.title)}</h2><table>")
         parts.extend(
-            f'<tr><td class="when">{escape(line.when)}</td><td>{escape(line.what)}</td></tr>' for line in section.lines
+            f'<tr><th scope="row" class="when">{escape(line.when)}</th><td>{escape(line.what)}</td></tr>'
+            for line in section.lines
         )
         parts.append("</table>")
     # When to call and the numbers are one block a browser keeps on one page.
@@ -63,8 +67,10 @@ def render_html(sheet: Sheet, *, paper: str = "letter", body_size: int = 12) -> 
         + (f"<td>{escape(number)}</td>" if number else '<td class="line"></td>')
         for name, number in sheet.phones
     ]
-    parts.append('<table class="phone"><tr>' + '<td class="gap"></td>'.join(cells) + "</tr></table></div>")
-    parts.append(f'<p class="foot">{escape(sheet.footer)}</p></body></html>')
+    # A row only for print: to a screen reader, each label and its number are read in turn, not as a grid.
+    row = '<td class="gap"></td>'.join(cells)
+    parts.append(f'<table class="phone" role="presentation"><tr>{row}</tr></table></div></main>')
+    parts.append(f'<footer><p class="foot">{escape(sheet.footer)}</p></footer></body></html>')
     return "\n".join(parts) + "\n"
 
 
@@ -104,6 +110,9 @@ def _chart(sheet: Sheet) -> str:
     )
     shapes.append(f'<text x="0" y="{height - 6}">{escape(laid_out.legend)}</text>')
     return (
-        f'<svg role="img" aria-label="{escape(chart_name())}" viewBox="0 0 {width} {height}" '
-        f'width="100%" xmlns="http://www.w3.org/2000/svg">' + "".join(shapes) + "</svg>"
+        # Named and described for a screen reader, which reads the drawing as one image; its dates are in the lists.
+        '<svg role="img" aria-labelledby="chart-name" aria-describedby="chart-description" '
+        f'viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="chart-name">{escape(chart_name())}</title>'
+        f'<desc id="chart-description">{escape(chart_description())}</desc>' + "".join(shapes) + "</svg>"
     )

@@ -42,6 +42,7 @@ from pumpcare.wording_labels import (
     calendar_about,
     calendar_name,
     done,
+    labelled_event,
     reminder_text,
     surgery_event,
     surgery_event_intro,
@@ -129,7 +130,7 @@ def render_ics(
     stamp_line = str(ContentLine("DTSTAMP", value=_utc_stamp(stamp)))  # the same in every event: written once
     sources = _source_names(plan)
     for event in [*_events(plan, sources, clinic), *(_spans(plan, sources) if spans else ())]:
-        lines.append(_serialize(event, f"{event.key}.{key}@pumpcare", stamp_line))
+        lines.append(_serialize(event, f"{event.key}.{key}@pumpcare", stamp_line, patient_label))
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
@@ -312,9 +313,13 @@ def _ics_date(day: date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime's %Y drops the zeros of a year before 1000
 
 
-def _serialize(event: _Event, uid: str, stamp_line: str) -> str:
+def _serialize(event: _Event, uid: str, stamp_line: str, label: str | None = None) -> str:
     """One all-day VEVENT, its lines folded: the days (DTEND exclusive, even for one day), the properties, then
-    the alarm. Every line but the description, the UID and the stamp repeats from patient to patient: kept."""
+    the alarm. Every line but the description, the UID and the stamp repeats from patient to patient: kept.
+
+    With a label, the title and the alarm start with it: a caregiver's calendar may hold two patients' plans, and
+    a calendar cuts a long title at its end. Those lines are one patient's own, so they are not kept.
+    """
     from ics.grammar.parse import ContentLine
     from ics.utils import escape_string
 
@@ -322,14 +327,14 @@ def _serialize(event: _Event, uid: str, stamp_line: str) -> str:
     if event.description:
         lines.append(_fold(str(ContentLine("DESCRIPTION", value=escape_string(event.description)))))
     if event.summary:
-        lines.append(_text_line("SUMMARY", event.summary))
+        lines.append(_own_line(label, "SUMMARY", event.summary))
     lines += [_line("TRANSP", "TRANSPARENT"), _fold(str(ContentLine("UID", value=uid)))]
     if event.remind:
         trigger = EVENING_TRIGGER if event.evening else REMINDER_TRIGGER
         lines += [
             "BEGIN:VALARM",
             _line("ACTION", "DISPLAY"),
-            _text_line("DESCRIPTION", event.reminder),
+            _own_line(label, "DESCRIPTION", event.reminder),
             _trigger(trigger),
             "END:VALARM",
         ]
@@ -370,6 +375,13 @@ def _text_line(name: str, text: str) -> str:
     from ics.utils import escape_string
 
     return _fold(str(ContentLine(name, value=escape_string(text))))
+
+
+def _own_line(label: str | None, name: str, text: str) -> str:
+    """A title or an alarm, labelled with the patient when a label is given; only unlabelled lines are kept."""
+    if not label:
+        return _text_line(name, text)
+    return _text_line.__wrapped__(name, labelled_event(label, text))
 
 
 @functools.cache

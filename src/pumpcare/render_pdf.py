@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.errors import OutputError
+from pumpcare.render_pdf_info import document_info
 from pumpcare.sheet import Sheet
 from pumpcare.sheet_chart import ChartRow, chart
 from pumpcare.wording_labels import for_label, heading_call, page_header
@@ -102,6 +103,7 @@ def render_pdf(
         table.setStyle(
             TableStyle(
                 [
+                    ("FONT", (0, 0), (-1, -1), _FONT, body_size),  # a cell sets it even for a paragraph
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -149,8 +151,8 @@ def render_pdf(
         rightMargin=margin,
         topMargin=margin,
         bottomMargin=_MARGIN,
-        title=sheet.title,
-        author="pumpcare",
+        initialFontName=_FONT,  # not ReportLab's Helvetica, which no sheet draws and no PDF would embed
+        **document_info(sheet),
         invariant=1,  # no creation time or random id in the file: the same plan gives the same bytes
     )
     header = sheet.title + (f"  ·  {for_label()}: {sheet.patient_label}" if sheet.patient_label else "")
@@ -526,7 +528,7 @@ def _chart_part(sheet: Sheet, width: float, rows: tuple[ChartRow, ...], *, first
     count = len(rows) + (1 if last else 0)  # the bars, then the visits
     head, foot = (14 if first else 0), (20 if last else 0)
     height = count * row + head + foot
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=_FONT)  # ReportLab's would be Helvetica, never embedded
     left, right = label_width, width - 4
 
     def x(at: float) -> float:

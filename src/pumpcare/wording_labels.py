@@ -144,6 +144,16 @@ def chart_name() -> str:
     return _("Time line of the recovery plan")
 
 
+def chart_description() -> str:
+    """After the time line's name, for a screen reader: the drawing's dates are also written out as text."""
+    return _("The same dates are written out in the lists below.")
+
+
+def sheet_subject() -> str:
+    """What the sheet is about, in its PDF's document properties (a screen reader or a file search shows it)."""
+    return _("Recovery plan after intrathecal pump surgery")
+
+
 def page_header(header: str, page: int) -> str:
     """A later page's header."""
     return _("{header}  ·  page {page}").format(header=header, page=page)
@@ -235,6 +245,11 @@ def calendar_name(patient_label: str | None) -> str:
     if patient_label:
         return _("Pump recovery plan: {label}").format(label=patient_label)
     return _("Pump recovery plan")
+
+
+def labelled_event(patient_label: str, summary: str) -> str:
+    """An event's title when a label is given: whose plan it is, first, so one calendar can hold two patients'."""
+    return _("{label}: {summary}").format(label=patient_label, summary=summary)
 
 
 def calendar_about(disclaimer: str, leaflet: str) -> str:
