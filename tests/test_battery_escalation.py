@@ -114,3 +114,17 @@ def test_an_order_cannot_move_the_booking_day_away_from_the_pump(runner: CliRunn
         "pumpcare: rule 'book-replacement' counts from the day the pump went in; record a new pump with "
         "`pumpcare log replacement` instead\n",
     )
+
+
+def test_a_rule_file_that_books_a_replacement_needs_the_battery_rule(runner: CliRunner, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    assert runner.invoke(app, ["rules", "init", str(rules)]).exit_code == 0
+    text = rules.read_text(encoding="utf-8")
+    start = text.index("  - id: battery-replacement")
+    rules.write_text(text[:start] + text[text.index("  - id: book-replacement") :], encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", str(rules)])
+    assert result.exit_code == 1
+    assert (
+        "'book-replacement'.due: counts from the replacement deadline, which only a rule due from the implant (the "
+        "battery's window) sets; add that rule or count this one from the implant"
+    ) in result.stdout

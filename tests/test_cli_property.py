@@ -3,6 +3,7 @@ no exit code but 0 (done), 1 (refused) or 2 (the command line itself was wrong).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +176,15 @@ def _value(name: str) -> st.SearchStrategy[str]:
 
 
 @pytest.mark.parametrize("path", COMMAND_PATHS, ids=" ".join)
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+# The same examples on every run, so CI repeats what passed here; setting PUMPCARE_FUZZ=500 explores new
+# random examples by hand.
+@settings(
+    max_examples=int(os.environ.get("PUMPCARE_FUZZ", "25")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+    derandomize="PUMPCARE_FUZZ" not in os.environ,
+)
 @given(data=st.data())
 def test_every_command_answers_any_values_of_its_options(
     path: tuple[str, ...], data: st.DataObject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

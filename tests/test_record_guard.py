@@ -254,3 +254,22 @@ def test_clinic_check_finds_what_would_print_blank_or_wrong(
     result = runner.invoke(app, ["clinic", "check", str(clinic)])
     assert result.exit_code == 1
     assert problem in result.stderr, result.stderr
+
+
+def test_an_entry_logged_where_it_was_already_tomorrow_is_not_a_broken_record(runner: CliRunner, record: Path) -> None:
+    from datetime import date, timedelta
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    text = record.read_text(encoding="utf-8").replace("date: '2026-12-03'", f"date: '{tomorrow}'")
+    record.write_text(text, encoding="utf-8")
+    assert runner.invoke(app, ["today"]).exit_code == 0
+
+
+@pytest.mark.parametrize("option", ["--rules", "--clinic", "--out", "--patient-label"])
+def test_an_argument_with_a_nul_is_refused_at_the_door(runner: CliRunner, option: str) -> None:
+    args = ["handout", "--surgery-date", "2026-12-01", "--out", "sheet.html", option, "a\x00b"]
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "pumpcare: an argument holds a NUL character (\\x00); type it again without it\n",
+    )

@@ -335,3 +335,22 @@ def test_a_refill_due_today_is_under_due_now_like_the_follow_up_visit(runner: Cl
     assert "Refill due" not in text.split("Your pump\n")[1]
     ahead = runner.invoke(app, [*args, "--date", "2027-01-20"]).stdout
     assert "Refill due in 6 days" in ahead.split("Your pump\n")[1]
+
+
+def test_a_printout_date_from_before_a_new_pump_no_longer_dates_its_refill(runner: CliRunner) -> None:
+    record = ["plan", "--surgery-date", "2025-01-01", "--drug", "ziconotide-undiluted", "--refill-every", "12w"]
+    assert runner.invoke(app, [*record, "--first-refill", "2025-01-14", "--save"]).exit_code == 0
+    assert runner.invoke(app, ["log", "refill", "--date", "2025-01-14"]).exit_code == 0
+    assert runner.invoke(app, ["log", "refill", "--date", "2025-03-01", "--next-refill", "2025-05-24"]).exit_code == 0
+    assert runner.invoke(app, ["log", "replacement", "--date", "2025-04-01"]).exit_code == 0
+    refill = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)["next_refill"]
+    # The new pump's first fill: the label's 14 days, not the old pump's printout.
+    assert (refill["due_date"], refill["basis"]) == ("2025-04-15", "drug-limit")
+
+
+def test_refills_by_the_numbers_alone_that_list_too_many_say_so(runner: CliRunner) -> None:
+    numbers = ["--fill-volume", "5mL", "--concentration", "1mg/mL", "--daily-dose", "1mg/day", "--alarm-volume", "2mL"]
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-12-01", *numbers])
+    assert result.stderr == (
+        "pumpcare: refills dated by the pump's numbers list more than 500 visits; check the numbers\n"
+    )

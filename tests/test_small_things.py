@@ -66,9 +66,11 @@ def test_a_bad_order_typed_now_is_not_blamed_on_the_saved_plan(runner: CliRunner
         encoding="utf-8",
     )
     saved = runner.invoke(app, ["plan"])
+    # The record's history is fine: the fix is the order, never deleting the record.
     assert saved.stderr == (
-        "pumpcare: there is no rule 'no-drving' to set; did you mean 'no-driving'? (the saved plan at "
-        f"{config_dir / 'plan.yaml'} gave part of this plan; fix it or run `pumpcare forget`)\n"
+        "pumpcare: there is no rule 'no-drving' to set; did you mean 'no-driving'? (the order is kept in the saved "
+        f"plan at {config_dir / 'plan.yaml'}; use the rule file it was made for, or remove the order from the "
+        "file's `set:` list in a text editor)\n"
     )
 
 

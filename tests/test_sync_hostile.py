@@ -278,6 +278,9 @@ def test_plain_http_to_another_computer_warns_before_the_password_goes(server: s
 def test_a_user_name_with_control_characters_is_refused(user: str) -> None:
     result = run(["--caldav", "https://cloud.example.org/cal/", "--user", user, *PLAN])
     assert result.exit_code == 1  # type: ignore[attr-defined]
+    if "\x00" in user:  # no argument may hold a NUL: the command line refuses it before sync sees it
+        assert "holds a NUL character" in result.stderr  # type: ignore[attr-defined]
+        return
     assert result.stderr.startswith("pumpcare: --user ")  # type: ignore[attr-defined]
     assert result.stderr.endswith("is not a user name: give the name as one line of text, without control characters\n")  # type: ignore[attr-defined]
 

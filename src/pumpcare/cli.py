@@ -52,6 +52,10 @@ class _Commands(TyperGroup):
             shown = excerpt(bad.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
             typer.echo(f"pumpcare: the argument '{shown}' has bytes that are not text (UTF-8); type it again", err=True)
             raise typer.Exit(code=1)
+        # A NUL never comes from a shell, but a script can pass one: no path or text may hold it.
+        if any("\x00" in arg for arg in args):
+            typer.echo("pumpcare: an argument holds a NUL character (\\x00); type it again without it", err=True)
+            raise typer.Exit(code=1)
         result: list[str] = super().parse_args(ctx, args)
         return result
 

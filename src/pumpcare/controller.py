@@ -192,9 +192,14 @@ def _resolved(
         if saved is None or _typed_now(err, typed or given):
             raise
         # The bad value may be one the user never typed: say where it came from.
-        if err.field in ("history", "orders", "overrides"):  # the record itself is broken: a hand edit, say
+        if err.field == "history":  # the record itself is broken: a hand edit, say
             raise InputError(
                 f"{err} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)"
+            ) from None
+        if err.field in ("orders", "overrides"):  # an order kept in the record, which --set cannot take back
+            raise InputError(
+                f"{err} (the order is kept in the saved plan at {path}; use the rule file it was made for, or "
+                "remove the order from the file's `set:` list in a text editor)"
             ) from None
         # The record read fine, so the fix is a new value, never deleting the record.
         raise InputError(

@@ -162,8 +162,10 @@ def refill_due(
     later_limit = settings.drug.refill_within if settings.drug is not None else None
     spacing = RefillSpacing(settings.every, alarm, later_limit)
     given = _printout_date(settings, history, last)
-    # A date printed before the pump now in the body was filled no longer speaks of it.
-    if given is not None and given > filled:
+    # A printout speaks of the pump that was in when it was printed: a pump put in since goes in full, and its
+    # first fill is dated afresh (the drug's first-fill limit included).
+    replaced_since = pump > (last.day if last is not None else surgery)
+    if given is not None and given > filled and not replaced_since:
         return RefillDue(number, given, "care-team", filled, spacing=spacing, numbers=numbers)
     candidates: list[tuple[date, str]] = []
     interval_day = None
@@ -324,7 +326,10 @@ def refill_visits(
     try:
         return projected_refills(surgery, settings, history, horizon, MAX_REFILL_VISITS)
     except ValueError:
-        every = settings.every or "the pump's numbers"
+        if settings.every is None:
+            raise InputError(
+                f"refills dated by the pump's numbers list more than {MAX_REFILL_VISITS} visits; check the numbers"
+            ) from None
         raise InputError(
-            f"a refill every {every} lists more than {MAX_REFILL_VISITS} visits; check the interval"
+            f"a refill every {settings.every} lists more than {MAX_REFILL_VISITS} visits; check the interval"
         ) from None

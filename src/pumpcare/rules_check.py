@@ -115,6 +115,7 @@ class Checker:
             if rule is not None:
                 rules.append(rule)
         self._group_problems(rules, groups)
+        self._replace_by_problems(rules)
         return RuleSet(name, version, source, origin, tuple(rules), groups, documents, drugs, alarm, naming, apart)
 
     def _mapping_of(self, data: Any, where: str, shape: str) -> dict[Any, Any]:
@@ -220,6 +221,17 @@ class Checker:
             if isinstance(value, (list, dict)) and len(value) > limit:
                 self.problems.append(
                     f"top level.{key}: has {len(value):,} entries; a rule file holds at most {limit}, so remove some"
+                )
+
+    def _replace_by_problems(self, rules: list[Rule]) -> None:
+        """A rule counted from the replacement deadline needs the battery rule that sets it."""
+        if any(rule.due is not None and rule.due.anchor == "implant" for rule in rules):
+            return
+        for index, rule in enumerate(rules):
+            if rule.due is not None and rule.due.anchor == "replace-by":
+                self.problems.append(
+                    f"rules[{index}] '{rule.id}'.due: counts from the replacement deadline, which only a rule due "
+                    "from the implant (the battery's window) sets; add that rule or count this one from the implant"
                 )
 
     def _text(self, data: dict[Any, Any], key: str, where: str, *, allow_number: bool = False) -> str:

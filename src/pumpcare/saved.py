@@ -7,7 +7,7 @@ which pumpcare names and never replaces (see store.py).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -174,9 +174,12 @@ def _check_history(history: tuple[Logged, ...]) -> None:
 
 
 def after_today(saved: SavedPlan, today: date) -> str | None:
-    """The first logged event on a day after `today`, as a problem with the record; None when there is none."""
+    """The first logged event after `today`, as a problem with the record; None when there is none.
+
+    A day of slack: an entry logged where the date was already tomorrow (a flight, another time zone) is real.
+    """
     for number, entry in enumerate(saved.history, start=1):
-        if entry.day > today:
+        if entry.day > today + timedelta(days=1):
             return f"the saved plan's history entry {number} ({entry.kind} on {entry.day}) is after today ({today})"
     return None
 

@@ -108,9 +108,9 @@ class Battery(NamedTuple):
 
 
 def replace_by_day(rules: Iterable[Rule], implant: date) -> date | None:
-    """The last day of the battery window of a pump put in on `implant`: the day its deadline rule names."""
+    """The last day of the battery window of a pump put in on `implant`, as Plan.battery dates it."""
     for rule in rules:
-        if rule.due is not None and rule.due.anchor == "implant" and rule.deadline:
+        if rule.due is not None and rule.due.anchor == "implant":
             return rule.due.latest.after(implant)
     return None
 
