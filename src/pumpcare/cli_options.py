@@ -83,13 +83,6 @@ ClearNumbers = Annotated[
 RulesFile = Annotated[
     Path | None, typer.Option("--rules", metavar="FILE", help="A clinic's own rule file instead of the shipped one.")
 ]
-PatientLabel = Annotated[
-    str | None,
-    typer.Option(
-        metavar="TEXT",
-        help="A name or label for the calendar and the start of each event's title. Left out unless given.",
-    ),
-]
 PatientRef = Annotated[
     str | None,
     typer.Option(

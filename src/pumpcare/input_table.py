@@ -47,7 +47,8 @@ PLAN_INPUTS: tuple[InputSpec, ...] = (
 # Who the plan is for: on the outputs that name the patient (plan, handout, sync) and a batch's rows; the record
 # keeps it after its rules' name, not among the inputs above.
 PATIENT_LABEL = InputSpec(
-    "patient_label", "--patient-label", "TEXT", "A name or label for the calendar's title. Left out unless given.",
+    "patient_label", "--patient-label", "TEXT",
+    "A name or label for the calendar and the start of each event's title. Left out unless given.",
     "label", saved=False,
 )  # fmt: skip
 # The programmer's numbers, which `log refill` takes for one refill (the alarm volume for every later one).
