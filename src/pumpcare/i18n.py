@@ -195,6 +195,14 @@ def gettext(message: str) -> str:
     return _language.get().catalog.gettext(message)
 
 
+def N_(message: str) -> str:  # the name every gettext extractor knows
+    """Marks a message for the catalog where it is written, to be translated where it is shown.
+
+    For messages kept in a table at import time, before any language is chosen: `gettext(TABLE[key])` later.
+    """
+    return message
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form for a count, by the language's own plural rule (from the catalog's Plural-Forms)."""
     return _language.get().catalog.ngettext(singular, plural, count)
