@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pumpcare.cli import app
+from pumpcare.planning import make_plan
 from pumpcare.render_ics import render_ics
 from pumpcare.rules import RuleSet
-from pumpcare.schedule import Duration, Override, RefillSchedule, make_plan
+from pumpcare.schedule import Duration, Override, RefillSchedule
 
 STAMP = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
 SURGERY = date(2026, 12, 1)

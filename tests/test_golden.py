@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 
 from pumpcare.cli import app
 from pumpcare.durations import Duration
+from pumpcare.planning import make_plan
 from pumpcare.render_chart import render_chart
 from pumpcare.rule_file import load_rules
-from pumpcare.schedule import Plan, RefillSchedule, make_plan
+from pumpcare.schedule import Plan, RefillSchedule
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("PUMPCARE_REGEN_GOLDEN") == "1"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import icalendar
@@ -20,8 +21,8 @@ from typer.testing import CliRunner
 from pumpcare import i18n
 from pumpcare.cli import app
 from pumpcare.durations import Duration
+from pumpcare.planning import make_plan
 from pumpcare.rule_file import load_rules
-from pumpcare.schedule import make_plan
 from pumpcare.wording import days_phrase, duration_words, format_date
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,18 +191,54 @@ def test_a_reviewed_catalog_says_who_reviewed_it_and_drops_the_note(
     assert "revisada" not in text
 
 
-def test_the_scheduler_names_a_split_group_in_the_language_in_use(shipped: object) -> None:
+def test_a_split_group_is_named_in_the_plans_language_whatever_is_spoken_when_read(shipped: object) -> None:
     from pumpcare.schedule import Override
 
-    plan = make_plan(
-        load_rules(),
-        date(2026, 12, 1),
-        overrides=[Override("no-lifting", Duration(10, "weeks"), Duration(10, "weeks"))],
-    )
-    entry = next(m for m in plan.milestones if m.left_out)
-    assert entry.title == "Movement limits, except no lifting over 5 pounds"
-    with i18n.speaking("es"):
-        assert entry.title.startswith("Movement limits, excepto ")  # the rule file's words stay as given
+    orders = [Override("no-lifting", Duration(10, "weeks"), Duration(10, "weeks"))]
+    english = make_plan(load_rules(), date(2026, 12, 1), overrides=orders, lang="en")
+    spanish = make_plan(load_rules(), date(2026, 12, 1), overrides=orders, lang="es")
+    with i18n.speaking("es"):  # a title is made with the plan, not when it is read
+        assert next(m for m in english.milestones if m.left_out).title == (
+            "Movement limits, except no lifting over 5 pounds"
+        )
+    title = next(m for m in spanish.milestones if m.left_out).title
+    assert ", excepto " in title and "Movement" not in title and "lifting" not in title
+
+
+def test_a_plan_made_in_spanish_writes_spanish_from_code_that_never_chose_a_language(shipped: object) -> None:
+    import pumpcare
+
+    plan = pumpcare.make_plan(pumpcare.load_rules(), date(2026, 12, 1), follow_up=date(2027, 1, 5), lang="es")
+    assert i18n.current().code == "en"  # nothing was switched for the caller
+    stamp = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    with i18n.speaking("en"):
+        calendar = pumpcare.calendar_ics(plan, stamp=stamp).decode().replace("\r\n ", "")
+        document = json.loads(pumpcare.plan_json(plan))
+        careplan = json.loads(pumpcare.careplan_fhir(plan))
+        sheet = pumpcare.make_sheet(plan)
+    english = pumpcare.make_plan(pumpcare.load_rules(), date(2026, 12, 1), follow_up=date(2027, 1, 5))
+    no_driving = pumpcare.in_language(pumpcare.load_rules(), "es").get("no-driving")
+    assert no_driving is not None and no_driving.title != "No driving"
+    assert no_driving.title in calendar and no_driving.title in json.dumps(document, ensure_ascii=False)
+    assert "No driving" not in calendar and "No driving" not in json.dumps(document, ensure_ascii=False)
+    assert "Ask your care team" not in calendar and "Window opens" not in calendar  # the writer's own words too
+    assert "No driving" in pumpcare.calendar_ics(english, stamp=stamp).decode().replace("\r\n ", "")
+    assert careplan["language"] == "es" and sheet.lang == "es"
+    assert "No driving" not in repr(sheet) and no_driving.title in repr(sheet)
+
+
+def test_rules_already_in_one_language_are_not_translated_into_another(shipped: object) -> None:
+    from pumpcare.rule_words import in_language
+
+    spanish = in_language(load_rules(), "es")
+    assert in_language(spanish, "es") is spanish
+    with pytest.raises(ValueError, match="give the rules as loaded"):
+        make_plan(spanish, date(2026, 12, 1), lang="en")
+
+
+def test_the_scheduler_asks_no_catalog() -> None:
+    source = (ROOT / "src" / "pumpcare" / "schedule.py").read_text(encoding="utf-8")
+    assert "i18n" not in source and "gettext" not in source
 
 
 def test_the_catalogs_are_in_step_with_the_code_and_the_rule_file() -> None:
@@ -247,7 +284,8 @@ def test_every_spanish_date_pattern_reads_as_babel_writes_it(day: date) -> None:
     names = i18n.read_names(i18n.LOCALE_DIR / "es" / i18n.NAMES_FILE)
     with (i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "pumpcare.po").open("rb") as stream:
         catalog = read_po(stream, locale="es")
-    patterns = [m.string for m in catalog if m.string and any(p.endswith("i18n.py") for p, _ in m.locations)]
+    in_i18n = [m for m in catalog if m.string and any(p.endswith("i18n.py") for p, _ in m.locations)]
+    patterns = [m.string for m in in_i18n if re.fullmatch(r"[EdMy ]+", str(m.id))]
     assert len(patterns) == 7  # four long forms and three compact ones
     for pattern in patterns:
         assert i18n.format_pattern(day, pattern, names) == babel_format_date(day, pattern, locale="es")

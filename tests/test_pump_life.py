@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 
 from pumpcare.cli import app
 from pumpcare.durations import Duration
+from pumpcare.planning import make_plan
 from pumpcare.pumplife import Logged
 from pumpcare.quantities import Fill, parse_quantity
 from pumpcare.render_day import render_today
 from pumpcare.render_ics import render_ics
 from pumpcare.rules import RuleSet
-from pumpcare.schedule import RefillSchedule, make_plan
+from pumpcare.schedule import RefillSchedule
 from pumpcare.status import day_status
 
 D = date

@@ -21,10 +21,11 @@ from typer.testing import CliRunner
 
 from pumpcare.cli import app
 from pumpcare.durations import Duration
+from pumpcare.planning import make_plan
 from pumpcare.pumplife import Logged
 from pumpcare.quantities import Fill, parse_quantity
 from pumpcare.rules import RuleSet
-from pumpcare.schedule import RefillSchedule, make_plan
+from pumpcare.schedule import RefillSchedule
 
 SURGERY = date(2026, 12, 1)
 NUMBERS = ["--fill-volume", "20mL", "--concentration", "2mg/mL", "--daily-dose", "0.5mg/day", "--alarm-volume", "2mL"]

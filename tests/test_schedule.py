@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from pumpcare.durations import Duration, parse_duration
 from pumpcare.errors import InputError
+from pumpcare.planning import make_plan
 from pumpcare.rule_file import load_rules
 from pumpcare.rules import RuleSet
-from pumpcare.schedule import KINDS, Override, Plan, RefillSchedule, make_plan
+from pumpcare.schedule import KINDS, Override, Plan, RefillSchedule
 
 D = date
 

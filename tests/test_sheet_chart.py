@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from pumpcare.planning import make_plan
 from pumpcare.rules import RuleSet
-from pumpcare.schedule import Duration, Override, RefillSchedule, make_plan
+from pumpcare.schedule import Duration, Override, RefillSchedule
 from pumpcare.sheet import make_sheet
 from pumpcare.sheet_chart import chart, fit_label, label_step
 

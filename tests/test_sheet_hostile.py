@@ -18,11 +18,11 @@ from typer.testing import CliRunner, Result
 from pumpcare.cli import app
 from pumpcare.durations import Duration, is_ordered
 from pumpcare.errors import OutputError
+from pumpcare.planning import make_plan
 from pumpcare.render_pdf import render_pdf
 from pumpcare.rule_file import load_rules
 from pumpcare.rules import RuleSet
 from pumpcare.rules_check import MAX_ENTRIES, MAX_TEXT
-from pumpcare.schedule import make_plan
 from pumpcare.sheet import make_sheet
 
 CORPUS = Path(__file__).parent / "hostile" / "rules-content"

@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from pumpcare.cli import app
 from pumpcare.inputs import PlanInputs
 from pumpcare.keys import derived_key
+from pumpcare.planning import make_plan
 from pumpcare.pumplife import Logged
 from pumpcare.quantities import Fill, parse_quantity
 from pumpcare.rules import RuleSet
 from pumpcare.saved import SavedPlan, dump_saved, parse_saved
-from pumpcare.schedule import make_plan
 from pumpcare.status import day_status, upcoming
 
 WIDE = {"COLUMNS": "200"}

@@ -10,10 +10,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from pumpcare.cli import app
+from pumpcare.planning import make_plan
 from pumpcare.pumplife import Logged
 from pumpcare.render_day import render_today
 from pumpcare.rules import RuleSet
-from pumpcare.schedule import make_plan
 from pumpcare.status import day_status
 
 WIDE = {"COLUMNS": "200"}

@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 _API = {
     "load_rules": "pumpcare.rule_file",
     "RuleSet": "pumpcare.rules",
-    "make_plan": "pumpcare.schedule",
+    "make_plan": "pumpcare.planning",
     "Plan": "pumpcare.schedule",
     "Milestone": "pumpcare.schedule",
     "RefillSchedule": "pumpcare.schedule",
@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from pumpcare.errors import PumpcareError
     from pumpcare.i18n import speaking
     from pumpcare.orders import Override
+    from pumpcare.planning import make_plan
     from pumpcare.pumplife import Logged
     from pumpcare.quantities import Fill, parse_quantity
     from pumpcare.render_fhir import render_careplan as careplan_fhir
@@ -85,7 +86,7 @@ if TYPE_CHECKING:
     from pumpcare.rule_file import load_rules
     from pumpcare.rule_words import in_language
     from pumpcare.rules import RuleSet
-    from pumpcare.schedule import Milestone, Plan, RefillSchedule, make_plan
+    from pumpcare.schedule import Milestone, Plan, RefillSchedule
     from pumpcare.sheet import make_sheet
     from pumpcare.status import day_status
 

@@ -19,12 +19,13 @@ from pumpcare.i18n import NAMES, current
 from pumpcare.input_table import option_names
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
 from pumpcare.keys import derived_key, new_key
+from pumpcare.planning import make_plan
 from pumpcare.pumplife import Logged, LoggedKind, latest_refill
 from pumpcare.quantities import parse_quantity
-from pumpcare.rule_words import in_language, untranslated
+from pumpcare.rule_words import untranslated
 from pumpcare.rules import RuleSet
 from pumpcare.saved import SavedPlan, fill_from, record_key, with_entry, without_last
-from pumpcare.schedule import Plan, RefillSchedule, make_plan
+from pumpcare.schedule import Plan, RefillSchedule
 
 if TYPE_CHECKING:
     from pumpcare.sheet import Sheet
@@ -97,7 +98,7 @@ def plan_from(
         ruleset = load_rules(Path(inputs.rules_file) if inputs.rules_file is not None else None)
     gaps = translation_gaps(ruleset) if loaded_here else []
     plan = make_plan(
-        in_language(ruleset),
+        ruleset,
         surgery,
         follow_up=follow,
         refills=refills,

@@ -15,13 +15,14 @@ date pattern of a catalog with Babel's own formatting.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from fractions import Fraction
+from functools import wraps
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 ENGLISH = "en"
 LANGUAGES = ("en", "es")  # shipped: English in the code, the others as catalogs
@@ -111,8 +112,8 @@ def choose(option: str | None, environ: Mapping[str, str]) -> str:
             # Only a language's name ("es", "es_MX.UTF-8"): "../fr" or "../../etc" is no language, never English.
             code = _code(asked) if _LANGUAGE_NAME.fullmatch(asked.strip()) else ""
             if code not in LANGUAGES:
-                shipped = " and ".join(f"{c} ({NAMES[c]})" for c in LANGUAGES)
-                raise UnknownLanguage(f"{where} {_quoted(asked)} is not a language pumpcare speaks; use {shipped}")
+                message = gettext("{where} {name} is not a language pumpcare speaks; use {languages}")
+                raise UnknownLanguage(message.format(where=where, name=_quoted(asked), languages=shipped_names()))
             return code
     for variable in LOCALE_VARIABLES:
         value = environ.get(variable)
@@ -129,6 +130,18 @@ def choose(option: str | None, environ: Mapping[str, str]) -> str:
 
 
 _LANGUAGE_NAME = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8})*(?:\.[A-Za-z0-9_-]{1,20})?(?:@[A-Za-z0-9]{1,20})?")
+
+
+def language_name(code: str) -> str:
+    """A shipped language's name in the language in use: 'Spanish', 'español'."""
+    names = {"en": N_("English"), "es": N_("Spanish")}
+    return gettext(names[code]) if code in names else code
+
+
+def shipped_names() -> str:
+    """'en (English) and es (Spanish)': the languages pumpcare ships, for a message that lists them."""
+    named = [f"{code} ({language_name(code)})" for code in LANGUAGES]
+    return gettext("{first} and {second}").format(first=", ".join(named[:-1]), second=named[-1])
 
 
 def _quoted(name: str) -> str:
@@ -158,11 +171,13 @@ def load(code: str) -> Language:
             path = LOCALE_DIR / code / NAMES_FILE
             names = read_names(path)
         except Exception as err:  # a damaged file raises whatever its parser meets first: all mean the same
-            reason = err.strerror.lower() if isinstance(err, OSError) and err.strerror else "it is damaged"
-            raise CatalogUnreadable(
-                f"the {NAMES.get(code, code)} translation cannot be read ({path}: {reason}); pumpcare speaks English "
-                "instead; reinstall pumpcare to bring it back"
-            ) from None
+            # Said in the language in use, which is not the one that failed to load.
+            reason = err.strerror.lower() if isinstance(err, OSError) and err.strerror else gettext("it is damaged")
+            message = gettext(
+                "the {language} translation cannot be read ({path}: {reason}); pumpcare speaks English instead; "
+                "reinstall pumpcare to bring it back"
+            )
+            raise CatalogUnreadable(message.format(language=language_name(code), path=path, reason=reason)) from None
         reviewed_by = reviewer if reviewer and reviewer != REVIEW_MESSAGE else None
         _loaded[code] = Language(code, catalog, reviewed_by, names)
     return _loaded[code]
@@ -188,6 +203,32 @@ def speaking(code: str) -> Iterator[Language]:
         yield _language.get()
     finally:
         _language.reset(token)
+
+
+class Spoken(Protocol):
+    """Something written in one language: a plan, a sheet, a rule set."""
+
+    @property
+    def lang(self) -> str: ...
+
+
+_S = TypeVar("_S", bound=Spoken)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def in_its_language(write: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S, _P], _R]:
+    """A writer that speaks the language of what it writes, whatever the caller speaks.
+
+    So a Spanish plan gives a Spanish calendar even from code that never chose a language: the API cannot mix two.
+    """
+
+    @wraps(write)
+    def in_language_of(spoken: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with speaking(spoken.lang):
+            return write(spoken, *args, **kwargs)
+
+    return in_language_of
 
 
 def gettext(message: str) -> str:

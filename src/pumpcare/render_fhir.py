@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 
 from pumpcare.durations import Duration
-from pumpcare.i18n import current
+from pumpcare.i18n import current, in_its_language
 from pumpcare.render_ics import plan_key
 from pumpcare.rules import LEAFLET, Moment, Rule, RuleSet
 from pumpcare.schedule import Milestone, Plan, Unscheduled, Window
@@ -67,6 +67,7 @@ def plandefinition_url(ruleset: RuleSet) -> str:
     return f"{BASE}/PlanDefinition/{plandefinition_id(ruleset)}"
 
 
+@in_its_language
 def render_careplan(
     plan: Plan,
     *,
@@ -229,6 +230,7 @@ def _description(rules: tuple[Rule, ...]) -> str:
     return "\n".join(title_text(rule.title, rule.text) for rule in rules)
 
 
+@in_its_language
 def render_plandefinition(ruleset: RuleSet) -> str:
     """The rule file as a PlanDefinition: an action per anchor it counts from, then one per rule."""
     anchors = fhir_anchors()

@@ -21,11 +21,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from pumpcare.clinic import Clinic
-from pumpcare.i18n import current
+from pumpcare.i18n import current, in_its_language
 from pumpcare.keys import derived_key
 from pumpcare.pumplife import RefillDue
 from pumpcare.rules import Rule
 from pumpcare.schedule import Milestone, Plan, Window
+from pumpcare.timing_words import leaflet_timing_words
 from pumpcare.wording import (
     ask_note,
     deadline_phrase,
@@ -33,7 +34,6 @@ from pumpcare.wording import (
     format_date,
     format_window,
     headline,
-    leaflet_timing_words,
     quoted,
     until_phrase,
 )
@@ -101,6 +101,7 @@ def plan_key(plan: Plan, patient_label: str | None) -> str:
     return derived_key(plan.surgery, patient_label)
 
 
+@in_its_language
 def render_ics(
     plan: Plan,
     *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pumpcare.i18n import current
+from pumpcare.i18n import current, in_its_language
 from pumpcare.pumplife import Logged
 from pumpcare.rules import Moment
 from pumpcare.saved import SavedPlan
@@ -17,6 +17,7 @@ from pumpcare.wording_pump import battery_sentence, refill_basis, refill_sentenc
 FORMAT_VERSION = 1
 
 
+@in_its_language
 def render_json(plan: Plan) -> str:
     """Every milestone with ISO dates, rule ids and windows; keys in a fixed order."""
     document: dict[str, Any] = {

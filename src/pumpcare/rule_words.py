@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pumpcare.i18n import current, pgettext, translated
+from pumpcare.i18n import ENGLISH, current, gettext, pgettext, speaking, translated
 from pumpcare.rules import Drug, Rule, RuleSet
 
 
@@ -33,15 +33,25 @@ def untranslated(ruleset: RuleSet) -> list[str]:
     return [context for context, english in texts(ruleset) if not translated(context, english)]
 
 
-def in_language(ruleset: RuleSet) -> RuleSet:
-    """The rule set with its words in the language in use; English where the catalog has no translation."""
-    if current().code == "en":
+def in_language(ruleset: RuleSet, lang: str | None = None) -> RuleSet:
+    """The rule set with its words in `lang` (default: the language in use); English where a catalog lacks one.
+
+    The words are translated from the English the rule file was written in: a rule set already in another
+    language is refused rather than translated twice, which would mix two languages in one plan.
+    """
+    code = current().code if lang is None else lang
+    if ruleset.lang == code:
         return ruleset
-    return ruleset._replace(
-        groups={group_id: pgettext(f"group:{group_id}:title", title) for group_id, title in ruleset.groups.items()},
-        rules=tuple(_rule(rule) for rule in ruleset.rules),
-        drugs={drug_id: _drug(drug) for drug_id, drug in ruleset.drugs.items()},
-    )
+    if ruleset.lang != ENGLISH:
+        raise ValueError(f"these rules are in {ruleset.lang!r}; give the rules as loaded, in English, to get {code!r}")
+    with speaking(code):
+        return ruleset._replace(
+            groups={group_id: pgettext(f"group:{group_id}:title", title) for group_id, title in ruleset.groups.items()},
+            rules=tuple(_rule(rule) for rule in ruleset.rules),
+            drugs={drug_id: _drug(drug) for drug_id, drug in ruleset.drugs.items()},
+            lang=code,
+            except_phrase=gettext(ruleset.except_phrase),
+        )
 
 
 def _rule(rule: Rule) -> Rule:

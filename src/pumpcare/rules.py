@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple, get_args
 
 from pumpcare.durations import Duration
+from pumpcare.i18n import ENGLISH, N_
 from pumpcare.quantities import Quantity
 
 # "implant" is the day the pump now in the body went in: the surgery, or its latest logged replacement.
@@ -15,6 +16,8 @@ Category = Literal["preparation", "restriction", "activity", "safety", "device",
 ANCHORS: tuple[Anchor, ...] = get_args(Anchor)
 CATEGORIES: tuple[Category, ...] = get_args(Category)
 LEAFLET = "leaflet"  # the document a rule cites when it names none: the rule file's own `source`
+# How a group's title names the members an order split off: "Movement limits, except no lifting".
+EXCEPT_PHRASE = N_("{title}, except {left_out}")
 
 
 class Moment(NamedTuple):
@@ -138,6 +141,10 @@ class RuleSet(NamedTuple):
     # as "Movement limits, except no lifting". A group that says neither is shown by its members' titles, which
     # is never wrong, only longer.
     groups_named_apart: frozenset[str] = frozenset()
+    # The language of every word above, and the one phrase the scheduler needs to name a split group: a rule set
+    # in a language is all the scheduler needs, so it never asks a catalog (rule_words.in_language makes one).
+    lang: str = ENGLISH
+    except_phrase: str = EXCEPT_PHRASE
 
     def get(self, rule_id: str) -> Rule | None:
         """The rule with this id, or None."""

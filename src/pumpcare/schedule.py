@@ -6,9 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Literal, NamedTuple, get_args
 
-from pumpcare.durations import FIRST_YEAR, LAST_YEAR, Duration
-from pumpcare.errors import InputError
-from pumpcare.i18n import gettext
+from pumpcare.durations import Duration
 from pumpcare.orders import Override as Override
 from pumpcare.orders import apply_overrides
 from pumpcare.pumplife import (
@@ -46,9 +44,9 @@ class Milestone(NamedTuple):
     key: str
     kind: Kind
     when: Window
-    name: str  # the rule's or the group's title; `title` adds the members an order split off
+    title: str  # the rule's or the group's title, with the members an order split off: "Movement limits, except …"
     rules: tuple[Rule, ...]
-    left_out: tuple[str, ...] = ()  # titles of group members split off by an order: "Movement limits, except …"
+    left_out: tuple[str, ...] = ()  # titles of those group members
     title_names_members: bool = True  # False: a group title such as "Movement limits" needs its members listed
     until: Window | None = None
     until_waits_for: Moment | None = None  # when the end waits for a date not yet given (the follow-up visit)
@@ -69,11 +67,6 @@ class Milestone(NamedTuple):
         """The category the milestone's rules share."""
         return self.rules[0].category
 
-    @property
-    def title(self) -> str:
-        """What the milestone is called, in the language in use."""
-        return _entry_title(self.name, self.left_out)
-
 
 class Unscheduled(NamedTuple):
     """A milestone that cannot be dated yet because an anchor date (follow-up, refills) is missing."""
@@ -81,15 +74,10 @@ class Unscheduled(NamedTuple):
     key: str
     kind: Kind
     moment: Moment
-    name: str
+    title: str
     rules: tuple[Rule, ...]
     left_out: tuple[str, ...] = ()
     title_names_members: bool = True
-
-    @property
-    def title(self) -> str:
-        """What the milestone is called, in the language in use."""
-        return _entry_title(self.name, self.left_out)
 
     @property
     def anchor(self) -> str:
@@ -131,6 +119,11 @@ class Plan(NamedTuple):
     warning_orders: tuple[str, ...] = ()  # for each warning, the rule id of the order it is about, or ""
     follow_up_logged: bool = False
 
+    @property
+    def lang(self) -> str:
+        """The language of every word in the plan: its rules' language (see planning.make_plan)."""
+        return self.ruleset.lang
+
     def day_number(self, day: date) -> int:
         """Days after surgery (negative before it, 0 on surgery day)."""
         return (day - self.surgery).days
@@ -170,7 +163,7 @@ class Plan(NamedTuple):
         return [entry for entry in until(self.history, as_of) if entry.kind == kind]
 
 
-def make_plan(
+def date_plan(
     ruleset: RuleSet,
     surgery: date,
     *,
@@ -184,14 +177,10 @@ def make_plan(
     alarm_volume: Quantity | None = None,
     drug: str | None = None,
 ) -> Plan:
-    """Date every rule for one patient; raise InputError for dates or orders that cannot make a plan.
+    """Date every rule for one patient in the rule set's own words (planning.make_plan is the way in).
 
-    `history` is what the record says happened: a logged follow-up visit dates the follow-up, logged refills
-    date the next one, and a logged replacement starts the next battery window. Refill visits are listed up to
-    the battery's last day, or up to `list_until` when that is later: a view of a day years on still needs them.
+    The arguments are make_plan's, which checks them first and the periods after: this only dates.
     """
-    _check_dates(surgery, follow_up, refills)
-    _check_history(surgery, history)
     visits = [entry.day for entry in until(history, None) if entry.kind == "follow-up"]
     follow_up = visits[0] if visits else follow_up
     settings = refill_settings(ruleset, surgery, refills, next_refill, fill, alarm_volume, drug, history)
@@ -210,26 +199,26 @@ def make_plan(
     dated: list[Milestone] = []
     undated: list[Unscheduled] = []
     for kind in KINDS:
-        for rules_in_entry, name, timing in entries(ruleset, rules, kind, anchors):
+        for rules_in_entry, entry_id, timing in entries(ruleset, rules, kind, anchors):
             set_by_care_team = any(rule.id in {o.rule_id for o in overrides} for rule in rules_in_entry)
             leaflet_timing = next((outside[rule.id] for rule in rules_in_entry if rule.id in outside), None)
-            title, left_out = _title(ruleset, rules_in_entry)
+            name, left_out = _title(ruleset, rules_in_entry)
+            title = _entry_title(ruleset, name, left_out)
             names_members = len(rules_in_entry) < 2 or _names_members(ruleset, rules_in_entry, left_out)
             if timing.windows is None:
-                undated.append(
-                    Unscheduled(f"{name}-{kind}", kind, timing.moment, title, rules_in_entry, left_out, names_members)
-                )
+                key = f"{entry_id}-{kind}"
+                undated.append(Unscheduled(key, kind, timing.moment, title, rules_in_entry, left_out, names_members))
                 continue
             first = rules_in_entry[0]
             for index, when in enumerate(timing.windows):
                 number = timing.numbers[index] if timing.numbers else index + 1
-                key = f"{name}-{kind}" + (f"-{number}" if timing.repeats else "")
+                key = f"{entry_id}-{kind}" + (f"-{number}" if timing.repeats else "")
                 dated.append(
                     Milestone(
                         key=key,
                         kind=kind,
                         when=when,
-                        name=title,
+                        title=title,
                         rules=rules_in_entry,
                         left_out=left_out,
                         title_names_members=names_members,
@@ -248,7 +237,6 @@ def make_plan(
                         anchor=timing.moment.anchor,
                     )
                 )
-    _check_periods(dated)
     order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     dated.sort(key=lambda m: (m.when.earliest, KINDS.index(m.kind), m.when.latest, order[m.rules[0].id]))
     undated.sort(key=lambda u: (KINDS.index(u.kind), order[u.rules[0].id]))
@@ -293,71 +281,12 @@ def _names_members(ruleset: RuleSet, rules: tuple[Rule, ...], left_out: tuple[st
     return group in ruleset.groups_naming_members if whole else not left_out
 
 
-def _entry_title(name: str, left_out: tuple[str, ...]) -> str:
-    # The one phrase the plan's data needs from the catalog: what a group's title leaves out. Asked for when
-    # read, so the plan itself stays the same whatever the language.
+def _entry_title(ruleset: RuleSet, name: str, left_out: tuple[str, ...]) -> str:
+    # The one phrase the plan needs beyond the rules' own words, given by the rule set in its language.
     if not left_out:
         return name
-    return gettext("{title}, except {left_out}").format(title=name, left_out=", ".join(left_out))
+    return ruleset.except_phrase.format(title=name, left_out=", ".join(left_out))
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _check_periods(milestones: list[Milestone]) -> None:
-    """Every dated period must end after it starts; a clinic's file or an order could say otherwise."""
-    for milestone in milestones:
-        until = milestone.until
-        if milestone.kind == "starts" and until is not None and until.earliest <= milestone.when.latest:
-            ids = ", ".join(f"'{rule.id}'" for rule in milestone.rules)
-            raise InputError(
-                f"rule {ids} would end on {until.earliest}, not after it starts on "
-                f"{milestone.when.latest}; check the follow-up date, the --set orders or the rule file"
-            )
-        if milestone.when.earliest > milestone.when.latest:
-            raise InputError(
-                f"rule '{milestone.rules[0].id}' has a window from {milestone.when.earliest} to "
-                f"{milestone.when.latest}, which runs backwards; check the --set orders or the rule file"
-            )
-
-
-def _check_dates(surgery: date, follow_up: date | None, refills: RefillSchedule | None) -> None:
-    named = [("surgery date", surgery, "surgery_date"), ("follow-up date", follow_up, "follow_up")]
-    named.append(("first refill date", refills.first if refills else None, "first_refill"))
-    for what, day, field in named:
-        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise InputError(
-                f"{what} {day} is out of range; give a date between {FIRST_YEAR} and {LAST_YEAR}", field=field
-            )
-    if follow_up is not None and follow_up <= surgery:
-        relation = "is the surgery date" if follow_up == surgery else "is before the surgery date"
-        raise InputError(f"follow-up date {follow_up} {relation} {surgery}; check the dates", field="follow_up")
-    if refills is None:
-        return
-    if not refills.every.is_positive:
-        raise InputError(
-            f"refill interval {refills.every} is not longer than zero; give it as a duration such as 12w or 3mo",
-            field="refill_every",
-        )
-    if refills.first <= surgery:
-        relation = "is the surgery date" if refills.first == surgery else "is before the surgery date"
-        raise InputError(
-            f"first refill date {refills.first} {relation} {surgery}; check the dates", field="first_refill"
-        )
-
-
-def _check_history(surgery: date, history: Sequence[Logged]) -> None:
-    """Every logged event after the surgery and inside the calendar: a hand-edited record may say otherwise."""
-    for entry in history:
-        if not FIRST_YEAR <= entry.day.year <= LAST_YEAR:
-            raise InputError(
-                f"the recorded {entry.kind} on {entry.day} is out of range; give a date between {FIRST_YEAR} and "
-                f"{LAST_YEAR}",
-                field="history",
-            )
-        if entry.day <= surgery:
-            raise InputError(
-                f"the recorded {entry.kind} on {entry.day} is not after the surgery on {surgery}; check the record",
-                field="history",
-            )

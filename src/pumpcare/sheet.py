@@ -6,6 +6,7 @@ from datetime import date
 from typing import NamedTuple
 
 from pumpcare.clinic import Clinic
+from pumpcare.i18n import ENGLISH, in_its_language
 from pumpcare.rules import Rule
 from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span, listed_refills
@@ -91,8 +92,10 @@ class Sheet(NamedTuple):
     clinic: str | None = None  # the clinic's name, address and note, when a profile was given
     # The drug's labelled warning, the words `plan` and every refill event give, when the plan names a drug.
     drug_warning: str | None = None
+    lang: str = ENGLISH  # the plan's language, which the PDF and HTML writers speak
 
 
+@in_its_language
 def make_sheet(
     plan: Plan, patient_label: str | None = None, *, clinic: Clinic | None = None, today: date | None = None
 ) -> Sheet:
@@ -127,6 +130,7 @@ def make_sheet(
         footer=sources_sentence(plan) + (f" {printed_sentence(today)}" if today is not None else ""),
         clinic=" · ".join(text for text in (clinic.name, clinic.address, clinic.note) if text) if clinic else None,
         drug_warning=drug.text if (drug := plan.refill_settings.drug) is not None else None,
+        lang=plan.lang,
     )
 
 

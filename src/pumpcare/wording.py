@@ -17,6 +17,7 @@ from pumpcare.i18n import format_date as _format_date
 from pumpcare.i18n import gettext as _
 from pumpcare.rules import Moment, RuleSet
 from pumpcare.schedule import Milestone, Plan, Window
+from pumpcare.timing_words import duration_words, event_words, leaflet_timing_words, span_words
 
 
 def disclaimer() -> str:
@@ -54,18 +55,6 @@ def order_note(milestone: Milestone) -> str:
     return _(" (your care team's order; the leaflet says {timing})").format(
         timing=leaflet_timing_words(milestone.leaflet_timing)
     )
-
-
-def leaflet_timing_words(moment: Moment) -> str:
-    """A rule file's own timing, as a care team's order is set against it: '2–4 weeks', 'your follow-up visit'."""
-    first, last = moment.earliest, moment.latest
-    if first.amount == last.amount == 0:
-        return _event(moment.anchor)
-    length = _span_words(first, last) if moment.is_window else duration_words(first)
-    if moment.anchor == "surgery" and last.amount > 0:
-        return length
-    sentence = _("{length} before {event}") if last.amount < 0 else _("{length} after {event}")
-    return sentence.format(length=length, event=_event(moment.anchor))
 
 
 def at_the_visit() -> str:
@@ -109,34 +98,6 @@ def format_dates(days: list[date]) -> str:
             format_date(day, weekday=False, compact=True) if last_of_year else format_day_month(day, compact=True)
         )
     return ", ".join(parts)
-
-
-def duration_words(duration: Duration) -> str:
-    """'2 weeks', '1 month': a length of time, counted by the language's plural rule."""
-    count = abs(duration.amount)
-    if duration.unit == "days":
-        return ngettext("{count} day", "{count} days", count).format(count=count)
-    if duration.unit == "weeks":
-        return ngettext("{count} week", "{count} weeks", count).format(count=count)
-    if duration.unit == "months":
-        return ngettext("{count} month", "{count} months", count).format(count=count)
-    return ngettext("{count} year", "{count} years", count).format(count=count)
-
-
-def _span_words(first: Duration, last: Duration) -> str:
-    """'6–8 weeks', or '2 weeks to 3 months' when the units differ."""
-    if first.unit != last.unit:
-        return _("{first} to {last}").format(first=duration_words(first), last=duration_words(last))
-    low, high = abs(first.amount), abs(last.amount)
-    if last.unit == "days":
-        words = ngettext("{low}–{high} day", "{low}–{high} days", high)
-    elif last.unit == "weeks":
-        words = ngettext("{low}–{high} week", "{low}–{high} weeks", high)
-    elif last.unit == "months":
-        words = ngettext("{low}–{high} month", "{low}–{high} months", high)
-    else:
-        words = ngettext("{low}–{high} year", "{low}–{high} years", high)
-    return words.format(low=low, high=high)
 
 
 def day_label(plan: Plan, day: date) -> str:
@@ -206,24 +167,14 @@ def pending_phrase(moment: Moment) -> str:
     """A moment that waits for a date: 'your follow-up visit', '2 weeks after your follow-up visit (ask …)'."""
     first, last = moment.earliest, moment.latest
     if first.amount == last.amount == 0:
-        return _event(moment.anchor)
+        return event_words(moment.anchor)
     before = last.amount < 0
     if not moment.is_window:
         length = duration_words(first)
         sentence = _("{length} before {event}") if before else _("{length} after {event}")
-        return sentence.format(length=length, event=_event(moment.anchor))
+        return sentence.format(length=length, event=event_words(moment.anchor))
     sentence = _("{length} before {event} ({ask})") if before else _("{length} after {event} ({ask})")
-    return sentence.format(length=_span_words(first, last), event=_event(moment.anchor), ask=ask())
-
-
-def _event(anchor: str) -> str:
-    if anchor == "follow-up":
-        return _("your follow-up visit")
-    if anchor == "refill":
-        return _("your refill visit")
-    if anchor == "surgery":
-        return _("surgery")
-    return _("the day the pump went in")
+    return sentence.format(length=span_words(first, last), event=event_words(moment.anchor), ask=ask())
 
 
 def _offset(moment: Moment) -> bool:

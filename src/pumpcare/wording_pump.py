@@ -9,7 +9,8 @@ from pumpcare.i18n import gettext as _
 from pumpcare.pumplife import Logged, NumbersInUse, RefillDue
 from pumpcare.quantities import Fill
 from pumpcare.schedule import Plan
-from pumpcare.wording import days_phrase, duration_words, every_phrase, format_date
+from pumpcare.timing_words import duration_words
+from pumpcare.wording import days_phrase, every_phrase, format_date
 
 
 def overdue_word() -> str:
