@@ -22,7 +22,7 @@ from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import chart_span
 from pumpcare.wording import ask, days_phrase, format_span
 from pumpcare.wording_labels import axis_label, plan_heading, terminal_legend, visits_label, week_mark
-from pumpcare.wording_phrases import due_span, paren
+from pumpcare.wording_phrases import due_sentence, paren
 
 _LABEL_WIDTH = 26
 _Column = Callable[[date], int]
@@ -52,7 +52,7 @@ def render_chart(plan: Plan, *, today: date | None = None) -> RenderableType:
         _Legend(with_today=today is not None and plan.surgery <= today <= chart_span(plan).last),
     ]
     beyond = [m for m in plan.milestones if m.kind == "due" and m.category != "preparation" and m.when.is_range]
-    parts.extend(Text(m.title + due_span(format_span(m.when), paren(ask())) + ".") for m in beyond)
+    parts.extend(Text(due_sentence(m.title, format_span(m.when), paren(ask()))) for m in beyond)
     return Group(*parts)
 
 

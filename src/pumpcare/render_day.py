@@ -258,9 +258,9 @@ def _due_line(milestone: Milestone) -> Text:
 
 def _period_line(status: DayStatus, milestone: Milestone) -> Text:
     line = Text(milestone.title, style="bold")
-    members = members_phrase(milestone)
+    members = members_phrase(milestone, within_sentence=True)
     if members:
-        line.append(paren(members.lower()))
+        line.append(paren(members))
     if milestone.set_by_care_team:
         line.append(order_note(milestone))
     if status.may_end_now(milestone) and milestone.until is not None and milestone.until.is_range:

@@ -30,6 +30,7 @@ from pumpcare.timing_words import leaflet_timing_words
 from pumpcare.wording import (
     ask_note,
     deadline_phrase,
+    deadline_sentence,
     disclaimer_with_note,
     format_date,
     format_window,
@@ -204,7 +205,7 @@ def _milestone_event(milestone: Milestone, refill: _RefillWords, sources: _Sourc
         leaflet = milestone.leaflet_timing
         intro += care_team_set_date(leaflet_timing_words(leaflet) if leaflet is not None else None)
     if milestone.deadline:
-        intro += " " + deadline_phrase(milestone, when.latest) + "."
+        intro += " " + deadline_sentence(milestone, when.latest)
     return _Event(
         key=milestone.key,
         summary=summary,

@@ -17,8 +17,9 @@ from pumpcare.schedule import Milestone, Plan
 from pumpcare.status import listed_refills
 from pumpcare.wording import (
     day_label,
-    deadline_phrase,
+    deadline_sentence,
     format_date,
+    member_titles,
     members_phrase,
     undated_phrase,
 )
@@ -70,7 +71,7 @@ def _pump(plan: Plan, today: date | None) -> list[Text]:
         lines.append(Text(drug.text))
     battery = plan.battery(as_of=today)
     if battery is not None and battery.milestone.deadline:
-        lines.append(Text(deadline_phrase(battery.milestone, battery.deadline) + "."))
+        lines.append(Text(deadline_sentence(battery.milestone, battery.deadline)))
     return lines
 
 
@@ -169,9 +170,8 @@ def _day_rows(milestones: list[Milestone], today: bool) -> list[tuple[str, Text]
             rows.append(("", Text(from_today(), style="dim")))
             starts_heading = True
         rows.append(("•", milestone_line(milestone)))
-        members = members_phrase(milestone)
-        if members:
-            rows.append(("", Text(members.replace(", ", " · "), style="dim")))
+        if members_phrase(milestone):
+            rows.append(("", Text(" · ".join(member_titles(milestone)), style="dim")))
     return rows
 
 

@@ -131,12 +131,23 @@ def headline(milestone: Milestone) -> str:
     return _("{title}: ends").format(title=milestone.title)
 
 
-def members_phrase(milestone: Milestone) -> str | None:
+def members_phrase(milestone: Milestone, *, within_sentence: bool = False) -> str | None:
     """The rules a grouped milestone stands for ("No bending, no twisting, ..."), unless its title names them."""
     if len(milestone.rules) < 2 or milestone.title_names_members:
         return None
+    return ", ".join(member_titles(milestone, within_sentence=within_sentence))
+
+
+def member_titles(milestone: Milestone, *, within_sentence: bool = False) -> list[str]:
+    """The titles of a grouped milestone's rules as a list names them: 'No bending', 'no twisting', ….
+
+    Within a sentence (in brackets after a title) the first is lower case too.
+    """
     titles = [rule.title for rule in milestone.rules]
-    return ", ".join([titles[0], *(title[:1].lower() + title[1:] for title in titles[1:])])
+    return [
+        title if index == 0 and not within_sentence else title[:1].lower() + title[1:]
+        for index, title in enumerate(titles)
+    ]
 
 
 def until_phrase(milestone: Milestone) -> str:
@@ -230,6 +241,11 @@ def days_phrase(days: int) -> str:
 def deadline_phrase(milestone: Milestone, day: date, *, weekday: bool = True) -> str:
     """A must-not-pass day in the rule file's words: 'The pump must be replaced by Fri 1 Dec 2031'."""
     return _("{deadline} {date}").format(deadline=milestone.deadline, date=format_date(day, weekday=weekday))
+
+
+def deadline_sentence(milestone: Milestone, day: date) -> str:
+    """The must-not-pass day as a sentence of its own: 'The pump must be replaced by Fri 1 Dec 2031.'."""
+    return _("{deadline} {date}.").format(deadline=milestone.deadline, date=format_date(day))
 
 
 def every_phrase(every: Duration) -> str:

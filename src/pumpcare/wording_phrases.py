@@ -19,6 +19,11 @@ def due_span(span: str, note: str) -> str:
     return _(": due {span}{note}").format(span=span, note=note)
 
 
+def due_sentence(title: str, span: str, note: str) -> str:
+    """'Battery replacement: due 1 Dec 2031 – 1 Dec 2033 (ask your care team).'"""
+    return _("{title}: due {span}{note}.").format(title=title, span=span, note=note)
+
+
 def may_end_span(span: str, note: str) -> str:
     """' may end 15–29 Dec 2026 (ask your care team)'."""
     return _(" may end {span}{note}").format(span=span, note=note)
