@@ -95,6 +95,19 @@ class Duration(NamedTuple):
         return words.format(count=count)
 
 
+def describe_span(first: int, last: int, unit: str) -> str:
+    """A range of one unit in words, in the language in use: "2–4 weeks", "7–1 days" (amounts without sign)."""
+    # A range takes the plural whatever its numbers, even 0–1: the count asked for is never 1.
+    count = max(first, last, 2)
+    words = {
+        "days": ngettext("{low}–{high} day", "{low}–{high} days", count),
+        "weeks": ngettext("{low}–{high} week", "{low}–{high} weeks", count),
+        "months": ngettext("{low}–{high} month", "{low}–{high} months", count),
+        "years": ngettext("{low}–{high} year", "{low}–{high} years", count),
+    }[unit]
+    return words.format(low=first, high=last)
+
+
 def parse_duration(text: str) -> Duration:
     """Read "2w", "6 weeks", "-1d" or "5y"; raise DurationSyntaxError with the fix otherwise."""
     # Read by hand, not with a regular expression: compiling one costs more start-up than the whole parse.
