@@ -157,9 +157,11 @@ def rules_table(ruleset: RuleSet) -> RenderableType:
     drugs.add_column(_("Labelled refill limits"), ratio=1)
     for drug in ruleset.drugs.values():
         drugs.add_row(drug.id, drug.name, refill_limits(drug))
-    count = len(ruleset.drugs)
+    drug_count = len(ruleset.drugs)
     named = Text(
-        ngettext("{count} drug, named with --drug:", "{count} drugs, named with --drug:", count).format(count=count)
+        ngettext("{count} drug, named with --drug:", "{count} drugs, named with --drug:", drug_count).format(
+            count=drug_count
+        )
     )
     return Group(heading, table, leaflet, Text(""), named, drugs)
 
