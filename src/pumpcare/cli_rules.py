@@ -11,10 +11,9 @@ from typing import Annotated
 import typer
 
 from pumpcare.errors import InputError, OutputError, RuleFileError
-from pumpcare.i18n import gettext as _
-from pumpcare.i18n import ngettext
 
-# Rich, the rule loader and the reports are imported inside the commands, so `pumpcare --help` stays quick.
+# Rich, the rule loader, the reports and the catalog are imported inside the commands, so `pumpcare --help`
+# stays quick.
 
 rules_app = typer.Typer(
     help="List, check, compare and copy rule files.",
@@ -54,6 +53,7 @@ def check_command(
     ] = False,
 ) -> None:
     """Check a clinic's rule file: every problem with where it is, and timings outside the leaflet's ranges."""
+    from pumpcare.i18n import gettext as _
     from pumpcare.rule_file import load_rules
     from pumpcare.rules_report import report_problems, report_rules
 
@@ -100,6 +100,7 @@ def export_command(
 ) -> None:
     """Write the rule file as a FHIR R4 PlanDefinition: each rule an action, timed from surgery, visit or refill."""
     from pumpcare.cli_options import write_output
+    from pumpcare.i18n import ngettext
     from pumpcare.render_fhir import render_plandefinition
     from pumpcare.rule_file import load_rules
 
@@ -121,6 +122,7 @@ def init_command(
 ) -> None:
     """Write a copy of the shipped rules, comments included, as a clinic's starting point."""
     from pumpcare.files import write_atomically
+    from pumpcare.i18n import gettext as _
     from pumpcare.rule_file import shipped_rules_path
 
     # A folder is left to write_atomically, which says it is a folder: --force would not help there.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pumpcare.i18n import current, ngettext
-
 
 class PumpcareError(Exception):
     """A problem with what the user gave us; the CLI prints the message and exits non-zero."""
@@ -21,6 +19,8 @@ class RuleFileError(PumpcareError):
     """A rule file that cannot be used; carries every problem found, each with where it is."""
 
     def __init__(self, path: str, problems: list[str]) -> None:
+        from pumpcare.i18n import ngettext  # here, not at the top: `pumpcare --help` needs no catalog
+
         self.path = path
         self.problems = problems
         heading = ngettext(
@@ -40,6 +40,8 @@ def shown_problems(problems: list[str]) -> list[str]:
     """The problems to list: all of them, or the first MAX_PROBLEMS_SHOWN and how many more there are."""
     if len(problems) <= MAX_PROBLEMS_SHOWN:
         return problems
+    from pumpcare.i18n import ngettext
+
     rest = len(problems) - MAX_PROBLEMS_SHOWN
     # Translators: {count} is how many more problems there are, beyond the ones listed above.
     more = ngettext("... and {count} more like these", "... and {count} more like these", rest)
@@ -51,6 +53,8 @@ def grouped(number: int) -> str:
 
     Four digits stay whole where the decimal sign is a comma (1234), as CLDR writes Spanish.
     """
+    from pumpcare.i18n import current
+
     text = f"{number:,}"
     names = current().names
     if names is None or names.decimal != ",":
