@@ -12,7 +12,8 @@ import typer
 
 from pumpcare.errors import InputError, OutputError, RuleFileError
 
-# Rich, the rule loader and the reports are imported inside the commands, so `pumpcare --help` stays quick.
+# Rich, the rule loader, the reports and the catalog are imported inside the commands, so `pumpcare --help`
+# stays quick.
 
 rules_app = typer.Typer(
     help="List, check, compare and copy rule files.",
@@ -52,15 +53,16 @@ def check_command(
     ] = False,
 ) -> None:
     """Check a clinic's rule file: every problem with where it is, and timings outside the leaflet's ranges."""
+    from pumpcare.i18n import gettext as _
     from pumpcare.rule_file import load_rules
     from pumpcare.rules_report import report_problems, report_rules
 
     # A path that is no file is a mistake on the command line, said in one line; what is wrong inside a file
     # is this command's report, listed on stdout.
     if not file.exists() and not file.is_symlink():
-        raise InputError(f"there is no rule file at {file}; check the path")
+        raise InputError(_("there is no rule file at {path}; check the path").format(path=file))
     if file.is_dir():
-        raise InputError(f"{file} is a folder; give the path of a .yaml rule file")
+        raise InputError(_("{path} is a folder; give the path of a .yaml rule file").format(path=file))
     try:
         clinic = load_rules(file)
     except RuleFileError as err:
@@ -98,14 +100,19 @@ def export_command(
 ) -> None:
     """Write the rule file as a FHIR R4 PlanDefinition: each rule an action, timed from surgery, visit or refill."""
     from pumpcare.cli_options import write_output
+    from pumpcare.i18n import ngettext
     from pumpcare.render_fhir import render_plandefinition
     from pumpcare.rule_file import load_rules
 
     ruleset = load_rules(rules)
     data = render_plandefinition(ruleset).encode("utf-8")
-    write_output(
-        fhir, data, f"PlanDefinition written to {fhir} ({len(ruleset.rules)} rules, version {ruleset.version})."
+    count = len(ruleset.rules)
+    written = ngettext(
+        "PlanDefinition written to {path} ({count} rule, version {version}).",
+        "PlanDefinition written to {path} ({count} rules, version {version}).",
+        count,
     )
+    write_output(fhir, data, written.format(path=fhir, count=count, version=ruleset.version))
 
 
 @rules_app.command("init", short_help="Write a copy of the shipped rules to edit.")
@@ -115,22 +122,31 @@ def init_command(
 ) -> None:
     """Write a copy of the shipped rules, comments included, as a clinic's starting point."""
     from pumpcare.files import write_atomically
+    from pumpcare.i18n import gettext as _
     from pumpcare.rule_file import shipped_rules_path
 
     # A folder is left to write_atomically, which says it is a folder: --force would not help there.
     if path.exists() and not path.is_dir() and not force:
-        raise OutputError(f"{path} already exists; choose another path, or pass --force to replace it")
+        raise OutputError(
+            _("{path} already exists; choose another path, or pass --force to replace it").format(path=path)
+        )
     shipped = shipped_rules_path()
     try:
         data = shipped.read_bytes()
     except OSError as err:
+        # The system's reason (strerror) is in English, as Python gives it.
+        reason = err.strerror.lower() if err.strerror else _("it failed")
         raise InputError(
-            f"the shipped rules at {shipped} cannot be read ({(err.strerror or 'it failed').lower()}); "
-            "reinstall pumpcare"
+            _("the shipped rules at {path} cannot be read ({reason}); reinstall pumpcare").format(
+                path=shipped, reason=reason
+            )
         ) from None
     write_atomically(path, data)
     typer.echo(
-        f"Wrote the shipped rules to {path}; edit it, then check it with `pumpcare rules check {path}`.", err=True
+        _("Wrote the shipped rules to {path}; edit it, then check it with `pumpcare rules check {path}`.").format(
+            path=path
+        ),
+        err=True,
     )
 
 

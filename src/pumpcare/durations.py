@@ -8,6 +8,8 @@ from typing import NamedTuple
 from dateutil.relativedelta import relativedelta
 
 from pumpcare.errors import excerpt
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext
 
 _UNITS = {
     "d": "days",
@@ -28,7 +30,6 @@ _UNITS = {
     "years": "years",
 }
 _SHORT = {"days": "d", "weeks": "w", "months": "mo", "years": "y"}
-_ONE = {"days": "day", "weeks": "week", "months": "month", "years": "year"}  # the word for one, not a cut plural
 # Not clinical: a bound that keeps every date pumpcare computes inside the calendar (a typo such as 9999y
 # would otherwise crash the date arithmetic). A century covers any aftercare instruction.
 _LONGEST = {"days": 36_600, "weeks": 5_220, "months": 1_200, "years": 100}
@@ -75,11 +76,36 @@ class Duration(NamedTuple):
         return self.amount > 0
 
     def describe(self) -> str:
-        """Plain words: "2 weeks", "1 year", "3 days before"."""
+        """Plain words, in the language in use: "2 weeks", "1 year", "3 days before"."""
         count = abs(self.amount)
-        unit = self.unit if count != 1 else _ONE[self.unit]
-        words = f"{count} {unit}"
-        return f"{words} before" if self.amount < 0 else words
+        if self.amount < 0:
+            words = {
+                "days": ngettext("{count} day before", "{count} days before", count),
+                "weeks": ngettext("{count} week before", "{count} weeks before", count),
+                "months": ngettext("{count} month before", "{count} months before", count),
+                "years": ngettext("{count} year before", "{count} years before", count),
+            }[self.unit]
+        else:
+            words = {
+                "days": ngettext("{count} day", "{count} days", count),
+                "weeks": ngettext("{count} week", "{count} weeks", count),
+                "months": ngettext("{count} month", "{count} months", count),
+                "years": ngettext("{count} year", "{count} years", count),
+            }[self.unit]
+        return words.format(count=count)
+
+
+def describe_span(first: int, last: int, unit: str) -> str:
+    """A range of one unit in words, in the language in use: "2–4 weeks", "7–1 days" (amounts without sign)."""
+    # A range takes the plural whatever its numbers, even 0–1: the count asked for is never 1.
+    count = max(first, last, 2)
+    words = {
+        "days": ngettext("{low}–{high} day", "{low}–{high} days", count),
+        "weeks": ngettext("{low}–{high} week", "{low}–{high} weeks", count),
+        "months": ngettext("{low}–{high} month", "{low}–{high} months", count),
+        "years": ngettext("{low}–{high} year", "{low}–{high} years", count),
+    }[unit]
+    return words.format(low=first, high=last)
 
 
 def parse_duration(text: str) -> Duration:
@@ -92,21 +118,26 @@ def parse_duration(text: str) -> Duration:
     unit_word = rest[len(number) :].strip()
     if not number or not unit_word.isascii() or not unit_word.isalpha():
         raise DurationSyntaxError(
-            f"'{excerpt(text)}' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y"
+            _("'{text}' is not a duration; write a whole number and a unit, such as 2w, 6 weeks, 3mo or 5y").format(
+                text=excerpt(text)
+            )
         )
     if unit_word == "m":
-        raise DurationSyntaxError(f"'{excerpt(text)}' is ambiguous; write 'mo' or 'months' for months")
+        raise DurationSyntaxError(
+            _("'{text}' is ambiguous; write 'mo' or 'months' for months").format(text=excerpt(text))
+        )
     unit = _UNITS.get(unit_word)
     if unit is None:
         raise DurationSyntaxError(
-            f"'{excerpt(text)}' has an unknown unit '{excerpt(unit_word, 12)}'; "
-            "use d (days), w (weeks), mo (months) or y (years)"
+            _("'{text}' has an unknown unit '{unit}'; use d (days), w (weeks), mo (months) or y (years)").format(
+                text=excerpt(text), unit=excerpt(unit_word, 12)
+            )
         )
     # A long run of digits is refused by its length before it is read as a number: int() of a million digits
     # costs seconds. Any duration over a century is refused the same way, whatever its unit.
     amount = int(number) if len(number.lstrip("0")) <= 9 else _LONGEST[unit] + 1
     if amount > _LONGEST[unit]:
-        raise DurationSyntaxError(f"'{excerpt(text)}' is longer than 100 years; check the number")
+        raise DurationSyntaxError(_("'{text}' is longer than 100 years; check the number").format(text=excerpt(text)))
     return Duration(-amount if sign == "-" else amount, unit)
 
 

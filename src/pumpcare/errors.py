@@ -19,11 +19,17 @@ class RuleFileError(PumpcareError):
     """A rule file that cannot be used; carries every problem found, each with where it is."""
 
     def __init__(self, path: str, problems: list[str]) -> None:
+        from pumpcare.i18n import ngettext  # here, not at the top: `pumpcare --help` needs no catalog
+
         self.path = path
         self.problems = problems
-        count = "1 problem; fix it" if len(problems) == 1 else f"{len(problems)} problems; fix them"
+        heading = ngettext(
+            "rule file {path} has {count} problem; fix it and try again:",
+            "rule file {path} has {count} problems; fix them and try again:",
+            len(problems),
+        ).format(path=path, count=len(problems))
         lines = "\n".join(f"  - {problem}" for problem in shown_problems(problems))
-        super().__init__(f"rule file {path} has {count} and try again:\n{lines}")
+        super().__init__(f"{heading}\n{lines}")
 
 
 # Not clinical: every problem of a hand-edited file is listed, but a generated one could have thousands.
@@ -34,8 +40,26 @@ def shown_problems(problems: list[str]) -> list[str]:
     """The problems to list: all of them, or the first MAX_PROBLEMS_SHOWN and how many more there are."""
     if len(problems) <= MAX_PROBLEMS_SHOWN:
         return problems
+    from pumpcare.i18n import ngettext
+
     rest = len(problems) - MAX_PROBLEMS_SHOWN
-    return [*problems[:MAX_PROBLEMS_SHOWN], f"... and {rest:,} more like these"]
+    # Translators: {count} is how many more problems there are, beyond the ones listed above.
+    more = ngettext("... and {count} more like these", "... and {count} more like these", rest)
+    return [*problems[:MAX_PROBLEMS_SHOWN], more.format(count=grouped(rest))]
+
+
+def grouped(number: int) -> str:
+    """A count as the language writes it: 12,345 in English; 12.345 in a language whose decimal sign is a comma.
+
+    Four digits stay whole where the decimal sign is a comma (1234), as CLDR writes Spanish.
+    """
+    from pumpcare.i18n import current
+
+    text = f"{number:,}"
+    names = current().names
+    if names is None or names.decimal != ",":
+        return text
+    return str(number) if abs(number) < 10_000 else text.replace(",", ".")
 
 
 class OutputError(PumpcareError):

@@ -9,7 +9,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import NamedTuple
 
-from pumpcare.errors import InputError, excerpt
+from pumpcare.errors import InputError, excerpt, grouped
+from pumpcare.i18n import N_, format_number
+from pumpcare.i18n import gettext as _
 
 # Each kind of number and the units it may be written in, with the factor to one base unit (mL, or micrograms).
 _UNITS: dict[str, dict[str, tuple[str, int]]] = {
@@ -17,8 +19,14 @@ _UNITS: dict[str, dict[str, tuple[str, int]]] = {
     "concentration": {"mg/ml": ("mg/mL", 1000), "mcg/ml": ("mcg/mL", 1), "µg/ml": ("mcg/mL", 1)},
     "dose": {"mg/day": ("mg/day", 1000), "mcg/day": ("mcg/day", 1), "µg/day": ("mcg/day", 1)},
 }
-_EXAMPLES = {"volume": "20mL", "concentration": "2mg/mL or 500mcg/mL", "dose": "0.5mg/day or 100mcg/day"}
-_NOUNS = {"volume": "a volume", "concentration": "a concentration", "dose": "a daily dose"}
+# Marked for the catalog here, translated where a message shows them: the language is chosen after import.
+_EXAMPLES = {"volume": "20mL", "concentration": N_("2mg/mL or 500mcg/mL"), "dose": N_("0.5mg/day or 100mcg/day")}
+# Whole sentences, one per kind, so a language can fit its own article and gender to each noun.
+_NOT_A = {
+    "volume": N_("{what} '{shown}' is not a volume; write it like {example}"),
+    "concentration": N_("{what} '{shown}' is not a concentration; write it like {example}"),
+    "dose": N_("{what} '{shown}' is not a daily dose; write it like {example}"),
+}
 # Not clinical: a typo such as 2000000mL must not reach the arithmetic; no pump number has more digits.
 _LONGEST_FILL_DAYS = 36_600  # and a fill that would last over a century is a unit mistake, not a plan
 _MAX_DIGITS, _MAX_DECIMALS = 6, 4
@@ -49,21 +57,35 @@ def parse_quantity(text: str, kind: str, what: str) -> Quantity:
     cleaned = text.strip()
     number = cleaned[: len(cleaned) - len(cleaned.lstrip("+-0123456789."))]
     unit_text = cleaned[len(number) :].strip()
-    example = _EXAMPLES[kind]
+    example = _(_EXAMPLES[kind])
     digits = number.lstrip("+-")
-    whole, _, decimals = digits.partition(".")
+    whole, _dot, decimals = digits.partition(".")
     signs = len(number) - len(digits)
     shown = excerpt(cleaned)  # a message quotes at most this much of what was typed
     if not digits or signs > 1 or digits.count(".") > 1 or not (whole + decimals).isdigit() or not unit_text:
-        raise InputError(f"{what} '{shown}' is not a number with a unit; write it like {example}", field=what)
+        raise InputError(
+            # Translators: {what} is the option or the place in a file, such as --fill-volume; {shown} what was typed.
+            _("{what} '{shown}' is not a number with a unit; write it like {example}").format(
+                what=what, shown=shown, example=example
+            ),
+            field=what,
+        )
     # Length first: a number of thousands of digits is out of range, and too long for Python to read.
     if len(whole.lstrip("0")) > _MAX_DIGITS or len(decimals) > _MAX_DECIMALS:
-        raise InputError(f"{what} {shown} is out of range; check the number on the care team's printout")
+        raise InputError(
+            _("{what} {shown} is out of range; check the number on the care team's printout").format(
+                what=what, shown=shown
+            )
+        )
     if number.startswith("-") or Fraction(digits) == 0:
-        raise InputError(f"{what} {shown} is not more than zero; give the number on the care team's printout")
+        raise InputError(
+            _("{what} {shown} is not more than zero; give the number on the care team's printout").format(
+                what=what, shown=shown
+            )
+        )
     found = _UNITS[kind].get(unit_text.lower().replace(" ", ""))
     if found is None:
-        raise InputError(f"{what} '{shown}' is not {_NOUNS[kind]}; write it like {example}", field=what)
+        raise InputError(_(_NOT_A[kind]).format(what=what, shown=shown, example=example), field=what)
     return Quantity(Fraction(digits), found[0])
 
 
@@ -90,20 +112,26 @@ def days_to_alarm(fill: Fill, alarm_volume: Quantity) -> AlarmDays:
     volume = fill.volume.base
     if volume <= alarm_volume.base:
         raise InputError(
-            f"the fill volume {fill.volume} is not above the {alarm_volume} alarm volume; check the numbers",
+            _("the fill volume {volume} is not above the {alarm} alarm volume; check the numbers").format(
+                volume=fill.volume, alarm=alarm_volume
+            ),
             field="fill_volume",
         )
     days = int((volume - alarm_volume.base) // daily)
     if days > _LONGEST_FILL_DAYS:
         raise InputError(
-            f"{fill.dose} at {fill.concentration} would make {fill.volume} last {days:,} days, more than a century; "
-            "check the dose, the concentration and their units",
+            _(
+                "{dose} at {concentration} would make {volume} last {days} days, more than a century; "
+                "check the dose, the concentration and their units"
+            ).format(dose=fill.dose, concentration=fill.concentration, volume=fill.volume, days=grouped(days)),
             field="daily_dose",
         )
     if volume / daily < 1 or days < 1:
         raise InputError(
-            f"{fill.dose} at {fill.concentration} would use {decimal_text(daily)} mL a day and reach the alarm "
-            f"in under a day; check the dose, the concentration and their units",
+            _(
+                "{dose} at {concentration} would use {daily} mL a day and reach the alarm in under a day; "
+                "check the dose, the concentration and their units"
+            ).format(dose=fill.dose, concentration=fill.concentration, daily=format_number(daily)),
             field="daily_dose",
         )
     return AlarmDays(fill, alarm_volume, daily, days)
@@ -115,11 +143,3 @@ def exact_text(amount: Fraction) -> str:
 
     text = format(Decimal(amount.numerator) / Decimal(amount.denominator), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def decimal_text(amount: Fraction) -> str:
-    """A number as people write it: 20, 0.25, 0.333 (rounded to three decimals where it does not end)."""
-    if amount.denominator == 1:
-        return str(amount.numerator)
-    text = f"{float(round(amount, 3)):.3f}".rstrip("0").rstrip(".")
-    return text

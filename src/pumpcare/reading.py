@@ -14,7 +14,8 @@ import stat
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pumpcare.errors import PumpcareError
+from pumpcare.errors import PumpcareError, grouped
+from pumpcare.i18n import gettext as _
 
 # Not clinical: far more than any rule file or record holds (the shipped rules are about 2,000 nodes, 6 deep).
 MAX_YAML_NODES = 100_000
@@ -22,12 +23,21 @@ MAX_YAML_DEPTH = 50
 
 
 class UnreadableFileError(PumpcareError):
-    """A file that cannot or must not be read; the message is the plain reason ("it is a folder")."""
+    """A file that cannot or must not be read; the message is the plain reason ("it is a folder").
 
-    def __init__(self, reason: str, *, missing: bool = False) -> None:
+    `kind` says which, whatever the language of the reason: "missing", "folder", "too large", "special" (a FIFO,
+    a device, a socket), "loop", "permission", or "other" (the system's own reason, such as an I/O error).
+    """
+
+    def __init__(self, reason: str, *, kind: str = "other") -> None:
         super().__init__(reason)
         self.reason = reason
-        self.missing = missing
+        self.kind = kind
+
+    @property
+    def missing(self) -> bool:
+        """There is no file at the path."""
+        return self.kind == "missing"
 
 
 class YamlShapeError(PumpcareError):
@@ -41,46 +51,47 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     try:
         descriptor = os.open(path, flags)
     except (FileNotFoundError, NotADirectoryError):
-        raise UnreadableFileError("no such file; check the path", missing=True) from None
+        raise UnreadableFileError(_("no such file; check the path"), kind="missing") from None
     except IsADirectoryError:
-        raise UnreadableFileError("it is a folder") from None
+        raise UnreadableFileError(_("it is a folder"), kind="folder") from None
     except OSError as err:
-        raise UnreadableFileError(_reason(err)) from None
+        raise _unreadable(err) from None
     try:
         mode = os.fstat(descriptor).st_mode
         if stat.S_ISDIR(mode):
-            raise UnreadableFileError("it is a folder")
+            raise UnreadableFileError(_("it is a folder"), kind="folder")
         if not stat.S_ISREG(mode):
-            raise UnreadableFileError(f"it is {_kind(mode)}, not a regular file")
+            raise UnreadableFileError(_special(mode), kind="special")
         chunks, size = [], 0
         while size <= limit and (chunk := os.read(descriptor, min(1 << 16, limit + 1 - size))):
             chunks.append(chunk)
             size += len(chunk)
     except OSError as err:
-        raise UnreadableFileError(_reason(err)) from None
+        raise _unreadable(err) from None
     finally:
         os.close(descriptor)
     if size > limit:
-        raise UnreadableFileError(f"it is larger than {limit:,} bytes")
+        raise UnreadableFileError(_("it is larger than {limit} bytes").format(limit=grouped(limit)), kind="too large")
     return b"".join(chunks)
 
 
-def _kind(mode: int) -> str:
+def _special(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "a FIFO"
+        return _("it is a FIFO, not a regular file")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("it is a device, not a regular file")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "something else"
+        return _("it is a socket, not a regular file")
+    return _("it is something else, not a regular file")
 
 
-def _reason(err: OSError) -> str:
+def _unreadable(err: OSError) -> UnreadableFileError:
     if err.errno == errno.ELOOP:
-        return "it is a symbolic link loop; check the path"
+        return UnreadableFileError(_("it is a symbolic link loop; check the path"), kind="loop")
     if err.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied; check its permissions"
-    return (err.strerror or "it cannot be read").lower()
+        return UnreadableFileError(_("permission denied; check its permissions"), kind="permission")
+    # The system's own words (strerror) are in English, as Python gives them: they name what went wrong.
+    return UnreadableFileError(err.strerror.lower() if err.strerror else _("it cannot be read"))
 
 
 class YamlSizeError(YamlShapeError):
@@ -110,14 +121,14 @@ def strict_loader(*, text_only: bool = False) -> Any:
             # PyYAML keeps the last of two equal keys; a clinic's second 'until' must not hide the first.
             # The keys' text is read from the parsed nodes, not constructed: that would double the load time.
             seen: set[str] = set()
-            for key_node, _ in node.value:
+            for key_node, _value in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     continue
                 if key_node.value in seen:
                     raise yaml.constructor.ConstructorError(
                         None,
                         None,
-                        f"the key '{key_node.value}' is given twice in one mapping; keep one",
+                        _("the key '{key}' is given twice in one mapping; keep one").format(key=key_node.value),
                         key_node.start_mark,
                     )
                 seen.add(key_node.value)
@@ -140,7 +151,7 @@ def load_yaml(text: str, loader: Any, *, aliases: bool = True) -> Any:
         _check_shape(node, aliases=aliases)
         return instance.construct_document(node)
     except RecursionError:
-        raise YamlShapeError("it nests lists or mappings too deeply") from None
+        raise YamlShapeError(_("it nests lists or mappings too deeply")) from None
     finally:
         instance.dispose()
 
@@ -152,14 +163,14 @@ def _check_shape(root: Any, *, aliases: bool = True) -> None:
 
     def size(node: Any, depth: int) -> int:
         if depth > MAX_YAML_DEPTH:
-            raise YamlShapeError(f"it nests lists or mappings more than {MAX_YAML_DEPTH} deep")
+            raise YamlShapeError(_("it nests lists or mappings more than {limit} deep").format(limit=MAX_YAML_DEPTH))
         key = id(node)
         if key in sizes:
             if not aliases:
-                raise YamlAliasError("it uses a YAML alias")
+                raise YamlAliasError(_("it uses a YAML alias"))
             return sizes[key]
         if key in open_nodes:
-            raise YamlShapeError("an alias in it refers to itself")
+            raise YamlShapeError(_("an alias in it refers to itself"))
         open_nodes.add(key)
         total = 1
         value = node.value
@@ -169,10 +180,14 @@ def _check_shape(root: Any, *, aliases: bool = True) -> None:
                 for child in children:
                     total += size(child, depth + 1)
                     if total > MAX_YAML_NODES:
+                        # Fewer nodes than it counts: some were counted more than once, through aliases.
+                        aliased = len(sizes) + 1 < total
                         raise YamlSizeError(
-                            f"its aliases expand it to more than {MAX_YAML_NODES:,} values; write it out plainly"
-                            if len(sizes) + 1 < total  # fewer nodes than it counts: some counted more than once
-                            else f"it holds more than {MAX_YAML_NODES:,} values"
+                            (
+                                _("its aliases expand it to more than {limit} values; write it out plainly")
+                                if aliased
+                                else _("it holds more than {limit} values")
+                            ).format(limit=grouped(MAX_YAML_NODES))
                         )
         open_nodes.discard(key)
         sizes[key] = total
@@ -184,13 +199,30 @@ def _check_shape(root: Any, *, aliases: bool = True) -> None:
 def yaml_problem(err: Exception) -> str:
     """The parser's complaint with its line and column, and where the unclosed thing began."""
 
-    def at(mark: Any) -> str:
-        return f"line {mark.line + 1}, column {mark.column + 1}"
-
+    # The parser's own words (problem, context) are PyYAML's, in English; pumpcare's words around them are not.
     mark = getattr(err, "problem_mark", None)
-    problem = getattr(err, "problem", None) or "it is not valid YAML"
+    problem = getattr(err, "problem", None) or _("it is not valid YAML")
     context, context_mark = getattr(err, "context", None), getattr(err, "context_mark", None)
-    text = f"not valid YAML at {at(mark)}: {problem}" if mark is not None else f"not valid YAML: {problem}"
     if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
-        text += f" ({context} started at {at(context_mark)})"
-    return text
+        if mark is None:
+            return _(
+                "not valid YAML: {problem} ({context} started at line {start_line}, column {start_column})"
+            ).format(
+                problem=problem, context=context, start_line=context_mark.line + 1, start_column=context_mark.column + 1
+            )
+        return _(
+            "not valid YAML at line {line}, column {column}: {problem} "
+            "({context} started at line {start_line}, column {start_column})"
+        ).format(
+            line=mark.line + 1,
+            column=mark.column + 1,
+            problem=problem,
+            context=context,
+            start_line=context_mark.line + 1,
+            start_column=context_mark.column + 1,
+        )
+    if mark is None:
+        return _("not valid YAML: {problem}").format(problem=problem)
+    return _("not valid YAML at line {line}, column {column}: {problem}").format(
+        line=mark.line + 1, column=mark.column + 1, problem=problem
+    )

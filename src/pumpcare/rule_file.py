@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pumpcare.errors import RuleFileError
+from pumpcare.errors import RuleFileError, grouped
+from pumpcare.i18n import gettext as _
 from pumpcare.rules import RuleSet
 from pumpcare.rules_check import Checker
 
@@ -32,13 +33,15 @@ def load_rules(path: Path | None = None) -> RuleSet:
         raw = read_regular_file(path, MAX_RULE_FILE_BYTES)
     except UnreadableFileError as err:
         reason = err.reason
-        if reason == "it is a folder":
-            reason = "it is a folder; give the path of a .yaml rule file"
-        elif reason.startswith("it is larger than"):
+        if err.kind == "folder":
+            reason = _("it is a folder; give the path of a .yaml rule file")
+        elif err.kind == "too large":
             size = path.stat().st_size  # a regular file, so its size is real
-            reason = f"the file is {size:,} bytes; a rule file is at most {MAX_RULE_FILE_BYTES:,} bytes"
-        elif not err.missing and "; " not in reason:
-            reason = f"it cannot be read ({reason}); check the path"
+            reason = _("the file is {size} bytes; a rule file is at most {limit} bytes").format(
+                size=grouped(size), limit=grouped(MAX_RULE_FILE_BYTES)
+            )
+        elif err.kind in ("special", "other"):
+            reason = _("it cannot be read ({reason}); check the path").format(reason=reason)
         raise RuleFileError(shown, [reason]) from None
     return parse_rules(raw, shown)
 
@@ -52,18 +55,21 @@ def parse_rules(raw: bytes, origin: str) -> RuleSet:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise RuleFileError(origin, ["it is not UTF-8 text; save it as UTF-8"]) from None
+        raise RuleFileError(origin, [_("it is not UTF-8 text; save it as UTF-8")]) from None
     if not text.strip():
-        raise RuleFileError(origin, ["the file is empty; start from the shipped rules (data/aftercare.yaml)"])
+        raise RuleFileError(origin, [_("the file is empty; start from the shipped rules (data/aftercare.yaml)")])
     try:
         data = load_yaml(text, strict_loader())
     except yaml.YAMLError as err:
         raise RuleFileError(origin, [yaml_problem(err)]) from None
     except YamlShapeError as err:
-        raise RuleFileError(origin, [f"{err}; a rule file is a plain list of rules"]) from None
+        # Translators: {problem} says what is wrong with the file's shape, such as "it uses a YAML alias".
+        problem = _("{problem}; a rule file is a plain list of rules").format(problem=err)
+        raise RuleFileError(origin, [problem]) from None
     except ValueError:
         # YAML reads an unquoted 2026-13-01 as a date, or 200,000 digits as a number, outside its own errors.
-        raise RuleFileError(origin, ["a value is not a real date or a number Python can read; quote it"]) from None
+        problem = _("a value is not a real date or a number Python can read; quote it")
+        raise RuleFileError(origin, [problem]) from None
     checker = Checker()
     ruleset = checker.ruleset(data, origin)
     if checker.problems or ruleset is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NamedTuple, get_args
 
-from pumpcare.durations import Duration
+from pumpcare.durations import Duration, describe_span
 from pumpcare.i18n import ENGLISH, N_
+from pumpcare.i18n import gettext as _
 from pumpcare.quantities import Quantity
 
 # "implant" is the day the pump now in the body went in: the surgery, or its latest logged replacement.
@@ -18,6 +19,28 @@ CATEGORIES: tuple[Category, ...] = get_args(Category)
 LEAFLET = "leaflet"  # the document a rule cites when it names none: the rule file's own `source`
 # How a group's title names the members an order split off: "Movement limits, except no lifting".
 EXCEPT_PHRASE = N_("{title}, except {left_out}")
+
+# How Moment.describe() names a moment at its anchor, and an offset before or after it (before: True). Counted
+# from surgery, "2 weeks" needs no "after"; from another anchor it does. Translated where they are shown.
+_AT_ANCHOR = {
+    "surgery": N_("the surgery day"),
+    "follow-up": N_("the follow-up visit"),
+    "refill": N_("each refill"),
+    "implant": N_("the pump went in"),
+    "replace-by": N_("the replacement deadline"),
+}
+_FROM_ANCHOR = {
+    ("surgery", True): N_("{length} before"),
+    ("surgery", False): "{length}",
+    ("follow-up", True): N_("{length} before the follow-up visit"),
+    ("follow-up", False): N_("{length} after the follow-up visit"),
+    ("refill", True): N_("{length} before each refill"),
+    ("refill", False): N_("{length} after each refill"),
+    ("implant", True): N_("{length} before the pump went in"),
+    ("implant", False): N_("{length} after the pump went in"),
+    ("replace-by", True): N_("{length} before the replacement deadline"),
+    ("replace-by", False): N_("{length} after the replacement deadline"),
+}
 
 
 class Moment(NamedTuple):
@@ -33,32 +56,23 @@ class Moment(NamedTuple):
         return self.earliest != self.latest
 
     def describe(self) -> str:
-        """Plain words: "2–4 weeks", "7–1 days before", "the surgery day", "2 days before the follow-up visit"."""
-        anchor = {
-            "surgery": "",
-            "follow-up": " the follow-up visit",
-            "refill": " each refill",
-            "implant": " the pump went in",
-            "replace-by": " the replacement deadline",
-        }[self.anchor]
+        """Plain words, in the language in use: "2–4 weeks", "7–1 days before", "the surgery day",
+        "2 days before the follow-up visit"."""
         first, last = self.earliest, self.latest
         if not self.is_window and first.amount == 0:
-            return anchor.strip() or "the surgery day"
+            return _(_AT_ANCHOR[self.anchor])
 
-        def side(duration: Duration) -> str:
-            # Counted from surgery, "2 weeks" needs no "after"; from another anchor it does.
-            if duration.amount < 0:
-                return " before" + anchor
-            return " after" + anchor if anchor else ""
+        def offset(duration: Duration, length: str) -> str:
+            return _(_FROM_ANCHOR[self.anchor, duration.amount < 0]).format(length=length)
 
         def amount(duration: Duration) -> str:
-            return Duration(abs(duration.amount), duration.unit).describe()
+            return offset(duration, Duration(abs(duration.amount), duration.unit).describe())
 
         if not self.is_window:
-            return amount(first) + side(first)
-        if first.unit == last.unit and side(first) == side(last):
-            return f"{abs(first.amount)}–{abs(last.amount)} {last.unit}{side(last)}"
-        return f"{amount(first)}{side(first)} to {amount(last)}{side(last)}"
+            return amount(first)
+        if first.unit == last.unit and (first.amount < 0) == (last.amount < 0):
+            return offset(last, describe_span(abs(first.amount), abs(last.amount), last.unit))
+        return _("{first} to {last}").format(first=amount(first), last=amount(last))
 
 
 class Rule(NamedTuple):

@@ -19,53 +19,70 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from pumpcare.durations import Duration, is_ordered
+from pumpcare.durations import Duration, describe_span, is_ordered
 from pumpcare.errors import shown_problems
+from pumpcare.i18n import N_, ngettext, pgettext
+from pumpcare.i18n import gettext as _
 from pumpcare.rules import LEAFLET, Drug, Moment, Rule, RuleSet
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+# Marked for the catalog here, translated where they are shown: the language is chosen after import.
 _EVENTS = {
-    "surgery": "surgery",
-    "follow-up": "the follow-up visit",
-    "refill": "each refill visit",
-    "implant": "the implant",
-    "replace-by": "the deadline",
+    "surgery": N_("the surgery day"),
+    "follow-up": N_("the follow-up visit"),
+    "refill": N_("each refill visit"),
+    "implant": N_("the implant"),
+    "replace-by": N_("the deadline"),
 }
-_AT_EVENT = {
-    "surgery": "on the surgery day",
-    "follow-up": "at the follow-up visit",
-    "refill": "at each refill visit",
-    "implant": "when the pump goes in",
-    "replace-by": "on the replacement deadline",
+# An offset before (True) or after (False) each anchor; {length} is "2 weeks", "7–1 days", "1 week to 2 months".
+_FROM_EVENT = {
+    ("surgery", True): N_("{length} before surgery"),
+    ("surgery", False): N_("{length} after surgery"),
+    ("follow-up", True): N_("{length} before the follow-up visit"),
+    ("follow-up", False): N_("{length} after the follow-up visit"),
+    ("refill", True): N_("{length} before each refill visit"),
+    ("refill", False): N_("{length} after each refill visit"),
+    ("implant", True): N_("{length} before the implant"),
+    ("implant", False): N_("{length} after the implant"),
+    ("replace-by", True): N_("{length} before the deadline"),
+    ("replace-by", False): N_("{length} after the deadline"),
 }
+_DUE_AT_EVENT = {
+    "surgery": N_("due on the surgery day"),
+    "follow-up": N_("due at the follow-up visit"),
+    "refill": N_("due at each refill visit"),
+    "implant": N_("due when the pump goes in"),
+    "replace-by": N_("due on the replacement deadline"),
+}
+# The other languages' names, as a sentence of the catalog's language names them ("no Spanish translation").
+_LANGUAGE_NAMES = {"es": N_("Spanish")}
 _DAYS_PER = {"days": 1, "weeks": 7}
 _NARROWEST_SOURCE = 20
 
 
 def moment_phrase(moment: Moment) -> str:
     """A moment in words: "6–8 weeks after surgery", "7–1 days before surgery", "the follow-up visit"."""
-    event = _EVENTS[moment.anchor]
     if _is_at_event(moment):
-        return "the surgery day" if moment.anchor == "surgery" else event
+        return _(_EVENTS[moment.anchor])
     moment = _in_days_when_mixed(moment)
     first, last = moment.earliest, moment.latest
     if not moment.is_window:
-        return _offset(first, event)
+        return _offset(first, moment.anchor)
     if (first.amount < 0) != (last.amount < 0):
-        return f"{_offset(first, event)} to {_offset(last, event)}"
-    side = "before" if last.amount < 0 else "after"
+        return _("{first} to {last}").format(first=_offset(first, moment.anchor), last=_offset(last, moment.anchor))
     if first.unit == last.unit:
-        # Moment.describe() would say "7–1 day before": a range takes the plural whatever its last number.
-        return f"{abs(first.amount)}–{abs(last.amount)} {last.unit} {side} {event}"
-    return f"{_size(first)} to {_size(last)} {side} {event}"
+        length = describe_span(abs(first.amount), abs(last.amount), last.unit)
+    else:
+        length = _("{first} to {last}").format(first=_size(first), last=_size(last))
+    return _(_FROM_EVENT[moment.anchor, last.amount < 0]).format(length=length)
 
 
-def _offset(duration: Duration, event: str) -> str:
-    # Moment.describe() words one offset from surgery without naming it: "2 weeks", "1 day before".
-    words = Moment("surgery", duration, duration).describe()
-    return f"{words} {event}" if duration.amount < 0 else f"{words} after {event}"
+def _offset(duration: Duration, anchor: str) -> str:
+    # Moment.describe() words one offset from surgery without naming it: "2 weeks", "the surgery day" for 0.
+    length = _size(duration) if duration.amount < 0 else Moment("surgery", duration, duration).describe()
+    return _(_FROM_EVENT[anchor, duration.amount < 0]).format(length=length)
 
 
 def _size(duration: Duration) -> str:
@@ -75,14 +92,18 @@ def _size(duration: Duration) -> str:
 def timing_phrase(rule: Rule) -> str:
     """A rule's timing in words: "until 6–8 weeks after surgery", "due at each refill visit", "from surgery on"."""
     if rule.due is not None:
-        return f"due {_AT_EVENT[rule.due.anchor]}" if _is_at_event(rule.due) else f"due {moment_phrase(rule.due)}"
+        if _is_at_event(rule.due):
+            return _(_DUE_AT_EVENT[rule.due.anchor])
+        return _("due {moment}").format(moment=moment_phrase(rule.due))
     start = rule.start
     # A period that starts on the surgery day says only when it ends; that is most restrictions.
     begins = None if start is None or (start.anchor == "surgery" and _is_at_event(start)) else moment_phrase(start)
     if rule.until is None:
-        return f"from {begins}" if begins else "from surgery on"
-    until = f"until {moment_phrase(rule.until)}"
-    return f"from {begins} {until}" if begins else until
+        return _("from {start}").format(start=begins) if begins else _("from surgery on")
+    end = moment_phrase(rule.until)
+    if begins:
+        return _("from {start} until {end}").format(start=begins, end=end)
+    return _("until {end}").format(end=end)
 
 
 def _is_at_event(moment: Moment) -> bool:
@@ -108,40 +129,55 @@ def rules_table(ruleset: RuleSet) -> RenderableType:
     from rich.text import Text
 
     count = _rules(len(ruleset.rules))
-    heading = Text.assemble((ruleset.name, "bold"), f" · version {ruleset.version} · {count}")
-    leaflet = Text(f"Source leaflet: {ruleset.source}. Other sources are named before the sentence they give.")
+    # Translators: follows the rule file's name, in bold; {count} is "24 rules".
+    version = _(" · version {version} · {count}").format(version=ruleset.version, count=count)
+    heading = Text.assemble((ruleset.name, "bold"), version)
+    leaflet = Text(
+        _("Source leaflet: {source}. Other sources are named before the sentence they give.").format(
+            source=ruleset.source
+        )
+    )
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
     # Ids and timings are what a nurse looks up and copies, so they never wrap; the source folds, never crops.
-    table.add_column("Rule id", no_wrap=True)
-    table.add_column("Timing", no_wrap=True)
-    table.add_column("Source", min_width=_NARROWEST_SOURCE, ratio=1, overflow="fold")
+    table.add_column(_("Rule id"), no_wrap=True)
+    table.add_column(_("Timing"), no_wrap=True)
+    table.add_column(_("Source"), min_width=_NARROWEST_SOURCE, ratio=1, overflow="fold")
     previous = None
     for rule in ruleset.rules:
         # One leaflet sentence often gives several rules (the eight movement limits); quoting it once reads faster.
         cited = rule.source if rule.cites == LEAFLET else f"{ruleset.document(rule.cites)}: {rule.source}"
-        source = Text("(same as above)", style="dim") if cited == previous else Text(cited)
+        source = Text(_("(same as above)"), style="dim") if cited == previous else Text(cited)
         table.add_row(rule.id, timing_phrase(rule), source)
         previous = cited
     if not ruleset.drugs:
         return Group(heading, table, leaflet)
     drugs = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
-    drugs.add_column("Drug id", no_wrap=True)
-    drugs.add_column("Name", ratio=1)
-    drugs.add_column("Labelled refill limits", ratio=1)
+    drugs.add_column(_("Drug id"), no_wrap=True)
+    drugs.add_column(_("Name"), ratio=1)
+    drugs.add_column(_("Labelled refill limits"), ratio=1)
     for drug in ruleset.drugs.values():
         drugs.add_row(drug.id, drug.name, refill_limits(drug))
-    named = Text(f"{_count(len(ruleset.drugs), 'drug')}, named with --drug:")
+    drug_count = len(ruleset.drugs)
+    named = Text(
+        ngettext("{count} drug, named with --drug:", "{count} drugs, named with --drug:", drug_count).format(
+            count=drug_count
+        )
+    )
     return Group(heading, table, leaflet, Text(""), named, drugs)
 
 
 def refill_limits(drug: Drug) -> str:
     """A drug's labelled limits in words: "first fill within 14 days; then at least every 84 days"."""
-    limits = []
-    if drug.first_fill is not None:
-        limits.append(f"first fill within {drug.first_fill.describe()}")
-    if drug.refill_within is not None:
-        limits.append(f"then at least every {drug.refill_within.describe()}")
-    return "; ".join(limits) if limits else "none in the rule file; its warning applies"
+    first, every = drug.first_fill, drug.refill_within
+    if first is not None and every is not None:
+        return _("first fill within {first}; then at least every {every}").format(
+            first=first.describe(), every=every.describe()
+        )
+    if first is not None:
+        return _("first fill within {first}").format(first=first.describe())
+    if every is not None:
+        return _("then at least every {every}").format(every=every.describe())
+    return _("none in the rule file; its warning applies")
 
 
 class OutsideLeaflet(NamedTuple):
@@ -153,11 +189,16 @@ class OutsideLeaflet(NamedTuple):
 
     def __str__(self) -> str:
         clinic, leaflet = moment_phrase(self.clinic), moment_phrase(self.leaflet)
-        return f"{self.where}: {clinic} is outside the leaflet's range, {leaflet}"
+        return _("{where}: {clinic} is outside the leaflet's range, {leaflet}").format(
+            where=self.where, clinic=clinic, leaflet=leaflet
+        )
 
 
 class Departure(NamedTuple):
-    """A clinic's rule that leaves the leaflet in a way a range cannot show: dropped, re-filed, re-anchored."""
+    """A clinic's rule that leaves the leaflet in a way a range cannot show: dropped, re-filed, re-anchored.
+
+    `what` is said in the language in use, after `where` (a place in the file, as in a problem of the check).
+    """
 
     where: str
     what: str
@@ -171,7 +212,7 @@ def outside_leaflet(clinic: RuleSet, shipped: RuleSet) -> list[OutsideLeaflet | 
     found: list[OutsideLeaflet | Departure] = []
     # A file that drops a rule drops that instruction; a script checking the file must hear about it.
     found.extend(
-        Departure("rules", f"'{rule.id}' from the leaflet is missing, so no plan will show it")
+        Departure("rules", _("'{rule}' from the leaflet is missing, so no plan will show it").format(rule=rule.id))
         for rule in shipped.rules
         if clinic.get(rule.id) is None
     )
@@ -181,17 +222,22 @@ def outside_leaflet(clinic: RuleSet, shipped: RuleSet) -> list[OutsideLeaflet | 
             continue
         where = f"rules[{index}] '{rule.id}'"
         if rule.category != leaflet.category:
-            found.append(
-                Departure(f"{where}.category", f"'{rule.category}' where the leaflet has '{leaflet.category}'")
+            # Translators: the categories as the file writes them, such as restriction and activity.
+            what = _("'{clinic}' where the leaflet has '{leaflet}'").format(
+                clinic=rule.category, leaflet=leaflet.category
             )
+            found.append(Departure(f"{where}.category", what))
         if (rule.due is None) != (leaflet.due is None):
-            kind = "a thing due" if rule.due else "a period"
-            found.append(Departure(where, f"is {kind} where the leaflet's rule is not"))
+            if rule.due:
+                what = _("is a thing due where the leaflet's rule is not")
+            else:
+                what = _("is a period where the leaflet's rule is not")
+            found.append(Departure(where, what))
             continue
         if leaflet.until is not None and rule.until is None and rule.due is None:
-            found.append(Departure(f"{where}.until", "has no end where the leaflet's rule ends"))
+            found.append(Departure(f"{where}.until", _("has no end where the leaflet's rule ends")))
         if leaflet.until is None and rule.until is not None:
-            found.append(Departure(f"{where}.until", "ends where the leaflet's rule has no end"))
+            found.append(Departure(f"{where}.until", _("ends where the leaflet's rule has no end")))
         for key, ours, theirs in (
             ("due", rule.due, leaflet.due),
             ("from", rule.start, leaflet.start),
@@ -200,12 +246,11 @@ def outside_leaflet(clinic: RuleSet, shipped: RuleSet) -> list[OutsideLeaflet | 
             if ours is None or theirs is None:
                 continue
             if ours.anchor != theirs.anchor:
-                found.append(
-                    Departure(
-                        f"{where}.{key}",
-                        f"counts from the {ours.anchor} where the leaflet counts from the {theirs.anchor}",
-                    )
+                # Translators: the anchors as the file writes them: surgery, follow-up, refill, implant, replace-by.
+                what = _("counts from the {clinic} where the leaflet counts from the {leaflet}").format(
+                    clinic=ours.anchor, leaflet=theirs.anchor
                 )
+                found.append(Departure(f"{where}.{key}", what))
                 continue
             # is_ordered holds when its first argument never lands after its second, on any start date.
             if not is_ordered(theirs.earliest, ours.earliest) or not is_ordered(ours.latest, theirs.latest):
@@ -223,8 +268,14 @@ class CheckReport(NamedTuple):
 def report_problems(shown: str, problems: Sequence[str]) -> CheckReport:
     """The report for a file that cannot be used: every problem with where it is, then a count."""
     lines = [f"{shown}: {problem}" for problem in shown_problems(list(problems))]
-    fix = "fix it" if len(problems) == 1 else "fix them"
-    lines.append(f"{shown}: {_count(len(problems), 'problem')}; {fix} and check again.")
+    count = len(problems)
+    lines.append(
+        ngettext(
+            "{file}: {count} problem; fix it and check again.",
+            "{file}: {count} problems; fix them and check again.",
+            count,
+        ).format(file=shown, count=count)
+    )
     return CheckReport(tuple(lines), passed=False)
 
 
@@ -232,15 +283,19 @@ def report_rules(shown: str, clinic: RuleSet, shipped: RuleSet, *, allow_outside
     """The report for a file that loads: its timings outside the leaflet's ranges as warnings, then a count."""
     flags = outside_leaflet(clinic, shipped)
     count = _rules(len(clinic.rules))
-    notes = [f"{shown}: note: {note}" for note in translation_notes(clinic)]
+    notes = [_("{file}: note: {note}").format(file=shown, note=note) for note in translation_notes(clinic)]
     if not flags:
-        return CheckReport((*notes, f"{shown}: {count}, no problems."), passed=True)
-    lines = notes + [f"{shown}: warning: {flag}" for flag in flags]
-    outside = f"{_count(len(flags), 'difference')} from the leaflet"
+        return CheckReport((*notes, _("{file}: {rules}, no problems.").format(file=shown, rules=count)), passed=True)
+    lines = notes + [_("{file}: warning: {warning}").format(file=shown, warning=flag) for flag in flags]
+    outside = ngettext(
+        "{count} difference from the leaflet", "{count} differences from the leaflet", len(flags)
+    ).format(count=len(flags))
     if allow_outside:
-        lines.append(f"{shown}: {count}, no problems; {outside}, allowed by --allow-outside-leaflet.")
+        # Translators: {rules} is "24 rules"; {differences} is "2 differences from the leaflet".
+        done = _("{file}: {rules}, no problems; {differences}, allowed by --allow-outside-leaflet.")
     else:
-        lines.append(f"{shown}: {count}, {outside}; if the clinic means it, check again with --allow-outside-leaflet.")
+        done = _("{file}: {rules}, {differences}; if the clinic means it, check again with --allow-outside-leaflet.")
+    lines.append(done.format(file=shown, rules=count, differences=outside))
     return CheckReport(tuple(lines), passed=allow_outside)
 
 
@@ -260,9 +315,17 @@ def translation_notes(ruleset: RuleSet) -> list[str]:
             kind, owner, field = context.split(":")
             by_owner.setdefault(f"{kind} {owner}" if kind != "rule" else owner, []).append(field)
         listed = "; ".join(f"{owner} ({', '.join(fields)})" for owner, fields in by_owner.items())
+        language = _(_LANGUAGE_NAMES[code]) if code in _LANGUAGE_NAMES else NAMES[code]
         notes.append(
-            f"no {NAMES[code]} translation for {_count(len(missing), 'text')}, shown in English when pumpcare "
-            f"speaks {NAMES[code]} ({code}): {listed}"
+            # Translators: {language} is a language's name ("Spanish"), {code} its code (es); {listed} names the
+            # rules and the keys of theirs that have no translation, as the file writes them.
+            ngettext(
+                "no {language} translation for {count} text, shown in English when pumpcare speaks {language} "
+                "({code}): {listed}",
+                "no {language} translation for {count} texts, shown in English when pumpcare speaks {language} "
+                "({code}): {listed}",
+                len(missing),
+            ).format(language=language, count=len(missing), code=code, listed=listed)
         )
     return notes
 
@@ -318,34 +381,37 @@ def _fields(rule: Rule) -> dict[str, str]:
         "category": rule.category,
         "text": rule.text,
         "source": rule.source,
-        "group": rule.group or "none",
+        "group": rule.group or pgettext("rules diff", "none"),
         "timing": timing_phrase(rule),
-        "remind": "yes" if rule.remind else "no",
-        "repeat": rule.repeat.describe() if rule.repeat is not None else "none",
-        "when_to_call": "yes" if rule.when_to_call else "no",
+        "remind": pgettext("rules diff", "yes") if rule.remind else pgettext("rules diff", "no"),
+        "repeat": rule.repeat.describe() if rule.repeat is not None else pgettext("rules diff", "none"),
+        "when_to_call": pgettext("rules diff", "yes") if rule.when_to_call else pgettext("rules diff", "no"),
     }
 
 
 def diff_lines(diff: RulesDiff, shown: str, *, arrow: str = "→") -> list[str]:
     """The diff as lines of text: added, removed and changed rules, then how many are unchanged."""
     if not (diff.added or diff.removed or diff.changed):
-        return [f"{shown}: no changes against the shipped rules ({_rules(diff.unchanged)})."]
-    lines = [f"{shown} against the shipped rules:"]
+        return [
+            _("{file}: no changes against the shipped rules ({rules}).").format(
+                file=shown, rules=_rules(diff.unchanged)
+            )
+        ]
+    lines = [_("{file} against the shipped rules:").format(file=shown)]
     if diff.added:
-        lines += [f"Added ({len(diff.added)}):", *(f"  {rule_id}" for rule_id in diff.added)]
+        lines += [_("Added ({count}):").format(count=len(diff.added)), *(f"  {rule_id}" for rule_id in diff.added)]
     if diff.removed:
-        lines += [f"Removed ({len(diff.removed)}):", *(f"  {rule_id}" for rule_id in diff.removed)]
+        lines += [
+            _("Removed ({count}):").format(count=len(diff.removed)),
+            *(f"  {rule_id}" for rule_id in diff.removed),
+        ]
     if diff.changed:
-        lines.append(f"Changed ({len(diff.changed)}):")
+        lines.append(_("Changed ({count}):").format(count=len(diff.changed)))
         for change in diff.changed:
             lines += [f"  {change.rule_id}: {f.name}: {f.shipped} {arrow} {f.clinic}" for f in change.fields]
-    lines.append(f"Unchanged: {_rules(diff.unchanged)}.")
+    lines.append(_("Unchanged: {rules}.").format(rules=_rules(diff.unchanged)))
     return lines
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 def _rules(number: int) -> str:
-    return _count(number, "rule")
+    return ngettext("{count} rule", "{count} rules", number).format(count=number)
