@@ -19,6 +19,7 @@ from pumpcare.cli_options import (
     speak,
 )
 from pumpcare.errors import InputError, OutputError
+from pumpcare.i18n import gettext as _
 from pumpcare.input_table import PUMP_NUMBERS
 
 if TYPE_CHECKING:
@@ -97,10 +98,10 @@ def log_undo_command(config_dir: ConfigDir = None, lang: Lang = None) -> None:
     """Take back the last entry you logged."""
     speak(lang)
     from pumpcare.controller import undo_last
-    from pumpcare.wording_pump import logged_sentence
+    from pumpcare.wording_pump import took_back_sentence
 
-    _, entry = undo_last(saved_path(config_dir))
-    typer.echo(f"Took back: {logged_sentence(entry)}", err=True)
+    entry = undo_last(saved_path(config_dir))[1]
+    typer.echo(took_back_sentence(entry), err=True)
 
 
 def _log(kind: "LoggedKind", date_: str | None, config_dir: Path | None, **extra: Any) -> None:
@@ -117,17 +118,21 @@ def _log(kind: "LoggedKind", date_: str | None, config_dir: Path | None, **extra
 def forget_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     config_dir: ConfigDir = None,
+    lang: Lang = None,
 ) -> None:
     """Delete the saved plan."""
+    speak(lang)
     path = saved_path(config_dir)
     if not path.exists():
-        typer.echo(f"There is no saved plan at {path}; nothing to forget.", err=True)
+        typer.echo(_("There is no saved plan at {path}; nothing to forget.").format(path=path), err=True)
         return
     if not yes and not _terminal():
         # No one to ask (a script, a pipe): say how to confirm rather than read an answer that cannot come.
-        raise InputError(f"forget deletes the saved plan at {path} and there is no terminal to ask on; add --yes")
-    if not yes and not typer.confirm(f"Delete the saved plan at {path}?"):
-        typer.echo("Kept the saved plan.", err=True)
+        message = _("forget deletes the saved plan at {path} and there is no terminal to ask on; add --yes")
+        raise InputError(message.format(path=path))
+    # Translators: a question; [y/N] shows the answers (the first letter of yes, and N, the default, for no).
+    if not yes and not _confirm(_("Delete the saved plan at {path}? [y/N]").format(path=path)):
+        typer.echo(_("Kept the saved plan."), err=True)
         return
     from pumpcare import store
 
@@ -135,10 +140,29 @@ def forget_command(
         with store.locked(path):  # not while another pumpcare is writing it
             path.unlink()
     except OSError as err:
-        raise OutputError(f"cannot delete {path}: {(err.strerror or 'it failed').lower()}; delete it by hand") from None
-    typer.echo(f"Deleted the saved plan at {path}.", err=True)
+        # Translators: {reason} is the system's own words, such as "permission denied".
+        message = _("cannot delete {path}: {reason}; delete it by hand")
+        reason = err.strerror.lower() if err.strerror else _("it failed")
+        raise OutputError(message.format(path=path, reason=reason)) from None
+    typer.echo(_("Deleted the saved plan at {path}.").format(path=path), err=True)
 
 
 def _terminal() -> bool:
     """Whether someone can answer a question: stdin is a terminal."""
     return sys.stdin.isatty()
+
+
+def _confirm(question: str) -> bool:
+    """Ask a yes-or-no question on the terminal: only yes, in English or the language in use, says yes.
+
+    Not typer.confirm, which takes only an English y or yes, and answers anything else with an English error.
+    """
+    try:
+        answer = typer.prompt(question, default="", show_default=False, prompt_suffix=": ")
+    except typer.Abort:  # the end of input, or Ctrl-C: nothing was agreed to
+        typer.echo()
+        return False
+    # Translators: the answers that mean yes, separated by commas, the one [y/N] shows first; "y" and "yes" are
+    # always taken too.
+    words = {"y", "yes", *(word.strip().casefold() for word in _("y, yes").split(","))}
+    return str(answer).strip().casefold() in words

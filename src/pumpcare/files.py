@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.errors import OutputError
+from pumpcare.i18n import gettext as _
 
 
 def write_atomically(path: Path, data: bytes, *, record: bool = False) -> None:
@@ -31,7 +32,7 @@ def write_atomically(path: Path, data: bytes, *, record: bool = False) -> None:
         # Ctrl-C or SIGTERM (which __main__ turns into SystemExit) included: no temp file is left behind.
         discard([staged])
         if isinstance(err, OSError):
-            raise OutputError(f"cannot write {path}: {_reason(err)}; choose another path") from None
+            raise OutputError(_cannot_write(path, err)) from None
         raise
 
 
@@ -48,29 +49,36 @@ def stage(path: Path, data: bytes, *, record: bool = False) -> Staged:
     shown = path
     # stat follows links: /dev/stdout is a link to a pipe or a terminal, which must never become a file.
     if path.exists() and not path.is_dir() and not path.is_file():
-        raise OutputError(
-            f"cannot write {shown}: it is not a regular file (a device, a pipe or a terminal); "
+        message = _(
+            "cannot write {path}: it is not a regular file (a device, a pipe or a terminal); "
             "give the path of a file, or '-' where an option takes it for the screen"
         )
+        raise OutputError(message.format(path=shown))
     if path.is_dir():
-        raise OutputError(f"cannot write {shown}: it is a folder; give the path of a file in it")
+        raise OutputError(_("cannot write {path}: it is a folder; give the path of a file in it").format(path=shown))
     path = _target(path)
     if not record and is_record(path):
-        raise OutputError(
-            f"cannot write {shown}: it is a patient's saved plan (or its lock), which an output must never replace; "
+        message = _(
+            "cannot write {path}: it is a patient's saved plan (or its lock), which an output must never replace; "
             "choose another file name"
         )
+        raise OutputError(message.format(path=shown))
     folder = path.parent
     if folder.is_symlink() and not folder.exists():
-        raise OutputError(f"cannot write {path}: {folder} is a broken symbolic link or a link loop; check the path")
+        message = _("cannot write {path}: {folder} is a broken symbolic link or a link loop; check the path")
+        raise OutputError(message.format(path=path, folder=folder))
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"cannot write {path}: {folder} is a file, not a folder; choose another path")
+        message = _("cannot write {path}: {folder} is a file, not a folder; choose another path")
+        raise OutputError(message.format(path=path, folder=folder))
     if not folder.is_dir():
-        raise OutputError(f"cannot write {path}: the folder {folder} does not exist; create it or choose another")
+        message = _("cannot write {path}: the folder {folder} does not exist; create it or choose another")
+        raise OutputError(message.format(path=path, folder=folder))
     try:
         handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
-        raise OutputError(f"cannot write {path}: {_reason(err)}; choose a folder you can write to") from None
+        # Translators: {reason} is the system's own words, such as "permission denied".
+        message = _("cannot write {path}: {reason}; choose a folder you can write to")
+        raise OutputError(message.format(path=path, reason=_reason(err))) from None
     # mkstemp makes the file private (0600); a calendar gets the mode a plain new file would, or keeps its own.
     return _filled(Staged(Path(temp_name), path, shown), handle, data, _mode_for(path))
 
@@ -112,7 +120,7 @@ def _filled(staged: Staged, handle: int, data: bytes, mode: int | None) -> Stage
         with contextlib.suppress(OSError):
             staged.temp.unlink()
         if isinstance(err, OSError):
-            raise OutputError(f"cannot write {staged.shown}: {_reason(err)}; choose another path") from None
+            raise OutputError(_cannot_write(staged.shown, err)) from None
         raise
     return staged
 
@@ -144,7 +152,7 @@ def commit(staged: Sequence[Staged], placed: list[Staged] | None = None) -> None
             try:
                 item.temp.replace(item.path)
             except OSError as err:
-                raise OutputError(f"cannot write {item.shown}: {_reason(err)}; choose another path") from None
+                raise OutputError(_cannot_write(item.shown, err)) from None
             done.append(item)
         for folder in dict.fromkeys(item.path.parent for item in staged):
             _sync_folder(folder)
@@ -217,13 +225,14 @@ def lock_problem(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as err:
-        return f"{path} cannot be checked ({_reason(err)})"
+        # Translators: {reason} is the system's own words, such as "permission denied".
+        return _("{path} cannot be checked ({reason})").format(path=path, reason=_reason(err))
     if stat.S_ISLNK(found.st_mode):
-        return f"{path} is a symbolic link, not a lock file"
+        return _("{path} is a symbolic link, not a lock file").format(path=path)
     if stat.S_ISDIR(found.st_mode):
-        return f"{path} is a folder, not a lock file"
+        return _("{path} is a folder, not a lock file").format(path=path)
     if not stat.S_ISREG(found.st_mode):
-        return f"{path} is not a regular file (a device, a pipe or a socket), not a lock file"
+        return _("{path} is not a regular file (a device, a pipe or a socket), not a lock file").format(path=path)
     return None
 
 
@@ -236,7 +245,7 @@ def _target(path: Path) -> Path:
     except (OSError, RuntimeError):
         target = path
     if target.is_symlink():  # realpath gives up on a loop and hands back a link
-        raise OutputError(f"cannot write {path}: it is a symbolic link loop; check the path")
+        raise OutputError(_("cannot write {path}: it is a symbolic link loop; check the path").format(path=path))
     return target
 
 
@@ -250,7 +259,13 @@ def _mode_for(path: Path) -> int:
 
 
 def _reason(err: OSError) -> str:
-    return (err.strerror or "it failed").lower()
+    # The system's words, as it gives them: in English on most systems, whatever the language.
+    return err.strerror.lower() if err.strerror else _("it failed")
+
+
+def _cannot_write(path: Path, err: OSError) -> str:
+    # Translators: {reason} is the system's own words, such as "no space left on device".
+    return _("cannot write {path}: {reason}; choose another path").format(path=path, reason=_reason(err))
 
 
 @contextlib.contextmanager

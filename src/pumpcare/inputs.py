@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from pumpcare.durations import Duration, DurationSyntaxError, is_ordered, parse_duration
 from pumpcare.errors import InputError, excerpt, is_text
+from pumpcare.i18n import gettext as _
 from pumpcare.input_table import PLAN_INPUTS
 from pumpcare.schedule import Override
 
@@ -64,17 +65,23 @@ def parse_date(text: str, what: str) -> date:
         try:
             return date.fromisoformat(cleaned)
         except ValueError:
-            raise InputError(f"{what} {cleaned} is not a real date; check the day and month") from None
+            # Translators: {what} names the date: an option (--surgery-date), a file key, or words such as "surgery
+            # date"; {value} is the date as typed.
+            message = _("{what} {value} is not a real date; check the day and month")
+            raise InputError(message.format(what=what, value=cleaned)) from None
     shown = excerpt(cleaned)  # a message quotes at most this much of what was typed
     year_first = _year_first(cleaned)
     if year_first is not None:
         # 2026-12-1 or 2026/12/01 can only mean one day: say how to write it, not that it is ambiguous.
-        raise InputError(f"{what} '{shown}' is not written YYYY-MM-DD; write it as {year_first}")
+        # Translators: {iso} is the same date written YYYY-MM-DD.
+        message = _("{what} '{value}' is not written YYYY-MM-DD; write it as {iso}")
+        raise InputError(message.format(what=what, value=shown, iso=year_first))
     if _looks_like_a_date(cleaned):
-        raise InputError(
-            f"{what} '{shown}' could be read more than one way; write it as YYYY-MM-DD, such as 2026-12-01"
-        )
-    raise InputError(f"{what} '{shown}' is not a date; write it as YYYY-MM-DD, such as 2026-12-01")
+        message = _("{what} '{value}' could be read more than one way; write it as YYYY-MM-DD, such as 2026-12-01")
+        raise InputError(message.format(what=what, value=shown))
+    raise InputError(
+        _("{what} '{value}' is not a date; write it as YYYY-MM-DD, such as 2026-12-01").format(what=what, value=shown)
+    )
 
 
 def parse_interval(text: str, what: str) -> Duration:
@@ -82,7 +89,8 @@ def parse_interval(text: str, what: str) -> Duration:
     try:
         return parse_duration(text)
     except DurationSyntaxError as err:
-        raise InputError(f"{what}: {err}") from None
+        # Translators: {what} names the value (an option such as --refill-every); {problem} says what is wrong with it.
+        raise InputError(_("{what}: {problem}").format(what=what, problem=err)) from None
 
 
 def parse_override(text: str, what: str = "--set") -> Override:
@@ -90,18 +98,22 @@ def parse_override(text: str, what: str = "--set") -> Override:
     rule_id, sep, value = text.partition("=")
     rule_id = rule_id.strip()
     if not sep or not rule_id or not value.strip():
-        raise InputError(
-            f"{what} '{excerpt(text)}' needs the form RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, "
-            "such as no-driving=6w"
+        # Translators: {what} is the option (--set) or the file key (set); keep RULE_ID, DURATION, EARLIEST, LATEST.
+        message = _(
+            "{what} '{value}' needs the form RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, such as no-driving=6w"
         )
+        raise InputError(message.format(what=what, value=excerpt(text)))
     earliest_text, dots, latest_text = value.partition("..")
     try:
         earliest = parse_duration(earliest_text)
         latest = parse_duration(latest_text) if dots else earliest
     except DurationSyntaxError as err:
-        raise InputError(f"{what} {rule_id}: {err}") from None
+        # Translators: {what} is the option (--set); {rule} the rule's id; {problem} says what is wrong.
+        raise InputError(_("{what} {rule}: {problem}").format(what=what, rule=rule_id, problem=err)) from None
     if not is_ordered(earliest, latest):
-        raise InputError(f"{what} {rule_id}: earliest {earliest} is after latest {latest}; swap them")
+        # Translators: {earliest} and {latest} are durations as typed, such as 6w.
+        message = _("{what} {rule}: earliest {earliest} is after latest {latest}; swap them")
+        raise InputError(message.format(what=what, rule=rule_id, earliest=earliest, latest=latest))
     return Override(rule_id, earliest, latest)
 
 
@@ -112,26 +124,29 @@ def check_label(text: str, what: str = "--patient-label") -> str:
     """A patient label as given, refused when it would break a calendar name or fill a sheet's header."""
     label = text.strip()
     if not label:
-        raise InputError(f"{what} is empty; give initials or a bed number", field=what)
+        # Translators: {what} is the option (--patient-label) or a file's column or key (label, patient_label).
+        raise InputError(_("{what} is empty; give initials or a bed number").format(what=what), field=what)
     if not is_text(label):
-        raise InputError(f"{what} has bytes that are not text (UTF-8); type it again", field=what)
+        message = _("{what} has bytes that are not text (UTF-8); type it again")
+        raise InputError(message.format(what=what), field=what)
     if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in label):
-        raise InputError(f"{what} has a line break or a control character; give it on one line", field=what)
+        message = _("{what} has a line break or a control character; give it on one line")
+        raise InputError(message.format(what=what), field=what)
     if len(label) > MAX_LABEL:
-        raise InputError(f"{what} is longer than {MAX_LABEL} characters; initials or a bed number will do", field=what)
+        message = _("{what} is longer than {most} characters; initials or a bed number will do")
+        raise InputError(message.format(what=what, most=MAX_LABEL), field=what)
     return label
 
 
 def check_patient_ref(text: str, what: str = "--patient-ref") -> str:
     """A FHIR reference to a Patient ("Patient/123"), as the CarePlan's subject; anything else is refused."""
     ref = text.strip()
-    kind, _, ident = ref.partition("/")
+    kind, _slash, ident = ref.partition("/")
     # R4's id: 1 to 64 of letters, digits, '-' and '.'.
     if kind != "Patient" or not 1 <= len(ident) <= 64 or not all(char in _FHIR_ID for char in ident):
-        raise InputError(
-            f"{what} '{ref}' is not a reference to a patient; write it as Patient/<id>, such as Patient/123",
-            field=what,
-        )
+        # Translators: keep Patient/<id> and Patient/123 as they are: FHIR reads them.
+        message = _("{what} '{value}' is not a reference to a patient; write it as Patient/<id>, such as Patient/123")
+        raise InputError(message.format(what=what, value=ref), field=what)
     return ref
 
 
@@ -169,5 +184,6 @@ def parse_day(text: str, what: str) -> date:
 
     day = parse_date(text, what)
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InputError(f"{what} {day} is out of range; give a date between {FIRST_YEAR} and {LAST_YEAR}")
+        message = _("{what} {value} is out of range; give a date between {first} and {last}")
+        raise InputError(message.format(what=what, value=day, first=FIRST_YEAR, last=LAST_YEAR))
     return day

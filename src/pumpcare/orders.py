@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 from pumpcare.durations import Duration, is_ordered
 from pumpcare.errors import InputError, closest
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext
 from pumpcare.rules import Moment, Rule, RuleSet
 from pumpcare.timing import Anchors
 
@@ -39,25 +41,28 @@ def apply_overrides(
         rule = rules.get(override.rule_id)
         if rule is None:
             close = closest(override.rule_id, list(rules))
-            hint = f"did you mean '{close}'?" if close else "check the rule ids in the rule file"
-            raise InputError(f"there is no rule '{override.rule_id}' to set; {hint}", field="overrides")
+            if close:
+                # Translators: {rule} is the rule id as typed; {close} the rule id it most likely meant.
+                message = _("there is no rule '{rule}' to set; did you mean '{close}'?")
+            else:
+                message = _("there is no rule '{rule}' to set; check the rule ids in the rule file")
+            raise InputError(message.format(rule=override.rule_id, close=close), field="overrides")
         if override.rule_id in seen:
-            raise InputError(f"rule '{override.rule_id}' is set twice; keep one --set for it", field="overrides")
+            message = _("rule '{rule}' is set twice; keep one --set for it")
+            raise InputError(message.format(rule=override.rule_id), field="overrides")
         seen.add(override.rule_id)
         if rule.timing.anchor == "refill":
-            raise InputError(
-                f"rule '{rule.id}' follows the refill schedule; change --refill-every instead", field="overrides"
-            )
+            message = _("rule '{rule}' follows the refill schedule; change --refill-every instead")
+            raise InputError(message.format(rule=rule.id), field="overrides")
         if rule.timing.anchor in ("implant", "replace-by"):
-            raise InputError(
-                f"rule '{rule.id}' counts from the day the pump went in; record a new pump with "
-                "`pumpcare log replacement` instead",
-                field="overrides",
+            message = _(
+                "rule '{rule}' counts from the day the pump went in; record a new pump with "
+                "`pumpcare log replacement` instead"
             )
+            raise InputError(message.format(rule=rule.id), field="overrides")
         if rule.due is not None and rule.due.anchor == "follow-up":
-            raise InputError(
-                f"rule '{rule.id}' is dated by the follow-up visit; change --follow-up instead", field="overrides"
-            )
+            message = _("rule '{rule}' is dated by the follow-up visit; change --follow-up instead")
+            raise InputError(message.format(rule=rule.id), field="overrides")
         ordered = Moment("surgery", override.earliest, override.latest)
         _check_order_fits(rule, override, ordered)
         if rule.until:
@@ -71,19 +76,25 @@ def apply_overrides(
         if not leaflet or (ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest)):
             about.append(rule.id)
         if not leaflet:
-            warnings.append(
-                f"{override} replaces the rule file's '{rule.timing.describe()}' for '{rule.id}', which has no date "
-                "yet to compare with; the plan uses it as set"
+            # Translators: {order} is the order as typed (no-driving=6w); {timing} the rule file's, such as
+            # "2 weeks after the follow-up visit"; {rule} the rule's id.
+            message = _(
+                "{order} replaces the rule file's '{timing}' for '{rule}', which has no date yet to compare with; "
+                "the plan uses it as set"
             )
+            warnings.append(message.format(order=override, timing=timing_words(rule.timing), rule=rule.id))
         elif ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest):
             outside[rule.id] = rule.timing
             # "2–4 weeks" reads on its own; "the follow-up visit" needs a noun before it.
-            leaflet_timing = rule.timing.describe()
-            if rule.timing.anchor != "surgery":
-                leaflet_timing = f"timing ({leaflet_timing})"
-            warnings.append(
-                f"{override} is outside the rule file's {leaflet_timing} for '{rule.id}'; the plan uses it as set"
-            )
+            if rule.timing.anchor == "surgery":
+                # Translators: {order} is the order as typed (no-driving=6w); {timing} a length such as "2–4 weeks".
+                message = _("{order} is outside the rule file's {timing} for '{rule}'; the plan uses it as set")
+            else:
+                # Translators: {timing} is such as "2 weeks after the follow-up visit".
+                message = _(
+                    "{order} is outside the rule file's timing ({timing}) for '{rule}'; the plan uses it as set"
+                )
+            warnings.append(message.format(order=override, timing=timing_words(rule.timing), rule=rule.id))
     set_ids = {override.rule_id for override in overrides}
     for rule_id in sorted(set_ids):
         # Rules from one leaflet sentence often move together ("short walks at first, more after 2 weeks").
@@ -93,10 +104,16 @@ def apply_overrides(
         ]
         if left and not rules[rule_id].group:
             about.append(rule_id)
-            warnings.append(
-                f"'{rule_id}' comes from the same leaflet sentence as {', '.join(repr(i) for i in left)}, "
-                "which keeps its own timing; set it too if it should move"
+            # Translators: {others} lists one or more rule ids in quotes, such as 'walking', 'no-lifting'. The
+            # English says "keeps its own timing" for all of them; the plural form may agree with several.
+            message = ngettext(
+                "'{rule}' comes from the same leaflet sentence as {others}, which keeps its own timing; "
+                "set it too if it should move",
+                "'{rule}' comes from the same leaflet sentence as {others}, which keeps its own timing; "
+                "set it too if it should move",
+                len(left),
             )
+            warnings.append(message.format(rule=rule_id, others=", ".join(repr(i) for i in left)))
     return rules, warnings, about, outside
 
 
@@ -104,12 +121,50 @@ def _check_order_fits(rule: Rule, override: Override, ordered: Moment) -> None:
     """Refuse an order that ends a period before it starts, or dates an aftercare step before surgery."""
     start = rule.start
     if rule.until and start and start.anchor == "surgery" and not is_ordered(start.latest, ordered.earliest):
-        raise InputError(
-            f"--set {override} would end '{rule.id}' before it starts ({start.describe()}); give a later duration",
-            field="overrides",
-        )
+        # Translators: {order} is the order as typed (no-driving=6w); {start} when the rule starts, such as "2 weeks".
+        message = _("--set {order} would end '{rule}' before it starts ({start}); give a later duration")
+        raise InputError(message.format(order=override, rule=rule.id, start=timing_words(start)), field="overrides")
     if rule.category != "preparation" and override.earliest.amount < 0:
-        raise InputError(
-            f"--set {override} dates '{rule.id}' before surgery; only preparation steps come before surgery",
-            field="overrides",
-        )
+        message = _("--set {order} dates '{rule}' before surgery; only preparation steps come before surgery")
+        raise InputError(message.format(order=override, rule=rule.id), field="overrides")
+
+
+def timing_words(moment: Moment) -> str:
+    """A rule file's timing as a message about an order quotes it: "2–4 weeks", "1 day before", "the surgery day",
+    "2 weeks after the follow-up visit". In English, Moment.describe()'s words; in another language, the catalog's."""
+    from pumpcare.wording import duration_words
+
+    event = {
+        "surgery": None,
+        "follow-up": _("the follow-up visit"),
+        "refill": _("each refill"),
+        "implant": _("the pump went in"),
+        "replace-by": _("the replacement deadline"),
+    }[moment.anchor]
+    first, last = moment.earliest, moment.latest
+    if not moment.is_window and first.amount == 0:
+        return event or _("the surgery day")
+
+    def placed(length: str, side: Duration) -> str:
+        # Counted from surgery, "2 weeks" needs no "after"; from another anchor it does.
+        if event is None:
+            return _("{length} before").format(length=length) if side.amount < 0 else length
+        sentence = _("{length} before {event}") if side.amount < 0 else _("{length} after {event}")
+        return sentence.format(length=length, event=event)
+
+    if not moment.is_window:
+        return placed(duration_words(first), first)
+    if first.unit == last.unit and (first.amount < 0) == (last.amount < 0):
+        low, high = abs(first.amount), abs(last.amount)
+        # A range takes the plural, whatever its last number ("7–1 days before").
+        span = {
+            "days": _("{low}–{high} days"),
+            "weeks": _("{low}–{high} weeks"),
+            "months": _("{low}–{high} months"),
+            "years": _("{low}–{high} years"),
+        }[last.unit].format(low=low, high=high)
+        return placed(span, last)
+    # Translators: {first} and {last} are the two ends of a window, such as "2 weeks" and "3 months after surgery".
+    return _("{first} to {last}").format(
+        first=placed(duration_words(first), first), last=placed(duration_words(last), last)
+    )

@@ -16,6 +16,8 @@ from typing import Literal, NamedTuple, get_args
 
 from pumpcare.durations import FIRST_YEAR, LAST_YEAR, Duration, is_ordered
 from pumpcare.errors import InputError, excerpt
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext
 from pumpcare.quantities import AlarmDays, Fill, Quantity, days_to_alarm
 from pumpcare.rules import Drug, RuleSet
 
@@ -249,19 +251,23 @@ def refill_settings(
     if drug_id is not None:
         drug = ruleset.drugs.get(drug_id)
         if drug is None:
-            known = ", ".join(ruleset.drugs) or "none"
-            raise InputError(
-                f"there is no drug '{excerpt(drug_id)}' in the rule file; use one it lists ({known}), "
-                "or leave out --drug",
-                field="drug",
-            )
+            if not ruleset.drugs:
+                message = _("there is no drug '{drug}' in the rule file; use one it lists (none), or leave out --drug")
+            else:
+                # Translators: {known} lists the rule file's drug ids, which stay as they are.
+                message = _(
+                    "there is no drug '{drug}' in the rule file; use one it lists ({known}), or leave out --drug"
+                )
+            raise InputError(message.format(drug=excerpt(drug_id), known=", ".join(ruleset.drugs)), field="drug")
     if alarm_volume is None and ruleset.alarm_volume is not None:
         alarm_volume = ruleset.alarm_volume.volume
     fills = [entry.fill for entry in history if entry.fill is not None]
     if (fill is not None or fills) and alarm_volume is None:
         raise InputError(
-            "the refill date from the pump's numbers needs the alarm volume; give --alarm-volume from the "
-            "programmer's printout, such as 2mL",
+            _(
+                "the refill date from the pump's numbers needs the alarm volume; give --alarm-volume from the "
+                "programmer's printout, such as 2mL"
+            ),
             field="alarm_volume",
         )
     for numbers in ([fill] if fill else []) + fills:
@@ -270,15 +276,11 @@ def refill_settings(
     latest = latest_refill(history)
     if next_refill is not None:
         if not FIRST_YEAR <= next_refill.year <= LAST_YEAR or next_refill <= surgery:
-            raise InputError(
-                f"next refill date {next_refill} is not after the surgery date {surgery}; check the date",
-                field="next_refill",
-            )
+            message = _("next refill date {date} is not after the surgery date {surgery}; check the date")
+            raise InputError(message.format(date=next_refill, surgery=surgery), field="next_refill")
         if latest is not None and next_refill <= latest:
-            raise InputError(
-                f"next refill date {next_refill} is not after the last recorded refill on {latest}; check the date",
-                field="next_refill",
-            )
+            message = _("next refill date {date} is not after the last recorded refill on {last}; check the date")
+            raise InputError(message.format(date=next_refill, last=latest), field="next_refill")
     first, every = refills if refills else (None, None)
     return RefillSettings(every, first, next_refill, fill, alarm_volume, drug)
 
@@ -288,21 +290,36 @@ def interval_warnings(settings: RefillSettings, history: Sequence[Logged]) -> li
     every = settings.every
     if every is None:
         return []
+    from pumpcare.wording import duration_words
+
     warnings = []
     drug = settings.drug
     if drug is not None and drug.refill_within is not None and not is_ordered(every, drug.refill_within):
+        # Translators: {every} and {limit} are lengths of time, such as "12 weeks"; {drug} is the drug's name.
+        message = _(
+            "refills every {every} is longer than the {limit} the label of {drug} gives between refills; "
+            "the plan dates every refill by the earlier day, ask your pump clinic"
+        )
         warnings.append(
-            f"refills every {every.describe()} is longer than the {drug.refill_within.describe()} the label of "
-            f"{drug.name} gives between refills; the plan dates every refill by the earlier day, ask your pump clinic"
+            message.format(every=duration_words(every), limit=duration_words(drug.refill_within), drug=drug.name)
         )
     numbers = numbers_in_use(settings, history)
     if numbers is not None and settings.alarm_volume is not None:
         alarm = days_to_alarm(numbers.fill, settings.alarm_volume)
         if not is_ordered(every, Duration(alarm.days, "days")):
+            # Translators: {every} is a length of time, such as "12 weeks"; {fill} and {alarm} are volumes as the
+            # care team typed them, such as 20mL and 2mL.
+            message = ngettext(
+                "refills every {every} is longer than the {days} day {fill} lasts until the {alarm} alarm; "
+                "the plan dates every refill by the earlier day, ask your pump clinic",
+                "refills every {every} is longer than the {days} days {fill} lasts until the {alarm} alarm; "
+                "the plan dates every refill by the earlier day, ask your pump clinic",
+                alarm.days,
+            )
             warnings.append(
-                f"refills every {every.describe()} is longer than the {alarm.days} days {numbers.fill.volume} lasts "
-                f"until the {settings.alarm_volume} alarm; the plan dates every refill by the earlier day, "
-                "ask your pump clinic"
+                message.format(
+                    every=duration_words(every), days=alarm.days, fill=numbers.fill.volume, alarm=settings.alarm_volume
+                )
             )
     return warnings
 
@@ -327,9 +344,8 @@ def refill_visits(
         return projected_refills(surgery, settings, history, horizon, MAX_REFILL_VISITS)
     except ValueError:
         if settings.every is None:
-            raise InputError(
-                f"refills dated by the pump's numbers list more than {MAX_REFILL_VISITS} visits; check the numbers"
-            ) from None
-        raise InputError(
-            f"a refill every {settings.every} lists more than {MAX_REFILL_VISITS} visits; check the interval"
-        ) from None
+            message = _("refills dated by the pump's numbers list more than {most} visits; check the numbers")
+            raise InputError(message.format(most=MAX_REFILL_VISITS)) from None
+        # Translators: {every} is the interval as typed, such as 1d.
+        message = _("a refill every {every} lists more than {most} visits; check the interval")
+        raise InputError(message.format(every=settings.every, most=MAX_REFILL_VISITS)) from None

@@ -173,7 +173,7 @@ def render_history(saved: SavedPlan) -> RenderableType:
     title = Text(history_title(_surgery(saved)), style="bold")
     if not saved.history:
         return Group(title, *_note(), Text(nothing_logged()))
-    lines = [Text(logged_sentence(entry)[:1].upper() + logged_sentence(entry)[1:]) for entry in _by_day(saved.history)]
+    lines = [Text(logged_sentence(entry)) for entry in _by_day(saved.history)]
     parts: list[RenderableType] = [title, *_note(), Bullets(lines)]
     numbers = numbers_in_use(RefillSettings(fill=fill_from(saved.inputs)), saved.history)
     if numbers is not None or any(entry.numbers_cleared for entry in saved.history):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.errors import InputError, PumpcareError, excerpt
+from pumpcare.i18n import gettext as _
 from pumpcare.input_table import PLAN_INPUTS
 from pumpcare.inputs import PlanInputs, check_label, parse_date, parse_day, parse_interval, parse_override
 from pumpcare.keys import derived_key, is_key
@@ -101,36 +102,47 @@ def _entry_data(entry: Logged) -> dict[str, str | bool]:
 
 def parse_saved(text: str, path: Path) -> SavedPlan:
     """Read a saved plan and check every value; raise SavedPlanError naming the file and the fix when it is broken."""
-    fix = f"fix it in a text editor, or delete it with `pumpcare forget` (the file: {path})"
     try:
         return _parse(text)
     except SavedPlanError as err:
-        raise SavedPlanError(f"{err}; {fix}") from None
+        # Translators: {problem} is one of the sentences that begin "the saved plan ..."; {path} is its file.
+        message = _("{problem}; fix it in a text editor, or delete it with `pumpcare forget` (the file: {path})")
+        raise SavedPlanError(message.format(problem=err, path=path)) from None
     except PumpcareError as err:
-        raise SavedPlanError(f"the saved plan has a value pumpcare cannot use ({err}); {fix}") from None
+        message = _(
+            "the saved plan has a value pumpcare cannot use ({problem}); fix it in a text editor, or delete it with "
+            "`pumpcare forget` (the file: {path})"
+        )
+        raise SavedPlanError(message.format(problem=err, path=path)) from None
 
 
 def _parse(text: str) -> SavedPlan:
     data = _load(text)
     if not isinstance(data, dict):
-        raise SavedPlanError("the saved plan is not a mapping of keys to values")
+        raise SavedPlanError(_("the saved plan is not a mapping of keys to values"))
     found = data.get("format")
     if found not in (1, FORMAT):
-        raise SavedPlanError(f"the saved plan has format {excerpt(found)}, not {FORMAT}")
+        # Translators: {found} is what the file says; {expected} the format number pumpcare writes.
+        raise SavedPlanError(
+            _("the saved plan has format {found}, not {expected}").format(found=excerpt(found), expected=FORMAT)
+        )
     keys = _KEYS_V1 if found == 1 else _KEYS
     unknown = sorted(str(key) for key in data if key not in keys and not (found == FORMAT and key in _OPTIONAL_KEYS))
     if unknown:
-        raise SavedPlanError(f"the saved plan has unknown keys ({', '.join(unknown)})")
+        # Translators: {keys} are the file's own key names, which stay as they are.
+        raise SavedPlanError(_("the saved plan has unknown keys ({keys})").format(keys=", ".join(unknown)))
     # A file cut short (a full disk, a hand edit) must not read as a plan without orders or refills.
     missing = [key for key in keys if key not in data]
     if missing:
-        raise SavedPlanError(f"the saved plan is missing {', '.join(missing)}, so part of it may be lost")
+        # Translators: {keys} are the file's own key names, which stay as they are.
+        message = _("the saved plan is missing {keys}, so part of it may be lost")
+        raise SavedPlanError(message.format(keys=", ".join(missing)))
     values = {key: _text(data.get(key), key) for key in keys if key not in ("format", "set", "history")}
     if not values["surgery_date"]:
-        raise SavedPlanError("the saved plan has no surgery_date")
+        raise SavedPlanError(_("the saved plan has no surgery_date"))
     orders = data.get("set") or []
     if not isinstance(orders, list) or not all(isinstance(order, str) for order in orders):
-        raise SavedPlanError("the saved plan's 'set' must be a list of orders such as no-driving=6w")
+        raise SavedPlanError(_("the saved plan's 'set' must be a list of orders such as no-driving=6w"))
     inputs = PlanInputs(
         **{key: values.get(key) for key in _INPUT_KEYS},
         orders=tuple(orders),
@@ -140,16 +152,17 @@ def _parse(text: str) -> SavedPlan:
     _check_inputs(inputs)
     entries = data.get("history") or []
     if not isinstance(entries, list):
-        raise SavedPlanError("the saved plan's history must be a list of events, such as - {event: refill, ...}")
+        # Translators: keep "- {event: refill, ...}" as it is: it is how the file writes an event.
+        raise SavedPlanError(_("the saved plan's history must be a list of events, such as - {event: refill, ...}"))
     if len(entries) > MAX_HISTORY:
-        raise SavedPlanError(
-            f"the saved plan's history has {len(entries):,} entries, more than the {MAX_HISTORY:,} it holds"
-        )
+        # Translators: "{count:,}" writes 2,001 with a comma; write "{count}" (and "{most}") for no separator.
+        message = _("the saved plan's history has {count:,} entries, more than the {most:,} it holds")
+        raise SavedPlanError(message.format(count=len(entries), most=MAX_HISTORY))
     history = tuple(_entry(item, index) for index, item in enumerate(entries))
     _check_history(history)
     key = data.get("key", "")
     if key != "" and not is_key(key):
-        raise SavedPlanError("the saved plan's key must be 16 letters and digits (0-9, a-f), as pumpcare wrote it")
+        raise SavedPlanError(_("the saved plan's key must be 16 letters and digits (0-9, a-f), as pumpcare wrote it"))
     return SavedPlan(inputs, values["rules_name"] or "", values["rules_version"] or "", history, key)
 
 
@@ -161,15 +174,16 @@ def _check_history(history: tuple[Logged, ...]) -> None:
     for number, entry in enumerate(history, start=1):
         first = seen.setdefault((entry.kind, entry.day), number)
         if first != number:
-            raise SavedPlanError(
-                f"the saved plan's history entry {number} ({entry.kind} on {entry.day}) repeats entry {first}; keep one"
-            )
+            # Translators: {event} is the file's own word for the event (refill, follow-up, replacement); keep it.
+            message = _("the saved plan's history entry {number} ({event} on {date}) repeats entry {first}; keep one")
+            raise SavedPlanError(message.format(number=number, event=entry.kind, date=entry.day, first=first))
         if entry.kind == "follow-up":
             if follow_up is not None:
-                raise SavedPlanError(
-                    f"the saved plan's history entry {number} is a second follow-up visit (the first is entry "
-                    f"{follow_up}); keep the one that happened"
+                message = _(
+                    "the saved plan's history entry {number} is a second follow-up visit (the first is entry "
+                    "{first}); keep the one that happened"
                 )
+                raise SavedPlanError(message.format(number=number, first=follow_up))
             follow_up = number
 
 
@@ -180,7 +194,9 @@ def after_today(saved: SavedPlan, today: date) -> str | None:
     """
     for number, entry in enumerate(saved.history, start=1):
         if entry.day > today + timedelta(days=1):
-            return f"the saved plan's history entry {number} ({entry.kind} on {entry.day}) is after today ({today})"
+            # Translators: {event} is the file's own word for the event (refill, follow-up, replacement); keep it.
+            message = _("the saved plan's history entry {number} ({event} on {date}) is after today ({today})")
+            return message.format(number=number, event=entry.kind, date=entry.day, today=today)
     return None
 
 
@@ -199,19 +215,19 @@ def _load(text: str) -> Any:
     try:
         return load_yaml(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader), aliases=False)
     except YamlAliasError:
-        raise SavedPlanError("the saved plan uses a YAML alias (*name), which pumpcare never writes") from None
+        raise SavedPlanError(_("the saved plan uses a YAML alias (*name), which pumpcare never writes")) from None
     except YamlSizeError:
-        raise SavedPlanError(
-            f"the saved plan holds more than {MAX_YAML_NODES:,} values; a plan keeps at most {MAX_HISTORY:,} "
-            "logged events"
-        ) from None
+        # Translators: "{count:,}" writes 50,000 with a comma; write "{count}" (and "{most}") for no separator.
+        message = _("the saved plan holds more than {count:,} values; a plan keeps at most {most:,} logged events")
+        raise SavedPlanError(message.format(count=MAX_YAML_NODES, most=MAX_HISTORY)) from None
     except YamlShapeError:
-        raise SavedPlanError(f"the saved plan nests lists or mappings more than {MAX_YAML_DEPTH} deep") from None
+        message = _("the saved plan nests lists or mappings more than {depth} deep")
+        raise SavedPlanError(message.format(depth=MAX_YAML_DEPTH)) from None
     except yaml.YAMLError:
-        raise SavedPlanError("the saved plan is not valid YAML") from None
+        raise SavedPlanError(_("the saved plan is not valid YAML")) from None
     except ValueError:
         # YAML reads an unquoted 2026-13-01 as a date and fails on the month, outside its own errors.
-        raise SavedPlanError("the saved plan has a date that does not exist, or a number too long to read") from None
+        raise SavedPlanError(_("the saved plan has a date that does not exist, or a number too long to read")) from None
 
 
 def _check_inputs(inputs: PlanInputs) -> None:
@@ -233,31 +249,41 @@ def _check_inputs(inputs: PlanInputs) -> None:
 
 
 def _entry(item: Any, index: int) -> Logged:
-    where = f"history entry {index + 1}"
+    number = index + 1
     if not isinstance(item, dict) or set(item) - set(_ENTRY_KEYS) or not {"event", "date"} <= set(item):
-        raise SavedPlanError(f"the saved plan's {where} must have an event and a date, such as event: refill")
+        message = _("the saved plan's history entry {number} must have an event and a date, such as event: refill")
+        raise SavedPlanError(message.format(number=number))
     kind = item["event"]
     if kind not in LOGGED_KINDS:
-        raise SavedPlanError(f"the saved plan's {where} has the event {excerpt(kind)!r}; use {', '.join(LOGGED_KINDS)}")
-    day = parse_date(_text(item["date"], f"{where} date") or "", f"{where} date")
+        # Translators: {event} is what the file says; {events} are the file's own words for events: keep them.
+        message = _("the saved plan's history entry {number} has the event {event}; use {events}")
+        raise SavedPlanError(message.format(number=number, event=repr(excerpt(kind)), events=", ".join(LOGGED_KINDS)))
+    # Translators: names a value of the saved plan in a message about it, such as "... is not a real date".
+    where = _("history entry {number} date").format(number=number)
+    day = parse_date(_text(item["date"], where) or "", where)
     fill = None
     numbers = [key for key in _FILL_KEYS if item.get(key) is not None]
     if numbers:
         if len(numbers) != len(_FILL_KEYS) or kind != "refill":
-            raise SavedPlanError(f"the saved plan's {where} needs all three pump numbers, on a refill only")
+            message = _("the saved plan's history entry {number} needs all three pump numbers, on a refill only")
+            raise SavedPlanError(message.format(number=number))
         fill = Fill(*(parse_quantity(str(item[key]), _KINDS[key], key) for key in _FILL_KEYS))
     replaced = None
     if item.get("replaced_next_refill") is not None:
         if kind != "refill":
-            raise SavedPlanError(f"the saved plan's {where} has replaced_next_refill, which only a refill can have")
-        replaced = parse_day(
-            _text(item["replaced_next_refill"], f"{where} replaced_next_refill") or "", f"{where} replaced_next_refill"
-        )
+            message = _(
+                "the saved plan's history entry {number} has replaced_next_refill, which only a refill can have"
+            )
+            raise SavedPlanError(message.format(number=number))
+        # Translators: names a value of the saved plan; replaced_next_refill is the file's own key: keep it.
+        where = _("history entry {number} replaced_next_refill").format(number=number)
+        replaced = parse_day(_text(item["replaced_next_refill"], where) or "", where)
     cleared = item.get("numbers_cleared", False)
     if cleared not in (True, False) or (cleared and (kind != "refill" or fill is not None)):
-        raise SavedPlanError(
-            f"the saved plan's {where} has numbers_cleared, which only a refill without numbers can have"
+        message = _(
+            "the saved plan's history entry {number} has numbers_cleared, which only a refill without numbers can have"
         )
+        raise SavedPlanError(message.format(number=number))
     return Logged(kind, day, fill, replaced, numbers_cleared=cleared)
 
 
@@ -267,7 +293,8 @@ def _text(value: Any, key: str) -> str | None:
         return value
     if isinstance(value, date):
         return value.isoformat()
-    raise SavedPlanError(f"the saved plan's {key} should be text, not {excerpt(value)}")
+    # Translators: {key} is a key of the file (surgery_date) or "history entry 3 date", as translated above.
+    raise SavedPlanError(_("the saved plan's {key} should be text, not {value}").format(key=key, value=excerpt(value)))
 
 
 def fill_from(inputs: PlanInputs) -> Fill | None:
@@ -285,7 +312,7 @@ def fill_from(inputs: PlanInputs) -> Fill | None:
         return None
     if len(given) < 3:
         raise InputError(
-            "the refill date from the pump's numbers needs --fill-volume, --concentration and --daily-dose together"
+            _("the refill date from the pump's numbers needs --fill-volume, --concentration and --daily-dose together")
         )
     return Fill(*given.values())
 
@@ -293,24 +320,26 @@ def fill_from(inputs: PlanInputs) -> Fill | None:
 def with_entry(saved: SavedPlan, entry: Logged) -> SavedPlan:
     """The record with one more entry (entries stay in the order they were logged, so undo takes the last)."""
     if len(saved.history) >= MAX_HISTORY:
-        raise InputError(
-            f"the saved plan holds {MAX_HISTORY:,} logged events, the most it keeps; ask your care team to keep "
+        # Translators: "{most:,}" writes 2,000 with a comma; write "{most}" for no separator.
+        message = _(
+            "the saved plan holds {most:,} logged events, the most it keeps; ask your care team to keep "
             "the older history elsewhere, then start a new plan"
         )
+        raise InputError(message.format(most=MAX_HISTORY))
     return saved._replace(history=(*saved.history, entry))
 
 
 def without_last(saved: SavedPlan) -> tuple[SavedPlan, Logged]:
     """The record without its last logged entry, and that entry; raises when there is nothing to take back."""
     if not saved.history:
-        raise InputError("the saved plan has no logged event to take back; `pumpcare history` lists what it has")
+        raise InputError(_("the saved plan has no logged event to take back; `pumpcare history` lists what it has"))
     *kept, entry = saved.history
     inputs = saved.inputs
     before = latest_refill(kept)
     if entry.kind == "refill" and (before is None or before < entry.day):
         # Logging the latest refill replaced the printout's date; taking it back brings the old one back.
         replaced = entry.replaced_next_refill
-        floor = before or parse_date(inputs.surgery_date or "", "surgery date")
+        floor = before or parse_date(inputs.surgery_date or "", _("surgery date"))
         if replaced is not None and replaced <= floor:
             replaced = None  # a hand edit that no longer fits: the computed date is safer than a broken record
         inputs = inputs._replace(next_refill=replaced.isoformat() if replaced is not None else None)

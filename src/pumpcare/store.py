@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from pumpcare.errors import OutputError
+from pumpcare.i18n import gettext as _
 from pumpcare.saved import FILE_NAME, SavedPlan, SavedPlanError, after_today, dump_saved, parse_saved
 
 MAX_RECORD_BYTES = 1_000_000  # not clinical: a record of a lifetime of refills is a few kilobytes
@@ -34,21 +35,27 @@ def load(path: Path, *, today: date | None = None) -> SavedPlan | None:
     """
     from pumpcare.reading import UnreadableFileError, read_regular_file
 
-    fix = f"fix it, or delete it with `pumpcare forget` (the file: {path})"
     try:
         data = read_regular_file(path, MAX_RECORD_BYTES)
     except UnreadableFileError as err:
         if err.missing:
             return None
-        raise SavedPlanError(f"the saved plan cannot be read ({err.reason}); {fix}") from None
+        # Translators: {reason} says why, such as "it is a folder"; {path} is the saved plan's file.
+        message = _(
+            "the saved plan cannot be read ({reason}); fix it, or delete it with `pumpcare forget` (the file: {path})"
+        )
+        raise SavedPlanError(message.format(reason=err.reason, path=path)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise SavedPlanError(f"the saved plan is not UTF-8 text; {fix}") from None
+        message = _("the saved plan is not UTF-8 text; fix it, or delete it with `pumpcare forget` (the file: {path})")
+        raise SavedPlanError(message.format(path=path)) from None
     saved = parse_saved(text, path)
     problem = after_today(saved, today) if today is not None else None
     if problem is not None:
-        raise SavedPlanError(f"{problem}; {fix}")
+        # Translators: {problem} is a sentence that begins "the saved plan's history entry ..."; {path} its file.
+        message = _("{problem}; fix it, or delete it with `pumpcare forget` (the file: {path})")
+        raise SavedPlanError(message.format(problem=problem, path=path))
     return saved
 
 
@@ -60,26 +67,33 @@ def locked(path: Path) -> Iterator[None]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise OutputError(f"cannot create {path.parent}: {(err.strerror or 'it failed').lower()}") from None
+        # Translators: {reason} is the system's own words, such as "permission denied".
+        raise OutputError(
+            _("cannot create {folder}: {reason}").format(folder=path.parent, reason=_reason(err))
+        ) from None
     from pumpcare.files import lock_problem
 
     lock_path = path.with_name(f".{path.name}.lock")
     problem = lock_problem(lock_path)
     if problem is not None:
-        raise OutputError(f"cannot lock the saved plan: {problem}; remove it and try again")
+        # Translators: {problem} is a sentence such as "/path/.plan.yaml.lock is a folder, not a lock file".
+        raise OutputError(_("cannot lock the saved plan: {problem}; remove it and try again").format(problem=problem))
     lock = FileLock(str(lock_path), timeout=LOCK_SECONDS)
     try:
         lock.acquire()
     except Timeout:
-        raise OutputError(
-            f"another pumpcare has been changing the saved plan at {path} for {LOCK_SECONDS} seconds; "
+        message = _(
+            "another pumpcare has been changing the saved plan at {path} for {seconds} seconds; "
             "try again when it has finished"
-        ) from None
+        )
+        raise OutputError(message.format(path=path, seconds=LOCK_SECONDS)) from None
     except PermissionError:
-        raise OutputError(f"cannot lock the saved plan in {path.parent}: permission denied; check the folder") from None
+        message = _("cannot lock the saved plan in {folder}: permission denied; check the folder")
+        raise OutputError(message.format(folder=path.parent)) from None
     except OSError as err:
-        reason = (err.strerror or "it failed").lower()
-        raise OutputError(f"cannot lock the saved plan: {lock_path}: {reason}; remove it and try again") from None
+        # Translators: {reason} is the system's own words, such as "read-only file system".
+        message = _("cannot lock the saved plan: {path}: {reason}; remove it and try again")
+        raise OutputError(message.format(path=lock_path, reason=_reason(err))) from None
     try:
         yield
     finally:
@@ -98,8 +112,14 @@ def write(path: Path, saved: SavedPlan) -> None:
 def must_exist(saved: SavedPlan | None, path: Path) -> SavedPlan:
     """The saved plan, or the sentence that says how to make one."""
     if saved is None:
-        raise SavedPlanError(
-            f"there is no saved plan at {path} to add to; save one first with "
+        message = _(
+            "there is no saved plan at {path} to add to; save one first with "
             "`pumpcare plan --surgery-date YYYY-MM-DD --save`"
         )
+        raise SavedPlanError(message.format(path=path))
     return saved
+
+
+def _reason(err: OSError) -> str:
+    # The system's words, as it gives them: in English on most systems, whatever the language.
+    return err.strerror.lower() if err.strerror else _("it failed")

@@ -120,16 +120,50 @@ def book_replacement_sentence(deadline: date, day: date, *, urgent: bool) -> str
 
 
 def logged_sentence(entry: Logged) -> str:
-    """One line of the record: 'pump refill on Tue 26 Jan 2027 (20mL, 2mg/mL, 0.5mg/day).'."""
-    what = {
-        "refill": _("pump refill on {date}"),
-        "follow-up": _("follow-up visit on {date}"),
-        "replacement": _("new pump (replacement) on {date}"),
-    }[entry.kind].format(date=format_date(entry.day))
+    """One line of `history`: 'Pump refill on Tue 26 Jan 2027 (20mL, 2mg/mL, 0.5mg/day).'."""
+    return {
+        "refill": _("Pump refill on {date}."),
+        "numbers": _("Pump refill on {date} ({numbers})."),
+        "cleared": _("Pump refill on {date} (earlier pump numbers cleared)."),
+        "follow-up": _("Follow-up visit on {date}."),
+        "replacement": _("New pump (replacement) on {date}."),
+    }[_logged_form(entry)].format(**_logged_values(entry))
+
+
+def recorded_sentence(entry: Logged) -> str:
+    """What a `log` command says it recorded."""
+    return {
+        "refill": _("Recorded: pump refill on {date}."),
+        "numbers": _("Recorded: pump refill on {date} ({numbers})."),
+        "cleared": _("Recorded: pump refill on {date} (earlier pump numbers cleared)."),
+        "follow-up": _("Recorded: follow-up visit on {date}."),
+        "replacement": _("Recorded: new pump (replacement) on {date}."),
+    }[_logged_form(entry)].format(**_logged_values(entry))
+
+
+def took_back_sentence(entry: Logged) -> str:
+    """What `log undo` says it took back."""
+    return {
+        "refill": _("Took back: pump refill on {date}."),
+        "numbers": _("Took back: pump refill on {date} ({numbers})."),
+        "cleared": _("Took back: pump refill on {date} (earlier pump numbers cleared)."),
+        "follow-up": _("Took back: follow-up visit on {date}."),
+        "replacement": _("Took back: new pump (replacement) on {date}."),
+    }[_logged_form(entry)].format(**_logged_values(entry))
+
+
+def _logged_form(entry: Logged) -> str:
+    """Which sentence tells an entry: a refill with the care team's numbers, or that cleared them, has its own."""
+    if entry.kind == "refill" and entry.fill is not None:
+        return "numbers"
+    if entry.kind == "refill" and entry.numbers_cleared:
+        return "cleared"
+    return entry.kind
+
+
+def _logged_values(entry: Logged) -> dict[str, str]:
     # The care team's numbers exactly as typed: units and all, as the programmer's printout shows them.
-    numbers = f" ({fill_text(entry.fill)})" if entry.fill else ""
-    cleared = " " + _("(earlier pump numbers cleared)") if entry.numbers_cleared else ""
-    return f"{what}{numbers}{cleared}."
+    return {"date": format_date(entry.day), "numbers": fill_text(entry.fill) if entry.fill else ""}
 
 
 def fill_text(fill: Fill) -> str:
@@ -146,11 +180,6 @@ def numbers_in_use_sentence(numbers: NumbersInUse | None) -> str:
     return _("Pump numbers in use: {numbers}, recorded with the refill on {date}.").format(
         numbers=fill_text(numbers.fill), date=format_date(numbers.since)
     )
-
-
-def recorded_sentence(entry: Logged) -> str:
-    """What a `log` command says it recorded."""
-    return _("Recorded: {entry}").format(entry=logged_sentence(entry))
 
 
 def more_refills_sentence(count: int, last: date, plan: Plan) -> str:
