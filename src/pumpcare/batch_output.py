@@ -18,16 +18,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pumpcare.batch import (
     FHIR_SUFFIX,
     BatchOptions,
-    RowFailed,
     RowRendered,
     RowWritten,
-    count_rows,
     file_stem,
-    open_csv,
     plan_rows,
     usable_cores,
     workers_for,
 )
+from pumpcare.batch_csv import RowFailed, count_rows, open_csv
 from pumpcare.errors import OutputError, PumpcareError
 
 if TYPE_CHECKING:
