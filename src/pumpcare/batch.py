@@ -20,6 +20,7 @@ from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError, PumpcareError
 from pumpcare.files import signals_held
 from pumpcare.i18n import activate, current
+from pumpcare.i18n import gettext as _
 from pumpcare.input_table import column_names
 from pumpcare.inputs import check_label, check_patient_ref, from_cells
 from pumpcare.rules import RuleSet
@@ -114,7 +115,7 @@ def _in_workers(
         finished = True
     except BrokenProcessPool:
         raise PumpcareError(
-            "a worker process of the batch stopped without a word (out of memory?); run it again, or with --jobs 1"
+            _("a worker process of the batch stopped without a word (out of memory?); run it again, or with --jobs 1")
         ) from None
     finally:
         if not finished:
@@ -241,12 +242,12 @@ def _plan_row(row: int, cells: dict[str, str], options: BatchOptions) -> RowRend
     except PumpcareError as err:
         return RowFailed(row, column, str(err))
     except Exception as err:  # one row that trips a bug or a library must not cost the others
-        return RowFailed(
-            row,
-            column,
-            f"pumpcare could not make this row's calendar or sheet ({type(err).__name__}); check the row, "
-            "and report it to pumpcare's maintainers if it looks right",
+        # Translators: {error} is the name of a Python exception, such as ValueError.
+        reason = _(
+            "pumpcare could not make this row's calendar or sheet ({error}); check the row, "
+            "and report it to pumpcare's maintainers if it looks right"
         )
+        return RowFailed(row, column, reason.format(error=type(err).__name__))
 
 
 def _render_row(row: int, label: str, plan: Plan, options: BatchOptions, ref: str | None = None) -> RowRendered:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from pumpcare.errors import InputError
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext, pgettext
 from pumpcare.input_table import PLAN_INPUTS
 
 REQUIRED = ("label", "surgery_date")
@@ -27,10 +29,6 @@ COLUMNS = REQUIRED + OPTIONAL
 MAX_LINE = 65_536
 # A quoted cell may hold a line break, but one that runs on for this many lines is a stray quote.
 MAX_RECORD_LINES = 20
-_EXPECTED = (
-    f"the first row must name the columns {' and '.join(REQUIRED)}, and may name "
-    f"{', '.join(OPTIONAL[:-1])} and {OPTIONAL[-1]}"
-)
 
 
 class RowFailed(NamedTuple):
@@ -57,7 +55,7 @@ def open_csv(path: Path) -> IO[str]:
     try:
         return path.open(encoding="utf-8", errors="surrogateescape", newline="")
     except OSError as err:
-        raise InputError(f"cannot read {path}: {(err.strerror or 'it failed').lower()}; check the path") from None
+        raise _unreadable(path, err) from None
 
 
 def count_rows(path: Path) -> int:
@@ -66,9 +64,11 @@ def count_rows(path: Path) -> int:
         with path.open("rb") as raw:
             start = raw.read(4)
     except OSError as err:
-        raise InputError(f"cannot read {path}: {(err.strerror or 'it failed').lower()}; check the path") from None
+        raise _unreadable(path, err) from None
     if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{path} is saved as UTF-16 text; save it as CSV UTF-8 (comma-separated) and try again")
+        raise InputError(
+            _("{path} is saved as UTF-16 text; save it as CSV UTF-8 (comma-separated) and try again").format(path=path)
+        )
     lines = 0
     try:
         with open_csv(path) as stream:
@@ -78,18 +78,29 @@ def count_rows(path: Path) -> int:
                     continue
                 if lines == 1 and "\x00" in line.text:
                     raise InputError(
-                        f"{path} looks like UTF-16 text; save it as CSV UTF-8 (comma-separated) and try again"
+                        _("{path} looks like UTF-16 text; save it as CSV UTF-8 (comma-separated) and try again").format(
+                            path=path
+                        )
                     )
                 try:
                     line.text.encode("utf-8")
                 except UnicodeEncodeError:
                     raise InputError(
-                        f"{path} line {line.number} is not UTF-8 text (perhaps Latin-1 or Windows-1252); "
-                        "save the file as CSV UTF-8 and try again"
+                        _(
+                            "{path} line {line} is not UTF-8 text (perhaps Latin-1 or Windows-1252); "
+                            "save the file as CSV UTF-8 and try again"
+                        ).format(path=path, line=line.number)
                     ) from None
     except OSError as err:
-        raise InputError(f"cannot read {path}: {(err.strerror or 'it failed').lower()}; check the path") from None
+        raise _unreadable(path, err) from None
     return max(lines - 1, 0)
+
+
+def _unreadable(path: Path, err: OSError) -> InputError:
+    # Translators: said of a file pumpcare could not read, when the system gives no reason.
+    reason = err.strerror.lower() if err.strerror else _("it failed")
+    # Translators: {reason} is the system's own words for the failure, such as "no such file or directory".
+    return InputError(_("cannot read {path}: {reason}; check the path").format(path=path, reason=reason))
 
 
 def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]] | RowFailed]:
@@ -103,9 +114,9 @@ def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]] | RowFaile
         elif not record.cells:
             continue  # a blank line
         elif len(record.cells) > len(columns):
-            yield RowFailed(record.number, "-", "the row has more cells than the header; check for a stray comma")
+            yield RowFailed(record.number, "-", _("the row has more cells than the header; check for a stray comma"))
         elif len(record.cells) < len(columns):
-            yield RowFailed(record.number, "-", "the row has fewer cells than the header; check for a missing comma")
+            yield RowFailed(record.number, "-", _("the row has fewer cells than the header; check for a missing comma"))
         else:
             yield record.number, {name: value.strip() for name, value in zip(columns, record.cells, strict=True)}
 
@@ -118,22 +129,51 @@ def check_header(line: str) -> list[str]:
     except csv.Error:
         names = [line.strip()]
     if len(names) <= 1:
-        for separator, said in ((";", "';'"), ("\t", "tabs")):
-            if separator in line:
-                raise InputError(f"the file uses {said} between columns; save it as comma-separated CSV")
+        if ";" in line:
+            raise InputError(_("the file uses ';' between columns; save it as comma-separated CSV"))
+        if "\t" in line:
+            raise InputError(_("the file uses tabs between columns; save it as comma-separated CSV"))
     problems = []
-    unknown = [name or "(a column with no name)" for name in names if name not in COLUMNS]
+    unknown = [name or _("(a column with no name)") for name in names if name not in COLUMNS]
     if unknown:
-        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+        problems.append(
+            ngettext("unknown column {names}", "unknown columns {names}", len(unknown)).format(names=", ".join(unknown))
+        )
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        problems.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        problems.append(
+            ngettext("missing column {names}", "missing columns {names}", len(missing)).format(names=", ".join(missing))
+        )
     twice = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
     if twice:
-        problems.append(f"the column{'s' if len(twice) > 1 else ''} {', '.join(twice)} more than once")
+        problems.append(
+            ngettext("the column {names} more than once", "the columns {names} more than once", len(twice)).format(
+                names=", ".join(twice)
+            )
+        )
     if problems:
-        raise InputError(f"the CSV header has {' and '.join(problems)}; {_EXPECTED}")
+        # Translators: {problems} is one or more of "unknown column …", "missing column …" and "the column … more
+        # than once", joined by "{first} and {second}"; {required} and {optional} are lists of CSV column names,
+        # which stay in English.
+        message = _(
+            "the CSV header has {problems}; the first row must name the columns {required}, and may name {optional}"
+        )
+        raise InputError(message.format(problems=_joined(problems), required=_joined(REQUIRED), optional=_listed()))
     return names
+
+
+def _joined(parts: list[str] | tuple[str, ...]) -> str:
+    """'a and b', 'a and b and c': each part joined to the ones before by the language's 'and'."""
+    text = parts[0]
+    for part in parts[1:]:
+        # Translators: the last two items of a list, such as "label and surgery_date".
+        text = _("{first} and {second}").format(first=text, second=part)
+    return text
+
+
+def _listed() -> str:
+    """The optional columns as a list: 'follow_up, refill_every, … and patient_ref'."""
+    return _("{first} and {second}").format(first=", ".join(OPTIONAL[:-1]), second=OPTIONAL[-1])
 
 
 def _lines(stream: IO[str]) -> Iterator[_Line]:
@@ -160,19 +200,15 @@ def _records(lines: Iterator[_Line], width: int) -> Iterator[_Record]:
         if first is None:
             return
         if first.text is None:
-            yield _Record(
-                first.number,
-                None,
-                f"line {first.number} is longer than {MAX_LINE:,} characters; check it for a stray quote "
-                "or a missing line break",
+            # Translators: {limit} is a number of characters, such as 65,536.
+            problem = _(
+                "line {line} is longer than {limit} characters; check it for a stray quote or a missing line break"
             )
+            yield _Record(first.number, None, problem.format(line=first.number, limit=_grouped(MAX_LINE)))
             continue
         if "\x00" in first.text:
-            yield _Record(
-                first.number,
-                None,
-                f"line {first.number} holds a NUL character; delete it, or save the file again as CSV UTF-8",
-            )
+            problem = _("line {line} holds a NUL character; delete it, or save the file again as CSV UTF-8")
+            yield _Record(first.number, None, problem.format(line=first.number))
             continue
         taken = [first]
         size = len(first.text)
@@ -197,7 +233,9 @@ def _records(lines: Iterator[_Line], width: int) -> Iterator[_Record]:
         try:
             cells = next(csv.reader(line.text or "" for line in taken), [])
         except csv.Error as err:
-            yield _Record(first.number, None, f"line {first.number} cannot be read as CSV ({err}); check its quotes")
+            # Translators: {error} is the CSV reader's own words, in English.
+            problem = _("line {line} cannot be read as CSV ({error}); check its quotes")
+            yield _Record(first.number, None, problem.format(line=first.number, error=err))
             continue
         if len(taken) > 1 and len(cells) != width:
             # A quoted line break is allowed, but not one that swallows the next rows: read them again.
@@ -208,11 +246,24 @@ def _records(lines: Iterator[_Line], width: int) -> Iterator[_Record]:
 
 
 def _runaway(number: int, closed_on: int | None) -> str:
-    where = "is never closed" if closed_on is None else f"is not closed until line {closed_on}"
-    return (
-        f'a quote (") on line {number} opens a cell that {where}; remove the stray quote or close it '
-        f"(the batch went on from line {number + 1})"
-    )
+    if closed_on is None:
+        message = _(
+            'a quote (") on line {line} opens a cell that is never closed; remove the stray quote or close it '
+            "(the batch went on from line {next})"
+        )
+    else:
+        message = _(
+            'a quote (") on line {line} opens a cell that is not closed until line {closed}; remove the stray quote '
+            "or close it (the batch went on from line {next})"
+        )
+    return message.format(line=number, closed=closed_on, next=number + 1)
+
+
+def _grouped(number: int) -> str:
+    """A count with its thousands grouped as the language groups them: 65,536 in English."""
+    # Translators: what separates the thousands in a count such as 65,536 (a comma in English). Where a comma is
+    # the decimal sign, a no-break space (65 536) cannot be misread.
+    return f"{number:,}".replace(",", pgettext("thousands separator", ","))
 
 
 def _open_quote(text: str, *, inside: bool) -> bool:
