@@ -115,3 +115,27 @@ def test_out_dir_that_is_a_file_is_refused(runner: CliRunner, tmp_path: Path) ->
         1,
         f"pumpcare: cannot write into {blocker}: it is a file; give a folder with --out-dir\n",
     )
+
+
+def test_a_nurse_reads_the_batch_report_in_spanish_with_the_columns_as_the_file_names_them(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    body = HEADER + "Bed 7,2026-12-01,,,,\nBed 8,2026-12-01,,,,,\n"
+    code, stdout, _, out = run(runner, tmp_path, body, "--html", "--lang", "es")
+    assert code == 1
+    lines = [" ".join(line.strip("│ ").split()) for line in stdout.splitlines()]
+    assert lines[0] == f"Archivos de 1 paciente escritos en {out}; 1 fila con errores."
+    assert "Filas con errores" in lines
+    assert "Fila Columna Motivo" in [" ".join(line.replace("┃", " ").split()) for line in stdout.splitlines()]
+    assert "3 │ - │ la fila tiene más celdas que el encabezado; busque una coma de más" in lines
+    assert written(out) == ["0002-Bed-7.html", "0002-Bed-7.ics"]  # file names stay as they are
+
+
+def test_a_bad_header_in_spanish_keeps_the_column_names(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, stderr, _ = run(runner, tmp_path, "label,surgery\n", "--lang", "es")
+    assert code == 1
+    assert stderr.startswith(
+        "pumpcare: hay problemas en el encabezado del CSV: pumpcare no conoce la columna surgery y falta la columna "
+        "surgery_date; la primera fila debe nombrar las columnas label y surgery_date, y puede nombrar follow_up, "
+    )
+    assert stderr.endswith(" overrides y patient_ref\n")

@@ -93,3 +93,17 @@ def test_a_batch_carries_the_clinic_into_every_calendar(runner: CliRunner, tmp_p
     for path in calendars:
         description = str(icalendar.Calendar.from_ical(path.read_bytes())["X-WR-CALDESC"])
         assert description.endswith("Riverside Pain Clinic. Pump clinic: 555-0100. After hours: 555-0199.")
+
+
+def test_the_example_in_spanish_has_spanish_comments_and_checks_clean(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "clinica.yaml"
+    made = runner.invoke(app, ["clinic", "init", str(path), "--lang", "es"])
+    assert made.exit_code == 0
+    assert made.stderr.startswith(f"Perfil de la clínica escrito en {path}")
+    text = path.read_text(encoding="utf-8")
+    assert "  - label: Clínica de la bomba\n" in text  # the keys stay the file's own; the sample words are Spanish
+    assert "# address: 12 River Road, Springfield      # opcional\n" in text
+    checked = runner.invoke(app, ["clinic", "check", str(path)])  # the same file reads back under English
+    assert (checked.exit_code, checked.stdout) == (0, f"{path}: Riverside Pain Clinic, 2 phone numbers, no problems.\n")
+    spanish = runner.invoke(app, ["clinic", "check", str(path), "--lang", "es"])
+    assert spanish.stdout == f"{path}: Riverside Pain Clinic, 2 números de teléfono, sin problemas.\n"

@@ -142,6 +142,25 @@ def test_a_wrong_password_or_address_is_one_sentence(server: str) -> None:
     )
 
 
+def test_a_spanish_caregiver_reads_what_sync_did_and_why_it_failed_in_spanish(server: str) -> None:
+    shared = server.replace("/pump/", "/shared/")
+    dry = run(["--caldav", shared, "--user", "ana", *PLAN, "--dry-run", "--lang", "es"])
+    assert dry.exit_code == 0  # type: ignore[attr-defined]
+    first = dry.stdout.splitlines()[0]  # type: ignore[attr-defined]
+    assert first.startswith("Eventos que se crearían: ")
+    assert first.endswith("; sin cambios: 0.")
+    wrong = run(["--caldav", server, "--user", "ana", *PLAN, "--lang", "es"], password="nope")
+    assert wrong.stderr == (  # type: ignore[attr-defined]
+        f"pumpcare: el servidor de {server} rechazó el usuario 'ana' con esta contraseña; revise los dos\n"
+    )
+    tasks = server.replace("/pump/", "/tasks/")
+    todo = run(["--caldav", tasks, "--user", "ana", *PLAN, "--lang", "es"])
+    assert todo.stderr == (  # type: ignore[attr-defined]
+        f"pumpcare: {tasks} es un calendario solo para VTODO, no para eventos; elija un calendario que contenga "
+        "eventos\n"
+    )
+
+
 def test_no_password_and_no_terminal_is_refused(server: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["sync", "--caldav", server, "--user", "ana", *PLAN])
     assert (result.exit_code, result.stderr) == (

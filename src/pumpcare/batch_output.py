@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pumpcare.batch import (
     FHIR_SUFFIX,
     BatchOptions,
-    RowFailed,
     RowRendered,
     RowWritten,
-    count_rows,
     file_stem,
-    open_csv,
     plan_rows,
     usable_cores,
     workers_for,
 )
+from pumpcare.batch_csv import RowFailed, count_rows, open_csv
 from pumpcare.errors import OutputError, PumpcareError
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -213,17 +213,25 @@ def summary(report: Report) -> Any:
 
     from pumpcare.layout import BoxTable
 
-    patients = f"{report.done} patient{'s' if report.done != 1 else ''}"
-    warned = f" ({len(report.warned)} with warnings)" if report.warned else ""
-    rows = f"{len(report.failed)} row{'s' if len(report.failed) != 1 else ''}"
-    lines: list[Any] = [Text(f"{patients} written to {report.out_dir}{warned}; {rows} failed.")]
+    patients = ngettext("{count} patient", "{count} patients", report.done).format(count=report.done)
+    rows = ngettext("{count} row", "{count} rows", len(report.failed)).format(count=len(report.failed))
+    if report.warned:
+        # Translators: {patients} is "3 patients", {rows} is "2 rows", {warned} how many of the patients have warnings.
+        count = _("{patients} written to {folder} ({warned} with warnings); {rows} failed.")
+    else:
+        # Translators: {patients} is "3 patients", {rows} is "2 rows".
+        count = _("{patients} written to {folder}; {rows} failed.")
+    said = count.format(patients=patients, folder=report.out_dir, warned=len(report.warned), rows=rows)
+    lines: list[Any] = [Text(said)]
+    row = _("Row")
     if report.failed:
         failed = [(str(item.row), item.column, item.reason) for item in report.failed]
-        lines.append(BoxTable("Rows that failed", ("Row", "Column", "Reason"), failed, right=frozenset({0})))
+        headers = (row, _("Column"), _("Reason"))
+        lines.append(BoxTable(_("Rows that failed"), headers, failed, right=frozenset({0})))
     if report.warned:
         warnings = [(str(done.row), done.label, warning) for done in report.warned for warning in done.warnings]
-        title = "Rows with warnings (written; check them)"
-        lines.append(BoxTable(title, ("Row", "Label", "Warning"), warnings, right=frozenset({0})))
+        title = _("Rows with warnings (written; check them)")
+        lines.append(BoxTable(title, (row, _("Label"), _("Warning")), warnings, right=frozenset({0})))
     return Group(*lines)
 
 
@@ -243,21 +251,22 @@ def _owned(folder: Path) -> Iterator[_Folder]:
     try:
         folder.mkdir(exist_ok=True)
     except OSError as err:
-        raise OutputError(f"cannot create {folder}: {(err.strerror or 'it failed').lower()}; check the path") from None
+        raise _failed(_("cannot create {folder}: {reason}; check the path"), folder, err) from None
     from pumpcare.files import lock_problem
 
     problem = lock_problem(folder / LOCK)
     if problem is not None:
-        raise OutputError(f"cannot lock {folder}: {problem}; remove it and try again")
+        # Translators: {problem} says what is in the way of the lock file, such as "… is a folder, not a lock file".
+        message = _("cannot lock {folder}: {problem}; remove it and try again")
+        raise OutputError(message.format(folder=folder, problem=problem))
     lock = FileLock(str(folder / LOCK), timeout=0)
     try:
         lock.acquire()
     except Timeout:
-        raise OutputError(
-            f"another pumpcare batch is writing into {folder}; wait for it to finish, or give another --out-dir"
-        ) from None
+        message = _("another pumpcare batch is writing into {folder}; wait for it to finish, or give another --out-dir")
+        raise OutputError(message.format(folder=folder)) from None
     except OSError as err:
-        raise OutputError(f"cannot lock {folder}: {(err.strerror or 'it failed').lower()}; check the folder") from None
+        raise _failed(_("cannot lock {folder}: {reason}; check the folder"), folder, err) from None
     try:
         state = _Folder(folder, _previous_files(folder))
         # Marked unfinished first: if this run dies hard, the next one knows the batch names in here are a batch's.
@@ -275,22 +284,35 @@ def _owned(folder: Path) -> Iterator[_Folder]:
 def _previous_files(folder: Path) -> set[str]:
     """The files an earlier batch left in the folder; refuse a folder that is a file or holds anything else."""
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"cannot write into {folder}: it is a file; give a folder with --out-dir")
+        raise OutputError(
+            _("cannot write into {folder}: it is a file; give a folder with --out-dir").format(folder=folder)
+        )
     if not folder.exists():
         return set()
     try:
         names = {entry.name for entry in folder.iterdir()}
     except OSError as err:
-        raise OutputError(f"cannot read {folder}: {(err.strerror or 'it failed').lower()}; check the path") from None
+        raise _failed(_("cannot read {folder}: {reason}; check the path"), folder, err) from None
     listed, complete = _read_manifest(folder) if MANIFEST in names else (set(), True)
     ours = {name for name in names if name in listed or (not complete and _OURS.fullmatch(name))}
     foreign = sorted(name for name in names - ours if name not in (MANIFEST, LOCK) and not _TEMP.fullmatch(name))
-    if foreign:
-        more = f" and {len(foreign) - 1} other{'s' if len(foreign) > 2 else ''}" if len(foreign) > 1 else ""
+    if len(foreign) == 1:
         raise OutputError(
-            f"cannot write into {folder}: it holds {foreign[0]}{more}, which no pumpcare batch wrote there; "
-            "give an empty folder, or the folder of an earlier batch, with --out-dir"
+            _(
+                "cannot write into {folder}: it holds {name}, which no pumpcare batch wrote there; "
+                "give an empty folder, or the folder of an earlier batch, with --out-dir"
+            ).format(folder=folder, name=foreign[0])
         )
+    if foreign:
+        # Translators: {name} is one of the files in the folder; {count} how many more there are.
+        message = ngettext(
+            "cannot write into {folder}: it holds {name} and {count} other, which no pumpcare batch wrote there; "
+            "give an empty folder, or the folder of an earlier batch, with --out-dir",
+            "cannot write into {folder}: it holds {name} and {count} others, which no pumpcare batch wrote there; "
+            "give an empty folder, or the folder of an earlier batch, with --out-dir",
+            len(foreign) - 1,
+        )
+        raise OutputError(message.format(folder=folder, name=foreign[0], count=len(foreign) - 1))
     # Temporary files a killed run left behind are its own, and go with the rest.
     return ours | {name for name in names if _TEMP.fullmatch(name)}
 
@@ -298,7 +320,11 @@ def _previous_files(folder: Path) -> set[str]:
 def _read_manifest(folder: Path) -> tuple[set[str], bool]:
     import json
 
-    damaged = OutputError(f"cannot write into {folder}: its {MANIFEST} is damaged; give an empty folder with --out-dir")
+    damaged = OutputError(
+        _("cannot write into {folder}: its {manifest} is damaged; give an empty folder with --out-dir").format(
+            folder=folder, manifest=MANIFEST
+        )
+    )
     try:
         data = json.loads((folder / MANIFEST).read_bytes()[:10_000_000])
     except (OSError, ValueError):
@@ -319,6 +345,13 @@ def _write_manifest(folder: Path, files: set[str], *, complete: bool) -> None:
     write_atomically(folder / MANIFEST, (text + "\n").encode("utf-8"))
 
 
+def _failed(message: str, folder: Path, err: OSError) -> OutputError:
+    """An OSError told in a sentence: `message` names the {folder} and the system's {reason}."""
+    # Translators: said of a file or folder pumpcare could not read, create or lock, when the system gives no reason.
+    reason = err.strerror.lower() if err.strerror else _("it failed")
+    return OutputError(message.format(folder=folder, reason=reason))
+
+
 def _progress(console: Console) -> Any:
     """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
     if not sys.stderr.isatty():
@@ -330,7 +363,7 @@ def _progress(console: Console) -> Any:
         with Progress(transient=True, console=console) as shown:
 
             def start(total: int) -> Callable[[], None]:
-                task = shown.add_task("Writing calendars and sheets", total=max(total, 0))
+                task = shown.add_task(_("Writing calendars and sheets"), total=max(total, 0))
                 return lambda: shown.advance(task)
 
             yield start

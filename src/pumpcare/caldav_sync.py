@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from fractions import Fraction
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -28,6 +29,8 @@ from pumpcare.dav import (
     shown,
 )
 from pumpcare.errors import PumpcareError
+from pumpcare.i18n import N_, format_number, ngettext
+from pumpcare.i18n import gettext as _
 
 # Not clinical: a sync of a few dozen events takes seconds; a server still answering after two minutes is stuck.
 DEFAULT_SECONDS = 120
@@ -143,10 +146,12 @@ def check_address(url: str, *, allow_http: bool) -> tuple[str, str | None]:
         host = shown(address).split("/")[2]
         if not allow_http:
             raise SyncError(
-                f"http:// would send the password unencrypted to {host}; use the server's https:// address, or add "
-                "--allow-http if the network in between is yours alone"
+                _(
+                    "http:// would send the password unencrypted to {host}; use the server's https:// address, or add "
+                    "--allow-http if the network in between is yours alone"
+                ).format(host=host)
             )
-        return address, f"the password goes to {host} unencrypted (http://, --allow-http)"
+        return address, _("the password goes to {host} unencrypted (http://, --allow-http)").format(host=host)
     return address, None
 
 
@@ -173,7 +178,7 @@ def sync(
         except DavFailure as failure:
             raise SyncError(_sentence(failure, url, user, seconds)) from None
         except KeyboardInterrupt:
-            raise SyncError("interrupted before anything was written: the calendar is as it was") from None
+            raise SyncError(_("interrupted before anything was written: the calendar is as it was")) from None
         return _write(client, calendar, events, ours, dry_run=dry_run, url=url, user=user, seconds=seconds)
 
 
@@ -196,10 +201,9 @@ def _calendar(client: Client, url: str) -> str:
     components = props.get(f"{CALDAV}supported-calendar-component-set")
     names = {comp.get("name", "").upper() for comp in components} if components is not None else {"VEVENT"}
     if names and "VEVENT" not in names:
-        raise SyncError(
-            f"{shown(answer.url)} is a calendar for {', '.join(sorted(names))} only, not for events; choose a "
-            "calendar that holds events"
-        )
+        # Translators: {kinds} names what the calendar holds in iCalendar's words (VTODO, VJOURNAL), which stay.
+        message = _("{address} is a calendar for {kinds} only, not for events; choose a calendar that holds events")
+        raise SyncError(message.format(address=shown(answer.url), kinds=", ".join(sorted(names))))
     return answer.url if answer.url.endswith("/") else answer.url + "/"
 
 
@@ -216,9 +220,12 @@ def _not_a_calendar(client: Client, url: str, kinds: set[str]) -> str:
     """Why the address is not a calendar, with the calendars it holds when the server lists them."""
     where = shown(url)
     if f"{CARDDAV}addressbook" in kinds:
-        return f"{where} is an address book, not a calendar; give the calendar's address with --caldav"
+        return _("{address} is an address book, not a calendar; give the calendar's address with --caldav").format(
+            address=where
+        )
     if f"{DAV}collection" not in kinds:
-        return f"{where} is a single item, not a calendar; give the calendar's address (it ends with its name)"
+        message = _("{address} is a single item, not a calendar; give the calendar's address (it ends with its name)")
+        return message.format(address=where)
     calendars = []
     try:
         for href, props in multistatus(_propfind(client, url, "1")):
@@ -230,12 +237,23 @@ def _not_a_calendar(client: Client, url: str, kinds: set[str]) -> str:
                 calendars.append(shown(href) + (f" ({name[:60]})" if name else ""))
     except DavFailure:
         pass  # listing them is a kindness; the sentence stands without it
-    head = f"{where} is an account or a folder, not a calendar"
     if not calendars:
-        return f"{head}, and it holds no calendar of events; give the calendar's address (it ends with its name)"
+        return _(
+            "{address} is an account or a folder, not a calendar, and it holds no calendar of events; give the "
+            "calendar's address (it ends with its name)"
+        ).format(address=where)
     listed = sorted(calendars)[:MAX_CALENDARS_LISTED]
-    more = f" and {len(calendars) - len(listed)} more" if len(calendars) > len(listed) else ""
-    return f"{head}; the calendars there are: {', '.join(listed)}{more}. Give one of them with --caldav"
+    there = ", ".join(listed)
+    if len(calendars) > len(listed):
+        # Translators: {names} lists calendars by their addresses; {count} is how many more there are.
+        there = ngettext("{names} and {count} more", "{names} and {count} more", len(calendars) - len(listed)).format(
+            names=there, count=len(calendars) - len(listed)
+        )
+    message = _(
+        "{address} is an account or a folder, not a calendar; the calendars there are: {calendars}. Give one of "
+        "them with --caldav"
+    )
+    return message.format(address=where, calendars=there)
 
 
 def _our_objects(client: Client, calendar: str, key: str) -> dict[str, _Object]:
@@ -328,44 +346,99 @@ def _if_match(etag: str) -> dict[str, str]:
 
 def _sentence(failure: DavFailure, url: str, user: str, seconds: float = DEFAULT_SECONDS) -> str:
     """The one sentence a failure is told as: what happened, and what to do."""
-    where, kind, status = shown(url), failure.kind, failure.status
-    at = f"the server at {where}"
-    reach = f"cannot reach {where}"
-    wait = f" (it asks to wait {failure.detail} seconds)" if failure.detail.isdigit() else ""
-    sentences = {
-        "auth": f"{at} refused user '{user}' and this password; check both",
-        "forbidden": f"{at} does not let user '{user}' do this (403 Forbidden); check the address and the account",
-        "not-found": f"there is no calendar at {where}; check the address (it ends with the calendar's name)",
-        "not-dav": f"{where} is not a CalDAV calendar (the server answered {status or 'something else'}); check "
-        "the address",
-        "web-page": f"{where} answered with a web page (a sign-in page?), not a calendar; give the calendar's "
-        "CalDAV address, not the address of its web page",
-        "bad-xml": f"{at} sent a broken answer (its XML cannot be read); try again later, or check the address",
-        "busy": f"{at} is busy or down for maintenance ({status}){wait}; try again later",
-        "server-error": f"{at} had an error of its own ({status}); try again later, or tell whoever runs it",
-        "full": f"{at} is out of space (507); make room in the account, then run sync again",
-        "conflict": "an event was changed on the server while sync ran (412)",
-        "status": f"{at} answered {status}, which sync cannot use; check the address",
-        "moved": f"{where} sends pumpcare on to another server, {failure.detail}; if that is your calendar, give "
-        "that address with --caldav",
-        "redirect-loop": f"{at} sends pumpcare round in circles (too many redirects); check the address",
-        "scheme": f"{where} is not a CalDAV address: it starts with https:// (or http:// for a server on this "
-        "computer)",
-        "address": f"{where} is not an address pumpcare can use; check it",
-        "credentials": f"the address {where} holds a user name or password; give it without them, the user with "
-        "--user and the password in PUMPCARE_CALDAV_PASSWORD",
-        "deadline": f"{at} did not finish answering within {seconds:g} seconds; try again later (--timeout gives "
-        "it longer)",
-        "too-big": f"{at} sent an answer larger than {MAX_ANSWER_BYTES // 2**20} MB, far more than a calendar's; "
-        "check the address",
-        "certificate": f"{reach} (its TLS certificate could not be checked: {failure.detail or 'unknown issuer'}); "
-        "if the server has a certificate of its own, give it with --ca-file PATH",
-        "ca-file": "the file given with --ca-file holds no certificate pumpcare can read; check it (PEM format)",
-        "tls": f"{reach} (the secure connection failed); check the address, and that the server speaks https",
-        "no-such-host": f"{reach} (no server has that name); check the address and the network",
-        "refused": f"{reach} (connection refused or timed out); check the address and the network",
-        "unreachable": f"{reach} ({failure.detail.lower()}); check the address and the network",
-        "dropped": f"{at} closed the connection before answering; try again later",
-        "garbled": f"{at} did not answer in HTTP; check the address and its port",
-    }
-    return sentences.get(kind, f"{at} could not be used ({kind}); check the address")
+    kind, status, detail = failure.kind, failure.status, failure.detail
+    key = kind
+    if kind == "not-dav" and not status:
+        key = "not-dav-unknown"
+    elif kind == "busy" and detail.isdigit():
+        key = "busy-wait"
+    elif kind == "certificate" and not detail:
+        key = "certificate-unknown"
+    message = (
+        _(_SENTENCES[key])
+        if key in _SENTENCES
+        else _("the server at {address} could not be used ({kind}); check the address")
+    )
+    return message.format(
+        address=shown(url),
+        user=user,
+        kind=kind,
+        status=status,
+        wait=detail,
+        target=detail,
+        detail=detail.lower() if kind == "unreachable" else detail,
+        seconds=format_number(Fraction(seconds)),
+        megabytes=MAX_ANSWER_BYTES // 2**20,
+    )
+
+
+# What each failure is told as; {address} is the calendar's address as typed, never with a password.
+_SENTENCES = {
+    "auth": N_("the server at {address} refused user '{user}' and this password; check both"),
+    "forbidden": N_(
+        "the server at {address} does not let user '{user}' do this (403 Forbidden); check the address and the account"
+    ),
+    "not-found": N_("there is no calendar at {address}; check the address (it ends with the calendar's name)"),
+    "not-dav": N_("{address} is not a CalDAV calendar (the server answered {status}); check the address"),
+    "not-dav-unknown": N_("{address} is not a CalDAV calendar (the server answered something else); check the address"),
+    "web-page": N_(
+        "{address} answered with a web page (a sign-in page?), not a calendar; give the calendar's CalDAV address, "
+        "not the address of its web page"
+    ),
+    "bad-xml": N_(
+        "the server at {address} sent a broken answer (its XML cannot be read); try again later, or check the address"
+    ),
+    "busy": N_("the server at {address} is busy or down for maintenance ({status}); try again later"),
+    "busy-wait": N_(
+        "the server at {address} is busy or down for maintenance ({status}) (it asks to wait {wait} seconds); try "
+        "again later"
+    ),
+    "server-error": N_(
+        "the server at {address} had an error of its own ({status}); try again later, or tell whoever runs it"
+    ),
+    "full": N_("the server at {address} is out of space (507); make room in the account, then run sync again"),
+    "conflict": N_("an event was changed on the server while sync ran (412)"),
+    "status": N_("the server at {address} answered {status}, which sync cannot use; check the address"),
+    "moved": N_(
+        "{address} sends pumpcare on to another server, {target}; if that is your calendar, give that address with "
+        "--caldav"
+    ),
+    "redirect-loop": N_(
+        "the server at {address} sends pumpcare round in circles (too many redirects); check the address"
+    ),
+    "scheme": N_(
+        "{address} is not a CalDAV address: it starts with https:// (or http:// for a server on this computer)"
+    ),
+    "address": N_("{address} is not an address pumpcare can use; check it"),
+    "credentials": N_(
+        "the address {address} holds a user name or password; give it without them, the user with --user and the "
+        "password in PUMPCARE_CALDAV_PASSWORD"
+    ),
+    "deadline": N_(
+        "the server at {address} did not finish answering within {seconds} seconds; try again later (--timeout "
+        "gives it longer)"
+    ),
+    "too-big": N_(
+        "the server at {address} sent an answer larger than {megabytes} MB, far more than a calendar's; check the "
+        "address"
+    ),
+    # Translators: {detail} is the TLS library's own words, in English, such as "self-signed certificate".
+    "certificate": N_(
+        "cannot reach {address} (its TLS certificate could not be checked: {detail}); if the server has a "
+        "certificate of its own, give it with --ca-file PATH"
+    ),
+    "certificate-unknown": N_(
+        "cannot reach {address} (its TLS certificate could not be checked: unknown issuer); if the server has a "
+        "certificate of its own, give it with --ca-file PATH"
+    ),
+    "ca-file": N_("the file given with --ca-file holds no certificate pumpcare can read; check it (PEM format)"),
+    "tls": N_(
+        "cannot reach {address} (the secure connection failed); check the address, and that the server speaks https"
+    ),
+    "no-such-host": N_("cannot reach {address} (no server has that name); check the address and the network"),
+    "refused": N_("cannot reach {address} (connection refused or timed out); check the address and the network"),
+    # Translators: {detail} is the system's own words for the failure, such as "network is unreachable".
+    "unreachable": N_("cannot reach {address} ({detail}); check the address and the network"),
+    "dropped": N_("the server at {address} closed the connection before answering; try again later"),
+    "garbled": N_("the server at {address} did not answer in HTTP; check the address and its port"),
+}

@@ -6,7 +6,10 @@ from typing import Annotated
 
 import typer
 
+from pumpcare.cli_options import Lang, speak
 from pumpcare.errors import OutputError
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext
 
 clinic_app = typer.Typer(
     help="Start and check a clinic's profile: its name and phone numbers, for the sheet and the calendar.",
@@ -21,22 +24,34 @@ ProfileFile = Annotated[Path, typer.Argument(metavar="FILE", show_default=False,
 def init_command(
     file: ProfileFile,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    lang: Lang = None,
 ) -> None:
     """Write a commented example profile to fill in."""
-    from pumpcare.clinic import EXAMPLE
+    speak(lang)
+    from pumpcare.clinic import example
     from pumpcare.files import write_atomically
 
     if file.exists() and not file.is_dir() and not force:
-        raise OutputError(f"{file} already exists; choose another path, or pass --force to replace it")
-    write_atomically(file, EXAMPLE.encode("utf-8"))
-    typer.echo(f"Clinic profile written to {file}; fill in your clinic's name and numbers.", err=True)
+        raise OutputError(
+            _("{path} already exists; choose another path, or pass --force to replace it").format(path=file)
+        )
+    write_atomically(file, example().encode("utf-8"))
+    typer.echo(
+        _("Clinic profile written to {path}; fill in your clinic's name and numbers.").format(path=file), err=True
+    )
 
 
 @clinic_app.command("check")
-def check_command(file: ProfileFile) -> None:
+def check_command(file: ProfileFile, lang: Lang = None) -> None:
     """Check a profile: every problem at once, each with where it is."""
+    speak(lang)
     from pumpcare.clinic import load_clinic
 
     clinic = load_clinic(file)
     numbers = len(clinic.phones)
-    typer.echo(f"{file}: {clinic.name}, {numbers} phone number{'s' if numbers != 1 else ''}, no problems.")
+    checked = ngettext(
+        "{path}: {clinic}, {count} phone number, no problems.",
+        "{path}: {clinic}, {count} phone numbers, no problems.",
+        numbers,
+    )
+    typer.echo(checked.format(path=file, clinic=clinic.name, count=numbers))

@@ -19,6 +19,8 @@ from pumpcare.cli_options import (
     warn,
 )
 from pumpcare.errors import InputError
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext
 
 if TYPE_CHECKING:
     from pumpcare.caldav_sync import Event, SyncReport
@@ -71,9 +73,11 @@ def sync_command(
         # The plan key comes from the surgery day and the label: two unlabelled patients operated on the same day
         # would share the calendar's events, and each one's sync would remove the other's.
         raise InputError(
-            "sync without a saved plan needs --patient-label, unique to the patient (such as the record number): "
-            "without one, the events of patients operated on the same day look alike and a sync would remove "
-            "another patient's; or save the plan first with `pumpcare plan ... --save`"
+            _(
+                "sync without a saved plan needs --patient-label, unique to the patient (such as the record number): "
+                "without one, the events of patients operated on the same day look alike and a sync would remove "
+                "another patient's; or save the plan first with `pumpcare plan ... --save`"
+            )
         )
     calendar = render_ics(resolved.plan, stamp=build_time(), patient_label=label, clinic=profile, key=resolved.key)
     password = _password()
@@ -98,39 +102,65 @@ def _print(report: "SyncReport", *, dry_run: bool) -> None:
     def named(event: "Event") -> str:
         return f"{event.summary}, {format_date(event.day)}" if event.day is not None else event.summary
 
-    verb = ("Would create", "would update", "would remove") if dry_run else ("Created", "updated", "removed")
     if not (report.created or report.updated or report.removed or report.behind):
-        typer.echo(f"Nothing to change: the calendar already holds the plan's {report.unchanged} events.")
+        # Translators: English says "events" for every count.
+        nothing = ngettext(
+            "Nothing to change: the calendar already holds the plan's {count} events.",
+            "Nothing to change: the calendar already holds the plan's {count} events.",
+            report.unchanged,
+        )
+        typer.echo(nothing.format(count=report.unchanged))
         return
     if report.created or report.updated or report.removed or not report.stopped:
-        typer.echo(
-            f"{verb[0]} {len(report.created)}, {verb[1]} {len(report.updated)}, {verb[2]} {len(report.removed)} "
-            f"events; {report.unchanged} unchanged."
-        )
+        if dry_run:
+            changes = _(
+                "Would create {created}, would update {updated}, would remove {removed} events; {unchanged} unchanged."
+            )
+        else:
+            changes = _("Created {created}, updated {updated}, removed {removed} events; {unchanged} unchanged.")
+        counts = {"created": len(report.created), "updated": len(report.updated), "removed": len(report.removed)}
+        typer.echo(changes.format(**counts, unchanged=report.unchanged))
     for word, events in (("+", report.created), ("~", report.updated), ("-", report.removed)):
         for event in events:
             typer.echo(f"  {word} {named(event)}")
     if not report.behind:
         return
+    behind = len(report.behind)
     names = "; ".join(named(event) for event in report.behind[:10])
-    more = f"; and {len(report.behind) - 10} more" if len(report.behind) > 10 else ""
+    if behind > 10:
+        # Translators: {names} lists events by title and date, separated by semicolons; {count} is how many more.
+        names = ngettext("{names}; and {count} more", "{names}; and {count} more", behind - 10).format(
+            names=names, count=behind - 10
+        )
     if report.interrupted:
-        done = (
-            "the changes listed above were made"
-            if report.created or report.updated or report.removed
-            else ("nothing was changed")
-        )
-        typer.echo(
-            f"pumpcare: interrupted: {done}; {len(report.behind)} events were not changed (the one being written "
-            f"when you stopped may have been): {names}{more}. Run sync again to finish.",
-            err=True,
-        )
+        if report.created or report.updated or report.removed:
+            # Translators: {events} lists the events by title and date. English says "events" for every count.
+            stopped = ngettext(
+                "interrupted: the changes listed above were made; {count} events were not changed (the one being "
+                "written when you stopped may have been): {events}. Run sync again to finish.",
+                "interrupted: the changes listed above were made; {count} events were not changed (the one being "
+                "written when you stopped may have been): {events}. Run sync again to finish.",
+                behind,
+            )
+        else:
+            # Translators: {events} lists the events by title and date. English says "events" for every count.
+            stopped = ngettext(
+                "interrupted: nothing was changed; {count} events were not changed (the one being written when you "
+                "stopped may have been): {events}. Run sync again to finish.",
+                "interrupted: nothing was changed; {count} events were not changed (the one being written when you "
+                "stopped may have been): {events}. Run sync again to finish.",
+                behind,
+            )
+        typer.echo(f"pumpcare: {stopped.format(count=behind, events=names)}", err=True)
         raise typer.Exit(code=130)
-    typer.echo(
-        f"pumpcare: {report.stopped}. {len(report.behind)} events could not be changed and are behind the plan: "
-        f"{names}{more}. Run sync again.",
-        err=True,
+    # Translators: {reason} is why sync stopped, a sentence of its own; {events} lists the events by title and
+    # date. English says "events" for every count.
+    failed = ngettext(
+        "{reason}. {count} events could not be changed and are behind the plan: {events}. Run sync again.",
+        "{reason}. {count} events could not be changed and are behind the plan: {events}. Run sync again.",
+        behind,
     )
+    typer.echo(f"pumpcare: {failed.format(reason=report.stopped, count=behind, events=names)}", err=True)
     raise typer.Exit(code=1)
 
 
@@ -140,7 +170,9 @@ def _check_user(user: str) -> None:
 
     if not user or len(user) > 256 or any(not char.isprintable() for char in user):
         raise InputError(
-            f"--user {excerpt(user)} is not a user name: give the name as one line of text, without control characters"
+            _(
+                "--user {value} is not a user name: give the name as one line of text, without control characters"
+            ).format(value=excerpt(user))
         )
 
 
@@ -150,5 +182,7 @@ def _password() -> str:
     if password:
         return password
     if not sys.stdin.isatty():
-        raise InputError(f"no password: set {PASSWORD_VARIABLE}, or run sync where it can ask for it")
-    return str(typer.prompt("CalDAV password", hide_input=True))
+        raise InputError(
+            _("no password: set {variable}, or run sync where it can ask for it").format(variable=PASSWORD_VARIABLE)
+        )
+    return str(typer.prompt(_("CalDAV password"), hide_input=True))

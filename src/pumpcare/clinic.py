@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pumpcare.errors import PumpcareError, closest, excerpt, shown_problems
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext, pgettext
 
 MAX_CLINIC_BYTES = 20_000  # not clinical: a name, a few phone numbers, an address and a note
 MAX_PHONES = 6  # a sheet's phone row has room for about this many
@@ -32,18 +34,37 @@ def _visible(text: str) -> bool:
     return any(char.isalnum() and char not in _BLANK_LETTERS for char in text)
 
 
-EXAMPLE = """\
-# pumpcare clinic profile: printed on the discharge sheet and written into the calendar.
-# Give it with --clinic FILE, or set PUMPCARE_CLINIC to its path.
-clinic: Riverside Pain Clinic
-phones:                      # one to six numbers, each with what it is for
-  - label: Pump clinic
-    number: 555-0100
-  - label: After hours
-    number: 555-0199
-# address: 12 River Road, Springfield      # optional
-# note: Bring your pump card to every visit.   # optional, one or two sentences
-"""
+def example() -> str:
+    """The commented profile `pumpcare clinic init` writes, its comments and sample words in the language in use.
+
+    The keys are the file's own and stay English, as do the sample name, numbers and address.
+    """
+    return "\n".join(
+        (
+            "# " + _("pumpcare clinic profile: printed on the discharge sheet and written into the calendar."),
+            "# " + _("Give it with --clinic FILE, or set PUMPCARE_CLINIC to its path."),
+            "clinic: Riverside Pain Clinic",
+            "phones:                      # " + _("one to six numbers, each with what it is for"),
+            "  - label: " + _scalar(_("Pump clinic")),
+            "    number: 555-0100",
+            "  - label: " + _scalar(_("After hours")),
+            "    number: 555-0199",
+            "# address: 12 River Road, Springfield      # " + _("optional"),
+            "# note: "
+            + _scalar(_("Bring your pump card to every visit."))
+            + "   # "
+            + _("optional, one or two sentences"),
+            "",
+        )
+    )
+
+
+def _scalar(text: str) -> str:
+    """A sample value as YAML reads it back: plain where it can be, quoted where a translation needs it."""
+    import json
+    import re
+
+    return text if re.fullmatch(r"\w[\w .,()/-]*", text) else json.dumps(text, ensure_ascii=False)
 
 
 class Phone(NamedTuple):
@@ -72,9 +93,13 @@ class ClinicFileError(PumpcareError):
 
     def __init__(self, path: str, problems: list[str]) -> None:
         self.problems = problems
-        count = "1 problem; fix it" if len(problems) == 1 else f"{len(problems)} problems; fix them"
+        head = ngettext(
+            "clinic profile {path} has {count} problem; fix it and try again:",
+            "clinic profile {path} has {count} problems; fix them and try again:",
+            len(problems),
+        ).format(path=path, count=len(problems))
         lines = "\n".join(f"  - {problem}" for problem in shown_problems(problems))
-        super().__init__(f"clinic profile {path} has {count} and try again:\n{lines}")
+        super().__init__(f"{head}\n{lines}")
 
 
 def load_clinic(path: Path) -> Clinic:
@@ -98,11 +123,13 @@ def load_clinic(path: Path) -> Clinic:
     try:
         data = load_yaml(raw.decode("utf-8"), strict_loader(text_only=True), aliases=False)
     except UnicodeDecodeError:
-        raise ClinicFileError(shown, ["it is not UTF-8 text; save it as UTF-8"]) from None
+        raise ClinicFileError(shown, [_("it is not UTF-8 text; save it as UTF-8")]) from None
     except yaml.YAMLError as err:
-        raise ClinicFileError(shown, [f"{yaml_problem(err)}; or start again from `pumpcare clinic init`"]) from None
+        # Translators: {problem} says where the YAML is broken and how, such as "line 3: a tab indents it".
+        problem = _("{problem}; or start again from `pumpcare clinic init`").format(problem=yaml_problem(err))
+        raise ClinicFileError(shown, [problem]) from None
     except (YamlShapeError, ValueError):
-        raise ClinicFileError(shown, ["it is not valid YAML; start again from `pumpcare clinic init`"]) from None
+        raise ClinicFileError(shown, [_("it is not valid YAML; start again from `pumpcare clinic init`")]) from None
     problems: list[str] = []
     clinic = _check(data, problems)
     if problems or clinic is None:
@@ -112,17 +139,22 @@ def load_clinic(path: Path) -> Clinic:
 
 def _check(data: Any, problems: list[str]) -> Clinic | None:
     if not isinstance(data, dict):
-        problems.append("the file must be a mapping with clinic and phones, as `pumpcare clinic init` writes it")
+        problems.append(_("the file must be a mapping with clinic and phones, as `pumpcare clinic init` writes it"))
         return None
     for key in data:
         if key not in _KEYS:
             close = closest(str(key), list(_KEYS))
-            hint = f"did you mean '{close}'?" if close else f"known keys are: {', '.join(_KEYS)}"
-            problems.append(f"unknown key '{excerpt(key)}'; {hint}")
-    problems.extend(f"missing '{key}'; add it" for key, required in _KEYS.items() if required and key not in data)
+            if close:
+                problems.append(_("unknown key '{key}'; did you mean '{close}'?").format(key=excerpt(key), close=close))
+            else:
+                problem = _("unknown key '{key}'; known keys are: {keys}")
+                problems.append(problem.format(key=excerpt(key), keys=", ".join(_KEYS)))
+    problems.extend(
+        _("missing '{key}'; add it").format(key=key) for key, required in _KEYS.items() if required and key not in data
+    )
     name = _text(data.get("clinic"), "clinic", problems) if "clinic" in data else ""
     if name and not _visible(name):
-        problems.append("clinic: has no letter or digit a reader can see; give the clinic's name")
+        problems.append(_("clinic: has no letter or digit a reader can see; give the clinic's name"))
     address = _text(data["address"], "address", problems) if "address" in data else None
     note = _text(data["note"], "note", problems) if "note" in data else None
     phones = _phones(data.get("phones"), problems) if "phones" in data else ()
@@ -131,27 +163,37 @@ def _check(data: Any, problems: list[str]) -> Clinic | None:
 
 def _phones(value: Any, problems: list[str]) -> tuple[Phone, ...]:
     if not isinstance(value, list) or not value:
-        problems.append("phones: must be a list of numbers, each with a label and a number")
+        problems.append(_("phones: must be a list of numbers, each with a label and a number"))
         return ()
     if len(value) > MAX_PHONES:
-        problems.append(f"phones: has {len(value)} numbers; a sheet has room for {MAX_PHONES}, so keep the main ones")
+        problem = ngettext(
+            "phones: has {count} number; a sheet has room for {most}, so keep the main ones",
+            "phones: has {count} numbers; a sheet has room for {most}, so keep the main ones",
+            len(value),
+        )
+        problems.append(problem.format(count=len(value), most=MAX_PHONES))
     phones = []
     for index, item in enumerate(value):
         where = f"phones[{index}]"
         if not isinstance(item, dict):
-            problems.append(f"{where}: must be a mapping with label and number")
+            problems.append(_("{where}: must be a mapping with label and number").format(where=where))
             continue
         for key in item:
             if key not in _PHONE_KEYS:
-                problems.append(f"{where}: unknown key '{excerpt(key)}'; use label and number")
+                problem = _("{where}: unknown key '{key}'; use label and number")
+                problems.append(problem.format(where=where, key=excerpt(key)))
         label = _text(item.get("label"), f"{where}.label", problems, limit=_LIMITS["label"])
         number = _text(item.get("number"), f"{where}.number", problems, limit=_LIMITS["number"])
         if number and not set(number.lower()) <= _NUMBER_CHARACTERS:
-            problems.append(f"{where}.number: '{excerpt(number)}' is not a phone number; use digits, spaces, + - ( )")
+            # Translators: {where} is where in the file, such as phones[0]; .number is the file's key.
+            problem = _("{where}.number: '{number}' is not a phone number; use digits, spaces, + - ( )")
+            problems.append(problem.format(where=where, number=excerpt(number)))
         elif number and not any(char.isdigit() for char in number):
-            problems.append(f"{where}.number: '{excerpt(number)}' has no digit; give the number to call")
+            problem = _("{where}.number: '{number}' has no digit; give the number to call")
+            problems.append(problem.format(where=where, number=excerpt(number)))
         if label and not _visible(label):
-            problems.append(f"{where}.label: has no letter or digit a reader can see; name whom the number reaches")
+            problem = _("{where}.label: has no letter or digit a reader can see; name whom the number reaches")
+            problems.append(problem.format(where=where))
         phones.append(Phone(label, number))
     return tuple(phones)
 
@@ -160,12 +202,25 @@ def _text(value: Any, where: str, problems: list[str], *, limit: int | None = No
     import unicodedata
 
     if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where}: must be non-empty text")
+        problems.append(_("{where}: must be non-empty text").format(where=where))
         return ""
     text = " ".join(value.split())
     if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
-        problems.append(f"{where}: has a control character; remove it")
+        problems.append(_("{where}: has a control character; remove it").format(where=where))
     most = limit or _LIMITS.get(where, 200)
     if len(text) > most:
-        problems.append(f"{where}: is {len(text):,} characters long; shorten it to at most {most}")
+        # Translators: {where} is where in the file (clinic, address, phones[0].label...), the file's own keys.
+        problem = ngettext(
+            "{where}: is {length} character long; shorten it to at most {most}",
+            "{where}: is {length} characters long; shorten it to at most {most}",
+            len(text),
+        )
+        problems.append(problem.format(where=where, length=_grouped(len(text)), most=most))
     return text
+
+
+def _grouped(number: int) -> str:
+    """A count with its thousands grouped as the language groups them: 1,234 in English."""
+    # Translators: what separates the thousands in a count such as 65,536 (a comma in English). Where a comma is
+    # the decimal sign, a no-break space (65 536) cannot be misread.
+    return f"{number:,}".replace(",", pgettext("thousands separator", ","))
