@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from pumpcare.errors import OutputError
+from pumpcare.i18n import gettext as _
 from pumpcare.render_pdf_info import document_info
 from pumpcare.reportlab_hooks import BOLD, FONT, OBLIQUE, paragraph_class, register_fonts, remember, taller_than_page
 from pumpcare.sheet import Sheet
@@ -178,7 +179,7 @@ def render_pdf(
         # Not expected within the rule file's limits (long cells are cut into rows, the time line into
         # drawings); should ReportLab still give up, the user gets a sentence, not a traceback.
         raise OutputError(
-            "the sheet cannot be laid out: a line is too long for the page; shorten it, or use --html"
+            _("the sheet cannot be laid out: a line is too long for the page; shorten it, or use --html")
         ) from None
     return RenderedPdf(out.getvalue(), document.page)
 
@@ -198,7 +199,11 @@ def check_glyphs(sheet: Sheet) -> None:
         problem = None if text in _DRAWABLE else _undrawable(text, covered)
         if problem is not None:
             raise OutputError(
-                f"{problem} {where}; use --html for this sheet, or {fix} in Latin, Greek or Cyrillic letters"
+                # Translators: {problem} is the letter the PDF cannot draw ("the PDF font has no letter for 'x'"),
+                # {where} where it is on the sheet ("in the title"), {fix} what to write again ("write the dates").
+                _("{problem} {where}; use --html for this sheet, or {fix} in Latin, Greek or Cyrillic letters").format(
+                    problem=problem, where=where, fix=fix
+                )
             )
 
 
@@ -210,8 +215,8 @@ def _undrawable(text: str, covered: frozenset[int]) -> str | None:
         shown = f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"
         if ord(char) in covered:
             # ReportLab writes every line left to right: Hebrew or Arabic would come out reversed.
-            return f"the PDF cannot write right-to-left letters such as {shown}"
-        return f"the PDF font has no letter for {shown}"
+            return _("the PDF cannot write right-to-left letters such as {letter}").format(letter=shown)
+        return _("the PDF font has no letter for {letter}").format(letter=shown)
     return None
 
 
@@ -237,29 +242,35 @@ def _styles(body_size: int) -> tuple[Any, ...]:
 
 def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
     """Every text that goes onto the page: the text, where it is, and what to write in other letters."""
-    rules = "write the rule file's texts"
-    yield sheet.title, "in the title", "write the dates"
+    # Each place and each fix fills a sentence of check_glyphs': a phrase, in the language in use.
+    rules = _("write the rule file's texts")
+    yield sheet.title, _("in the title"), _("write the dates")
     if sheet.patient_label:
-        yield sheet.patient_label, "in the patient label", "write the label"
-    yield sheet.disclaimer, "in the note under the title", rules
+        yield sheet.patient_label, _("in the patient label"), _("write the label")
+    yield sheet.disclaimer, _("in the note under the title"), rules
     for section in sheet.sections:
-        yield section.title, f"in the heading '{_quote(section.title)}'", rules
+        yield section.title, _("in the heading '{heading}'").format(heading=_quote(section.title)), rules
         for line in section.lines:
+            where = _("in the line '{line}' under '{heading}'").format(line=_quote(line.what), heading=section.title)
             for text in (line.when, line.what):
-                yield text, f"in the line '{_quote(line.what)}' under '{section.title}'", rules
+                yield text, where, rules
     if sheet.drug_warning:
-        yield sheet.drug_warning, f"in the drug's warning under '{heading_call()}'", "write the drug's text"
+        where = _("in the drug's warning under '{heading}'").format(heading=heading_call())
+        yield sheet.drug_warning, where, _("write the drug's text")
     for item in sheet.call_when:
+        # Translators: {when} is the start of a line of the sheet's "when to call" list, {heading} that list's heading.
+        where = _("in '{when}' under '{heading}'").format(when=_quote(item.when), heading=heading_call())
         for text in (item.when, item.what):
-            yield text, f"in '{_quote(item.when)}' under '{heading_call()}'", rules
+            yield text, where, rules
     for bar in sheet.bars:
-        yield bar.label, f"in the time line label '{_quote(bar.label)}'", rules
+        yield bar.label, _("in the time line label '{label}'").format(label=_quote(bar.label)), rules
     for name, number in sheet.phones:
-        yield name, f"in the phone line '{_quote(name)}'", rules
-        yield number, f"in the phone line '{_quote(name)}'", rules
-    yield sheet.footer, "in the sources at the foot of the sheet", rules
+        where = _("in the phone line '{name}'").format(name=_quote(name))
+        yield name, where, rules
+        yield number, where, rules
+    yield sheet.footer, _("in the sources at the foot of the sheet"), rules
     # Whatever else the sheet comes to carry is checked too, if with less to say about where it is.
-    yield from ((text, "on the sheet", rules) for text in _strings(sheet))
+    yield from ((text, _("on the sheet"), rules) for text in _strings(sheet))
 
 
 def _strings(value: Any) -> Iterator[str]:
