@@ -240,7 +240,7 @@ def test_help_imports_neither_the_core_nor_the_calendar_library() -> None:
         == "['pumpcare', 'pumpcare.__main__', 'pumpcare.cli', 'pumpcare.cli_clinic', 'pumpcare.cli_discharge', "
         "'pumpcare.cli_options', "
         "'pumpcare.cli_record', "
-        "'pumpcare.cli_rules', 'pumpcare.cli_sync', 'pumpcare.errors', 'pumpcare.input_table']"
+        "'pumpcare.cli_rules', 'pumpcare.cli_sync', 'pumpcare.errors', 'pumpcare.i18n', 'pumpcare.input_table']"
     )
 
 

@@ -76,6 +76,57 @@ def test_a_language_asked_for_by_name_that_is_not_shipped_is_refused(
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--lang", "es", "--surgery-date", "2026-12-01"], {}),
+        (["--surgery-date", "2026-12-01", "--lang", "es"], {}),
+        (["--surgery-date", "2026-12-01", "--lang=es"], {}),
+        (["--surgery-date", "2026-12-01"], {"PUMPCARE_LANG": "es"}),
+        (["--surgery-date", "2026-12-01"], {"LANG": "es_ES.UTF-8"}),
+    ],
+)
+def test_an_error_speaks_the_language_asked_for_wherever_it_is_asked(
+    runner: CliRunner, args: list[str], env: dict[str, str]
+) -> None:
+    # Refused as the arguments are first read, before any option is: the language is chosen before that.
+    unreadable = runner.invoke(app, ["plan", *args, "--patient-label", "\udcff"], env=env)
+    assert unreadable.exit_code == 1
+    assert (
+        unreadable.stderr == "pumpcare: el argumento '\\xff' tiene bytes que no son texto (UTF-8); escríbalo de nuevo\n"
+    )
+    # Refused once the options are read, before any plan is made.
+    clash = runner.invoke(app, ["plan", *args, "--json", "--ics", "-"], env=env)
+    assert clash.exit_code == 1
+    assert clash.stderr.startswith("pumpcare: --json y --ics - escriben los dos en la salida estándar")
+    # Refused by the core, for the date given.
+    wrong = runner.invoke(app, ["plan", *[a.replace("2026-12-01", "2026-13-01") for a in args]], env=env)
+    assert wrong.exit_code == 1
+    assert wrong.stderr.startswith("pumpcare: ")
+    assert "fecha de la cirugía" in wrong.stderr
+
+
+def test_a_command_without_lang_speaks_the_language_of_the_variable(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["rules", "list", "\udcff"], env={"PUMPCARE_LANG": "es"})
+    assert result.exit_code == 1
+    assert result.stderr.startswith("pumpcare: el argumento '\\xff' tiene bytes que no son texto")
+
+
+def test_an_unknown_language_is_refused_in_english_and_another_option_cannot_hide_it(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["plan", "--surgery-date", "2026-13-01", "--lang", "xx"], env={"PUMPCARE_LANG": "es"})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "pumpcare: --lang 'xx' is not a language pumpcare speaks; use en (English) and es (Spanish)\n"
+    )
+    # --lang is read first, whatever comes before it; a language the variable names is not refused when --lang
+    # names one, and a command without --lang speaks the variable's.
+    both = runner.invoke(
+        app, ["plan", "--surgery-date", "2026-12-01", "--json", "--lang", "es"], env={"PUMPCARE_LANG": "de"}
+    )
+    assert both.exit_code == 0, both.output
+    assert json.loads(both.stdout)["language"] == "es"
+
+
 def test_spanish_dates_numbers_and_plurals_come_from_cldr_not_the_machine() -> None:
     with i18n.speaking("es"):
         assert format_date(date(2026, 12, 1), weekday=False) == "1 de diciembre de 2026"
@@ -150,8 +201,8 @@ def test_a_clinic_text_without_a_translation_shows_in_english_and_is_reported(
     assert "No driving at all" in result.stdout  # the clinic's own English, not a translation of other words
     assert "No conducir" not in result.stdout
     assert result.stderr == (
-        "pumpcare: warning: 1 of the rule file's texts have no Spanish translation and are shown in English; "
-        "`pumpcare rules check` lists them\n"
+        "pumpcare: aviso: 1 texto del archivo de reglas no tiene traducción al español y se muestra en inglés; "
+        "`pumpcare rules check` lo indica\n"
     )
     check = runner.invoke(app, ["rules", "check", str(clinic)])
     assert check.exit_code == 0
@@ -326,7 +377,7 @@ def test_a_batch_says_once_what_its_rule_file_lacks_in_spanish(runner: CliRunner
     args = ["batch", str(source), "--out-dir", str(tmp_path / "out"), "--html", "--rules", str(clinic), "--lang", "es"]
     result = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert result.stderr.count("have no Spanish translation") == 1
+    assert result.stderr.count("no tiene traducción al español") == 1
     assert "Rows with warnings" not in result.stdout  # not a warning about each patient
     sheet = (tmp_path / "out" / "0002-Cama-1.html").read_text(encoding="utf-8")
     assert "No driving at all" in sheet

@@ -41,6 +41,7 @@ WORDS = {
         "normal, little by little",
         "withdrawal": "Know the signs of withdrawal.",
         "avoid": "Avoid",
+        "two pages": "the sheet runs to 2 pages",
     },
     "es": {
         "heading": "Cuándo llamar a su equipo médico",
@@ -60,6 +61,7 @@ WORDS = {
         "detectores de metales · Vuelva a la normalidad, poco a poco",
         "withdrawal": "Conozca los signos de abstinencia.",
         "avoid": "Evite",
+        "two pages": "la hoja ocupa 2 páginas",
     },
 }
 CLINIC = (
@@ -149,7 +151,7 @@ def test_large_print_with_a_clinic_keeps_when_to_call_and_the_numbers_together_o
     assert result.exit_code == 0, result.output
     first, *rest = pages(tmp_path / "sheet.pdf")
     assert len(rest) == 1  # 14 pt with an address and a note runs over: the checklists go on, never the numbers
-    assert "the sheet runs to 2 pages" in result.stderr
+    assert words["two pages"] in result.stderr
     # Right under the time line: when to call, the clinic and its numbers; then the checklists, which run on.
     _time_line, call = first.split(f" {words['heading']} ")
     block, checklists = call.split(f" {words['avoid']} ")

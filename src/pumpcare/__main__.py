@@ -11,6 +11,9 @@ import signal
 import sys
 from typing import Any, NoReturn
 
+from pumpcare.i18n import N_
+from pumpcare.i18n import gettext as _
+
 # Writing our output failed, not a file we were asked for: the disk, the pipe or the terminal is the problem.
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 
@@ -41,9 +44,9 @@ def main() -> None:
         finally:
             sys.stdout.flush()
     except Interrupted as stop:
-        _stop(INTERRUPTED, 128 + stop.signum)
+        _stop(_(INTERRUPTED), 128 + stop.signum)
     except KeyboardInterrupt:
-        _stop(INTERRUPTED, 130)
+        _stop(_(INTERRUPTED), 130)
     except BrokenPipeError:
         _quiet_stdout()
         sys.exit(1)  # the reader left (`pumpcare plan | head`): nothing to say to it
@@ -51,7 +54,7 @@ def main() -> None:
         if err.errno not in _OUTPUT_ERRORS:
             raise
         _quiet_stdout()
-        _stop(f"cannot write the output: {(err.strerror or 'it failed').lower()}; check the disk or the pipe", 1)
+        _stop(_cannot_write(err), 1)
     finally:
         # Frozen objects are skipped by the collection the interpreter runs on its way out.
         gc.freeze()
@@ -66,7 +69,14 @@ def _plain(err: UnicodeError) -> tuple[str, int]:
     return plain(err.object[err.start : err.end]), err.end
 
 
-INTERRUPTED = "interrupted; nothing was half-written"
+def _cannot_write(err: OSError) -> str:
+    if not err.strerror:
+        return _("cannot write the output: it failed; check the disk or the pipe")
+    # Translators: {reason} is the system's own words for the failure, such as "no space left on device".
+    return _("cannot write the output: {reason}; check the disk or the pipe").format(reason=err.strerror.lower())
+
+
+INTERRUPTED = N_("interrupted; nothing was half-written")
 
 
 def _interrupted(signum: int, frame: Any) -> NoReturn:
@@ -85,6 +95,7 @@ def _quiet_stdout() -> None:
 
 
 def _stop(message: str, code: int) -> NoReturn:
+    """Say `message`, already in the language in use, on stderr, and exit with `code`."""
     with contextlib.suppress(OSError):
         print(f"pumpcare: {message}", file=sys.stderr)
     sys.exit(code)

@@ -19,20 +19,22 @@ from pumpcare.cli_options import (
     Json,
     Lang,
     PatientRef,
-    clinic_from,
     console,
     plan_input_options,
     resolve_and_warn,
     saved_path,
-    speak,
+    say,
+    speak_first,
+    tell,
     warn,
-    write_calendar,
-    write_careplan,
+    write_outputs,
 )
 from pumpcare.cli_record import forget_command, history_command, log_app
 from pumpcare.cli_rules import rules_app
 from pumpcare.cli_sync import sync_command
-from pumpcare.errors import InputError, PumpcareError, excerpt, is_text
+from pumpcare.errors import PumpcareError, excerpt, is_text
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext
 
 if TYPE_CHECKING:
     from pumpcare.inputs import PlanInputs
@@ -46,15 +48,19 @@ class _Commands(TyperGroup):
     """Turns every PumpcareError into one line on stderr and exit code 1: the single error path."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # The language first, for every command: whatever goes wrong from here on is said in it.
+        speak_first(args)
         # A byte that is not UTF-8 arrives as a lone surrogate: saved, it would make a record pumpcare cannot read.
         bad = next((arg for arg in args if not is_text(arg)), None)
         if bad is not None:
             shown = excerpt(bad.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
-            typer.echo(f"pumpcare: the argument '{shown}' has bytes that are not text (UTF-8); type it again", err=True)
+            say(
+                _("the argument '{argument}' has bytes that are not text (UTF-8); type it again").format(argument=shown)
+            )
             raise typer.Exit(code=1)
         # A NUL never comes from a shell, but a script can pass one: no path or text may hold it.
         if any("\x00" in arg for arg in args):
-            typer.echo("pumpcare: an argument holds a NUL character (\\x00); type it again without it", err=True)
+            say(_("an argument holds a NUL character (\\x00); type it again without it"))
             raise typer.Exit(code=1)
         result: list[str] = super().parse_args(ctx, args)
         return result
@@ -63,7 +69,7 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except PumpcareError as err:
-            typer.echo(f"pumpcare: {err}", err=True)
+            say(str(err))  # translated where it was raised
             raise typer.Exit(code=1) from None
 
 
@@ -149,49 +155,28 @@ def plan_command(
     lang: Lang = None,
 ) -> None:
     """Show the dated recovery plan, and write it as a calendar, JSON or a FHIR CarePlan."""
-    speak(lang)
-    if json_ and ics == "-":
-        raise InputError("--json and --ics - both write to stdout; write the calendar to a file instead")
-    if fhir == "-" and (json_ or ics == "-"):
-        other = "--json" if json_ else "--ics -"
-        raise InputError(f"{other} and --fhir - both write to stdout; write the CarePlan to a file instead")
-    from pumpcare.inputs import parse_day
+    from pumpcare.controller import PlanRequest, check_request, day_of, plan_outputs
 
     # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
-    if date_ is not None or today is not None:
-        marked = parse_day(date_ or today or "", "--date" if date_ is not None else "--today")
-    else:
-        marked = date.today()
-    if spans and ics is None:
-        warn(("--spans shapes the calendar only; add --ics PATH to write one",))
-    if ics is not None and fhir is not None and "-" not in (ics, fhir):
-        from pumpcare.files import same_file
-
-        if same_file(ics, fhir):
-            raise InputError(f"--ics and --fhir both name {fhir}; give each its own file")
-    if chart and (json_ or ics is not None or fhir is not None):
-        warn(("--chart draws on the screen only; the JSON and the calendar are written without it",))
-    if patient_ref is not None:
-        from pumpcare.inputs import check_patient_ref
-
-        patient_ref = check_patient_ref(patient_ref)
-        if fhir is None:
-            warn(("--patient-ref names the CarePlan's patient only; add --fhir PATH to write one",))
+    request, warnings = check_request(PlanRequest(ics, fhir, json_, spans, chart, patient_ref))
+    marked = day_of(date_, "--date") if today is None or date_ is not None else day_of(today, "--today")
+    warn(warnings)
     if save:
         from pumpcare.controller import save as save_plan
 
         resolved = save_plan(inputs, saved_path(config_dir), replace=lambda saved: yes or _ask_replace(saved))
         warn(resolved.warnings)
-        typer.echo(
-            f"Plan saved to {saved_path(config_dir)}; `pumpcare today` and `pumpcare next` will use it.", err=True
+        tell(
+            _("Plan saved to {path}; `pumpcare today` and `pumpcare next` will use it.").format(
+                path=saved_path(config_dir)
+            )
         )
     else:
         resolved = resolve_and_warn(inputs, config_dir)
-    inputs, the_plan = resolved.inputs, resolved.plan
-    if ics is not None:
-        write_calendar(the_plan, ics, inputs.patient_label, spans=spans, clinic=clinic_from(clinic), key=resolved.key)
-    if fhir is not None:
-        write_careplan(the_plan, fhir, inputs.patient_label, patient_ref, key=resolved.record_key)
+    outputs, warnings = plan_outputs(resolved, request, clinic=clinic)
+    write_outputs(outputs)
+    warn(warnings)
+    the_plan = resolved.plan
     if json_:
         from pumpcare.render_json import render_json
 
@@ -215,8 +200,13 @@ def _ask_replace(saved: "SavedPlan") -> bool:
         return False
     events = len(saved.history)
     return typer.confirm(
-        f"The saved plan is for surgery on {saved.inputs.surgery_date}, with its follow-up date, refills, orders "
-        f"and {events} logged event{'s' if events != 1 else ''}. Replace it with this new plan?"
+        ngettext(
+            "The saved plan is for surgery on {date}, with its follow-up date, refills, orders and {count} logged "
+            "event. Replace it with this new plan?",
+            "The saved plan is for surgery on {date}, with its follow-up date, refills, orders and {count} logged "
+            "events. Replace it with this new plan?",
+            events,
+        ).format(date=saved.inputs.surgery_date, count=events)
     )
 
 
@@ -232,7 +222,6 @@ def today_command(
     lang: Lang = None,
 ) -> None:
     """What applies today: anything overdue, restrictions in force, what is due, the pump, what comes next."""
-    speak(lang)
     from pumpcare.status import day_status
 
     day, the_plan = _day_and_plan(date_, inputs, config_dir, ahead=366)
@@ -260,7 +249,6 @@ def next_command(
     lang: Lang = None,
 ) -> None:
     """What is coming in the next days, and anything overdue: the view a caregiver checks once a week."""
-    speak(lang)
     from pumpcare.status import day_status, upcoming
 
     day, the_plan = _day_and_plan(date_, inputs, config_dir, ahead=days)
@@ -282,9 +270,9 @@ def _day_and_plan(
     """The day asked about (default: today) and the plan, with refill visits listed `ahead` days past it."""
     from datetime import timedelta
 
-    from pumpcare.inputs import parse_day
+    from pumpcare.controller import day_of
 
-    day = parse_day(date_, "--date") if date_ is not None else date.today()
+    day = day_of(date_)
     return day, resolve_and_warn(inputs, config_dir, list_until=day + timedelta(days=ahead)).plan
 
 

@@ -11,14 +11,14 @@ from pumpcare.cli_options import (
     ConfigDir,
     Lang,
     RulesFile,
-    build_time,
+    clinic_from,
     console,
     plan_input_options,
     resolve_and_warn,
-    speak,
+    tell,
     warn,
 )
-from pumpcare.errors import InputError
+from pumpcare.i18n import gettext as _
 
 if TYPE_CHECKING:
     from pumpcare.inputs import PlanInputs
@@ -42,38 +42,14 @@ def handout_command(
     lang: Lang = None,
 ) -> None:
     """Write the one-page sheet a nurse hands over: time line, checklist, when to call, phone numbers."""
-    speak(lang)
-    from datetime import date
+    from pumpcare.controller import day_of, sheet_format, write_sheet
 
-    from pumpcare.clinic import load_clinic
-    from pumpcare.controller import sheet_bytes
-    from pumpcare.inputs import parse_day
-    from pumpcare.render_pdf import PAPER
-
-    day = parse_day(date_, "--date") if date_ is not None else date.today()
-    profile = load_clinic(clinic) if clinic is not None else None
-
-    if paper.lower() not in PAPER:
-        raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
-    suffix = out.suffix.lower()
-    if suffix and suffix not in (".pdf", ".html", ".htm"):
-        # A sheet named .docx would open as garbage in a word processor: refuse before anything is made.
-        raise InputError(f"handout writes a PDF or a web page, not {suffix}; name the file {out.stem}.pdf or .html")
+    day = day_of(date_)
+    profile = clinic_from(clinic)
+    paper, html = sheet_format(out, paper, html=html)
     resolved = resolve_and_warn(inputs, config_dir)
-    inputs, the_plan = resolved.inputs, resolved.plan
-    html = html or suffix in (".html", ".htm")
-    if html and out.suffix.lower() == ".pdf":
-        raise InputError(f"--html writes a web page, but {out} is named .pdf; name it .html or leave out --html")
-    data, pages = sheet_bytes(
-        the_plan, inputs.patient_label, paper.lower(), html=html, clinic=profile, today=day, large_print=large_print
-    )
-    from pumpcare.files import write_atomically
-
-    write_atomically(out, data)
-    from pumpcare.controller import pages_warning
-
-    warn(pages_warning(pages))
-    typer.echo(f"Sheet written to {out}; print it on {paper.lower()} paper.", err=True)
+    warn(write_sheet(resolved, out, paper, html=html, clinic=profile, today=day, large_print=large_print))
+    tell(_("Sheet written to {path}; print it on {paper} paper.").format(path=out, paper=paper))
 
 
 def batch_command(
@@ -97,32 +73,14 @@ def batch_command(
     ] = None,
 ) -> None:
     """Write a calendar and a sheet for each patient of a CSV file: a day's discharges at once."""
-    speak(lang)
     import gc
 
     # Thousands of rows make garbage the one-plan commands never do: collect it again.
     gc.enable()
-    from pumpcare.batch import BatchOptions, usable_cores
     from pumpcare.batch_output import run_and_report
-    from pumpcare.render_pdf import PAPER
-    from pumpcare.rule_file import load_rules
+    from pumpcare.controller import batch_options
 
-    if paper.lower() not in PAPER:
-        raise InputError(f"--paper {paper!r} is not a paper size pumpcare knows; use letter or a4")
-    if jobs is not None and jobs < 1:
-        raise InputError(
-            f"--jobs {jobs} is not a number of processes; give 1 or more, or leave it out to use every core"
-        )
-    from pumpcare.clinic import load_clinic
-
-    profile = load_clinic(clinic) if clinic is not None else None
-    from datetime import date
-
-    options = BatchOptions(
-        load_rules(rules), out_dir, build_time(), paper.lower(), html, profile, date.today(), fhir=fhir
-    )
-    from pumpcare.controller import translation_gaps
-
-    warn(tuple(translation_gaps(options.rules)))
-    if not run_and_report(csv_file, options, out=console(), err=console(stderr=True), jobs=jobs or usable_cores()):
+    options, processes, warnings = batch_options(rules, out_dir, paper, html=html, clinic=clinic, fhir=fhir, jobs=jobs)
+    warn(warnings)
+    if not run_and_report(csv_file, options, out=console(), err=console(stderr=True), jobs=processes):
         raise typer.Exit(code=1)

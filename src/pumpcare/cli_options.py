@@ -5,23 +5,25 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable
-from datetime import date, datetime, timezone
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pumpcare.errors import InputError
+from pumpcare.i18n import gettext as _
+from pumpcare.i18n import ngettext
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from pumpcare.clinic import Clinic
-    from pumpcare.controller import Resolved
+    from pumpcare.controller import Output, Resolved
     from pumpcare.input_table import InputSpec
     from pumpcare.inputs import PlanInputs
-    from pumpcare.schedule import Plan
 
 # The plan's own options (dates, refills, pump numbers, orders, rule file) come from input_table.PLAN_INPUTS
 # through `plan_input_options`: each is declared once, whichever commands take it.
@@ -99,12 +101,22 @@ ConfigDir = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _lang_chosen(value: str | None) -> str | None:
+    # Eager: run before any other option is read, so an error about one of them speaks the language asked for.
+    speak(value)
+    return value
+
+
 Lang = Annotated[
     str | None,
     typer.Option(
         "--lang",
         metavar="LANG",
         help="Language of what is written: en or es (default: PUMPCARE_LANG, then the system's language).",
+        is_eager=True,
+        callback=_lang_chosen,
     ),
 ]
 Fhir = Annotated[
@@ -141,18 +153,10 @@ def saved_path(config_dir: Path | None) -> Path:
 
 
 def build_time() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH when set, so a calendar can be rebuilt byte for byte."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return datetime.now(timezone.utc).replace(microsecond=0)
-    if not epoch.isdigit():
-        raise InputError(f"SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds since 1970; fix or unset it")
-    try:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        raise InputError(
-            f"SOURCE_DATE_EPOCH '{epoch}' is too far in the future to be a date; fix or unset it"
-        ) from None
+    """Now, or SOURCE_DATE_EPOCH when set (the controller reads it)."""
+    from pumpcare.controller import build_time
+
+    return build_time()
 
 
 def resolve_and_warn(inputs: "PlanInputs", config_dir: Path | None, *, list_until: date | None = None) -> "Resolved":
@@ -166,7 +170,18 @@ def resolve_and_warn(inputs: "PlanInputs", config_dir: Path | None, *, list_unti
 
 def warn(warnings: "tuple[str, ...]") -> None:
     for warning in warnings:
-        typer.echo(f"pumpcare: warning: {warning}", err=True)
+        # Translators: {message} is a whole warning, already in the language in use; the line starts "pumpcare: ".
+        say(_("warning: {message}").format(message=warning))
+
+
+def say(message: str) -> None:
+    """One line on stderr, as pumpcare speaks to a person: "pumpcare: " and the message, already translated."""
+    typer.echo(f"pumpcare: {message}", err=True)
+
+
+def tell(message: str) -> None:
+    """A confirmation on stderr (what was written, where), already translated: stdout stays the data's alone."""
+    typer.echo(message, err=True)
 
 
 def clinic_from(path: Path | None) -> "Clinic | None":
@@ -176,18 +191,8 @@ def clinic_from(path: Path | None) -> "Clinic | None":
     return load_clinic(path) if path is not None else None
 
 
-def write_calendar(
-    the_plan: "Plan", target: str, patient_label: str | None, *, spans: bool, clinic: "Clinic | None", key: str
-) -> None:
-    from pumpcare.render_ics import render_ics
-
-    data = render_ics(the_plan, stamp=build_time(), patient_label=patient_label, spans=spans, clinic=clinic, key=key)
-    events = data.count(b"BEGIN:VEVENT")
-    write_output(target, data, f"Calendar written to {target} ({events} events); import it into your calendar app.")
-
-
 def write_output(target: str, data: bytes, written: str) -> None:
-    """Bytes to stdout for '-', else to a file written atomically, then `written` on stderr."""
+    """Bytes to stdout for '-', else to a file written atomically, then `written` (translated) on stderr."""
     if target == "-":
         # Bytes, not text: a calendar's CRLF line ends must survive Windows' newline translation.
         sys.stdout.flush()
@@ -197,37 +202,69 @@ def write_output(target: str, data: bytes, written: str) -> None:
     from pumpcare.files import write_atomically
 
     write_atomically(Path(target), data)
-    typer.echo(written, err=True)
+    tell(written)
 
 
-def write_careplan(
-    the_plan: "Plan", target: str, patient_label: str | None, patient_ref: str | None = None, *, key: str | None = None
-) -> None:
-    from pumpcare.controller import careplan_bytes
-
-    data = careplan_bytes(the_plan, patient_label, created=build_time().date(), patient_ref=patient_ref, key=key)
-    write_output(
-        target, data, f"CarePlan written to {target}; send it to the health record with a PUT (see the README)."
-    )
-    if not patient_label and not patient_ref and key is None:
-        # The CarePlan's id comes from the surgery day and the label, like the calendar's UIDs: on a shared
-        # server, two unlabelled patients operated on the same day would have one id, and a PUT would replace.
-        warn(
-            (
-                "without --patient-label or --patient-ref, the CarePlans of patients operated on the same day share "
-                "one id; give a label unique to the patient (such as the record number) before sending it to a server",
+def write_outputs(outputs: "Sequence[Output]") -> None:
+    """Each file the controller made, written (or to stdout for '-'), each with its sentence on stderr."""
+    for output in outputs:
+        if output.kind == "calendar":
+            written = ngettext(
+                "Calendar written to {path} ({count} event); import it into your calendar app.",
+                "Calendar written to {path} ({count} events); import it into your calendar app.",
+                output.events,
+            ).format(path=output.target, count=output.events)
+        else:
+            written = _("CarePlan written to {path}; send it to the health record with a PUT (see the README).").format(
+                path=output.target
             )
-        )
+        write_output(output.target, output.data, written)
 
 
-def speak(lang: str | None) -> None:
-    """Use the language --lang names, else PUMPCARE_LANG, else the locale's; English when none is shipped."""
+def speak(lang: str | None, *, strict: bool = True) -> None:
+    """Use the language --lang names, else PUMPCARE_LANG, else the locale's; English when none is shipped.
+
+    Chosen as the command line is first read (`strict=False`: an unknown name is English for now) and again by
+    --lang's eager callback, before any other option is read, which refuses an unknown name. What was chosen is
+    kept, so choosing the same again (a command that calls it too) says nothing twice.
+    """
     from pumpcare.i18n import ENGLISH, CatalogUnreadable, UnknownLanguage, activate, choose
 
     try:
-        activate(choose(lang, os.environ))
+        code = choose(lang, os.environ)
     except UnknownLanguage as err:
-        raise InputError(str(err)) from None
+        if strict:
+            raise InputError(str(err)) from None
+        code = ENGLISH
+    if _chosen.get() == code:
+        return
+    _chosen.set(code)
+    try:
+        activate(code)
     except CatalogUnreadable as err:
-        warn((str(err),))
         activate(ENGLISH)
+        warn((str(err),))
+
+
+# The language this command line chose (None: not yet); set as it is first read, before any message.
+_chosen: ContextVar[str | None] = ContextVar("pumpcare_chosen_language", default=None)
+
+
+def speak_first(args: "list[str]") -> None:
+    """Choose the language as the command line is first read, before anything can go wrong: from a --lang among
+    the arguments, else PUMPCARE_LANG, else the locale; every command, with --lang or without, speaks it."""
+    _chosen.set(None)
+    speak(_lang_in(args), strict=False)
+
+
+def _lang_in(args: "list[str]") -> str | None:
+    """The language a --lang among the arguments names, read before the command's options are (the last wins)."""
+    asked = None
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(args):
+            asked = args[index + 1]
+        elif arg.startswith("--lang="):
+            asked = arg.removeprefix("--lang=")
+    return asked

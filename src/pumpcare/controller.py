@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from pumpcare import store
 from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError
-from pumpcare.i18n import NAMES, current
+from pumpcare.i18n import N_, current, ngettext
+from pumpcare.i18n import gettext as _
 from pumpcare.input_table import option_names
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
 from pumpcare.keys import derived_key, new_key
@@ -28,6 +29,7 @@ from pumpcare.saved import SavedPlan, fill_from, record_key, with_entry, without
 from pumpcare.schedule import Plan, RefillSchedule
 
 if TYPE_CHECKING:
+    from pumpcare.batch import BatchOptions
     from pumpcare.sheet import Sheet
 
 
@@ -68,21 +70,25 @@ def plan_from(
     Every InputError carries the input it is about in `field`, so a batch can name the CSV column.
     """
     if inputs.surgery_date is None:
-        raise InputError("no surgery date: give --surgery-date YYYY-MM-DD", field="surgery_date")
+        raise InputError(_("no surgery date: give --surgery-date YYYY-MM-DD"), field="surgery_date")
     with _about("surgery_date"):
-        surgery = parse_date(inputs.surgery_date, "surgery date")
+        surgery = parse_date(inputs.surgery_date, _("surgery date"))
     with _about("follow_up"):
-        follow = parse_date(inputs.follow_up, "follow-up date") if inputs.follow_up is not None else None
+        follow = parse_date(inputs.follow_up, _("follow-up date")) if inputs.follow_up is not None else None
     refills = None
     with _about("refill_every"):
         if (inputs.refill_every is None) != (inputs.first_refill is None):
             raise InputError(
-                f"refill visits need both {names['refill_every']} and {names['first_refill']}; give both or neither"
+                # Translators: {every} and {first} are the inputs' names: options such as --refill-every, or a
+                # batch's CSV columns; they stay as they are.
+                _("refill visits need both {every} and {first}; give both or neither").format(
+                    every=names["refill_every"], first=names["first_refill"]
+                )
             )
         every = parse_interval(inputs.refill_every, names["refill_every"]) if inputs.refill_every else None
     with _about("first_refill"):
         if every is not None and inputs.first_refill is not None:
-            refills = RefillSchedule(parse_date(inputs.first_refill, "first refill date"), every)
+            refills = RefillSchedule(parse_date(inputs.first_refill, _("first refill date")), every)
     with _about("orders"):
         orders = [parse_override(order, names["orders"]) for order in inputs.orders]
     with _about("next_refill"):
@@ -122,9 +128,19 @@ def translation_gaps(ruleset: RuleSet) -> list[str]:
         return []
     # A clinic's own rules, or new ones, may not be translated yet, and then show in English.
     return [
-        f"{len(missing)} of the rule file's texts have no {NAMES[current().code]} translation and are shown in "
-        "English; `pumpcare rules check` lists them"
+        # Translators: {language} is the name of the language in use (yours), as LANGUAGE_NAMES gives it.
+        ngettext(
+            "{count} of the rule file's texts has no {language} translation and is shown in English; "
+            "`pumpcare rules check` lists it",
+            "{count} of the rule file's texts have no {language} translation and are shown in English; "
+            "`pumpcare rules check` lists them",
+            len(missing),
+        ).format(count=len(missing), language=_(LANGUAGE_NAMES[current().code]))
     ]
+
+
+# Each language's name, as a message names it in the language in use ("no Spanish translation").
+LANGUAGE_NAMES = {"en": N_("English"), "es": N_("Spanish")}
 
 
 @contextlib.contextmanager
@@ -145,7 +161,11 @@ FAR_AHEAD_DAYS = 366
 def doubts(plan: Plan, today: date) -> list[str]:
     """Inputs that are possible but probably mistyped, as warnings: never a question (scripts run unattended)."""
     if (plan.surgery - today).days > FAR_AHEAD_DAYS:
-        return [f"the surgery date {plan.surgery} is more than a year from today ({today}); check the year"]
+        return [
+            _("the surgery date {date} is more than a year from today ({today}); check the year").format(
+                date=plan.surgery, today=today
+            )
+        ]
     return []
 
 
@@ -154,7 +174,8 @@ def same_surgery(given: PlanInputs, saved: SavedPlan) -> bool:
     if given.surgery_date is None:
         return True
     assert saved.inputs.surgery_date is not None
-    return parse_date(given.surgery_date, "surgery date") == parse_date(saved.inputs.surgery_date, "surgery date")
+    what = _("surgery date")
+    return parse_date(given.surgery_date, what) == parse_date(saved.inputs.surgery_date, what)
 
 
 def resolve(given: PlanInputs, path: Path, *, list_until: date | None = None, today: date | None = None) -> Resolved:
@@ -169,13 +190,16 @@ def resolve(given: PlanInputs, path: Path, *, list_until: date | None = None, to
             raise
         # A plan given in full (a nurse's, for another patient) does not need the record: say so, and go on.
         saved = None
-        unread.append(f"{err}. This plan is made from the options alone")
+        # Translators: {problem} says why the saved plan cannot be read, and ends without a full stop.
+        unread.append(_("{problem}. This plan is made from the options alone").format(problem=err))
     if saved is not None and not same_surgery(given, saved):
         saved = None  # another surgery date is another plan: the record is not mixed into it
     if saved is None and given.surgery_date is None:
         raise InputError(
-            "no surgery date: give --surgery-date YYYY-MM-DD, or save a plan first with "
-            "`pumpcare plan --surgery-date YYYY-MM-DD --save`"
+            _(
+                "no surgery date: give --surgery-date YYYY-MM-DD, or save a plan first with "
+                "`pumpcare plan --surgery-date YYYY-MM-DD --save`"
+            )
         )
     resolved = _resolved(given, saved, path, list_until)
     return resolved._replace(warnings=(*unread, *resolved.warnings))
@@ -195,17 +219,26 @@ def _resolved(
         # The bad value may be one the user never typed: say where it came from.
         if err.field == "history":  # the record itself is broken: a hand edit, say
             raise InputError(
-                f"{err} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)"
+                # Translators: {problem} is what is wrong with a value, a whole message; {path} the record's file.
+                _(
+                    "{problem} (the saved plan at {path} gave part of this plan; fix it or run `pumpcare forget`)"
+                ).format(problem=err, path=path)
             ) from None
         if err.field in ("orders", "overrides"):  # an order kept in the record, which --set cannot take back
             raise InputError(
-                f"{err} (the order is kept in the saved plan at {path}; use the rule file it was made for, or "
-                "remove the order from the file's `set:` list in a text editor)"
+                # Translators: {problem} is what is wrong with the order, a whole message; {path} the record's file.
+                _(
+                    "{problem} (the order is kept in the saved plan at {path}; use the rule file it was made for, "
+                    "or remove the order from the file's `set:` list in a text editor)"
+                ).format(problem=err, path=path)
             ) from None
         # The record read fine, so the fix is a new value, never deleting the record.
         raise InputError(
-            f"{err} (part of this plan comes from the saved plan at {path}; give the right value with "
-            "`pumpcare plan ... --save`)",
+            # Translators: {problem} is what is wrong with a value, a whole message; {path} the record's file.
+            _(
+                "{problem} (part of this plan comes from the saved plan at {path}; give the right value with "
+                "`pumpcare plan ... --save`)"
+            ).format(problem=err, path=path),
             field=err.field,
         ) from None
     # An order is warned about where it is entered, not every day it is read back from the record.
@@ -218,8 +251,10 @@ def _resolved(
     if saved is not None and (saved.rules_name, saved.rules_version) != (plan.ruleset.name, plan.ruleset.version):
         warnings.insert(
             0,
-            f"the saved plan was made with rules version {saved.rules_version or '?'}; this plan uses version "
-            f"{plan.ruleset.version}. Check the dates with your care team.",
+            _(
+                "the saved plan was made with rules version {saved}; this plan uses version {version}. Check the "
+                "dates with your care team."
+            ).format(saved=saved.rules_version or "?", version=plan.ruleset.version),
         )
     return Resolved(inputs, plan, saved, tuple(warnings))
 
@@ -242,12 +277,14 @@ def save(given: PlanInputs, path: Path, *, replace: Callable[[SavedPlan], bool])
         if saved is not None and not same_surgery(given, saved):
             if not replace(saved):
                 raise InputError(
-                    f"kept the saved plan for surgery on {saved.inputs.surgery_date}; to replace it, "
-                    "add --yes (its follow-up date, refills, orders and history go with it)"
+                    _(
+                        "kept the saved plan for surgery on {date}; to replace it, add --yes (its follow-up date, "
+                        "refills, orders and history go with it)"
+                    ).format(date=saved.inputs.surgery_date)
                 )
             saved = None
         if saved is None and given.surgery_date is None:
-            raise InputError("no surgery date: give --surgery-date YYYY-MM-DD with --save")
+            raise InputError(_("no surgery date: give --surgery-date YYYY-MM-DD with --save"))
         resolved = _resolved(given, saved, path, None)
         history = saved.history if saved is not None else ()
         ruleset = resolved.plan.ruleset
@@ -255,6 +292,24 @@ def save(given: PlanInputs, path: Path, *, replace: Callable[[SavedPlan], bool])
         key = record_key(saved) if saved is not None else new_key()
         store.write(path, SavedPlan(resolved.inputs, ruleset.name, ruleset.version, history, key))
     return resolved
+
+
+# What a logged day on or before the surgery, or one logged twice, is told: a sentence for each kind of entry.
+_ON_SURGERY_DAY: dict[LoggedKind, str] = {
+    "refill": N_("--date {day} is the surgery day on {surgery}; give the day the refill happened"),
+    "follow-up": N_("--date {day} is the surgery day on {surgery}; give the day the follow-up happened"),
+    "replacement": N_("--date {day} is the surgery day on {surgery}; give the day the replacement happened"),
+}
+_BEFORE_SURGERY: dict[LoggedKind, str] = {
+    "refill": N_("--date {day} is before the surgery on {surgery}; give the day the refill happened"),
+    "follow-up": N_("--date {day} is before the surgery on {surgery}; give the day the follow-up happened"),
+    "replacement": N_("--date {day} is before the surgery on {surgery}; give the day the replacement happened"),
+}
+_ALREADY_LOGGED: dict[LoggedKind, str] = {
+    "refill": N_("a refill on {day} is already in the record; `pumpcare history` lists it"),
+    "follow-up": N_("a follow-up on {day} is already in the record; `pumpcare history` lists it"),
+    "replacement": N_("a replacement on {day} is already in the record; `pumpcare history` lists it"),
+}
 
 
 def log_event(
@@ -276,24 +331,30 @@ def log_event(
     fill = fill_from(numbers)
     if clear_numbers and fill is not None:
         raise InputError(
-            "--clear-numbers and new pump numbers were both given; give the new numbers alone, they replace the old"
+            _("--clear-numbers and new pump numbers were both given; give the new numbers alone, they replace the old")
         )
     if numbers.alarm_volume is not None:
         parse_quantity(numbers.alarm_volume, "volume", "--alarm-volume")
     with store.locked(path):
         saved = store.must_exist(store.load(path, today=today), path)
-        surgery = parse_date(saved.inputs.surgery_date or "", "surgery date")
+        surgery = parse_date(saved.inputs.surgery_date or "", _("surgery date"))
         if day > today:
-            raise InputError(f"--date {day} is in the future; log what has happened, on or before today ({today})")
+            raise InputError(
+                _("--date {day} is in the future; log what has happened, on or before today ({today})").format(
+                    day=day, today=today
+                )
+            )
         if day <= surgery:
-            relation = "is the surgery day" if day == surgery else "is before the surgery"
-            raise InputError(f"--date {day} {relation} on {surgery}; give the day the {kind} happened")
+            wrong = _ON_SURGERY_DAY if day == surgery else _BEFORE_SURGERY
+            raise InputError(_(wrong[kind]).format(day=day, surgery=surgery))
         same = [entry for entry in saved.history if entry.kind == kind]
         if any(entry.day == day for entry in same):
-            raise InputError(f"a {kind} on {day} is already in the record; `pumpcare history` lists it")
+            raise InputError(_(_ALREADY_LOGGED[kind]).format(day=day))
         if kind == "follow-up" and same:
             raise InputError(
-                f"the follow-up visit is already recorded on {same[0].day}; take it back first with `pumpcare log undo`"
+                _(
+                    "the follow-up visit is already recorded on {day}; take it back first with `pumpcare log undo`"
+                ).format(day=same[0].day)
             )
         inputs = saved.inputs
         replaced = None
@@ -301,18 +362,22 @@ def log_event(
             latest = latest_refill(saved.history)
             if next_refill is not None and parse_date(next_refill, "--next-refill") <= day:
                 raise InputError(
-                    f"--next-refill {next_refill} is not after the refill on {day}; give the next date from the "
-                    "printout"
+                    _(
+                        "--next-refill {date} is not after the refill on {day}; give the next date from the printout"
+                    ).format(date=next_refill, day=day)
                 )
             if latest is None or day > latest:
                 # A date from the last printout spoke of this refill; the next one comes from this refill on.
                 if inputs.next_refill is not None:
-                    replaced = parse_date(inputs.next_refill, "the saved next_refill")
+                    # Translators: next_refill is the record file's key; it stays as it is.
+                    replaced = parse_date(inputs.next_refill, _("the saved next_refill"))
                 inputs = inputs._replace(next_refill=next_refill)
             elif next_refill is not None:
                 raise InputError(
-                    f"--next-refill belongs to the latest refill, and {day} is before the one on {latest}; "
-                    "log this refill without it"
+                    _(
+                        "--next-refill belongs to the latest refill, and {day} is before the one on {latest}; log "
+                        "this refill without it"
+                    ).format(day=day, latest=latest)
                 )
         if numbers.alarm_volume is not None:
             inputs = inputs._replace(alarm_volume=numbers.alarm_volume)
@@ -323,8 +388,10 @@ def log_event(
         except InputError as err:
             if err.field == "alarm_volume" and fill is not None:
                 raise InputError(
-                    "the pump numbers of this refill need the alarm volume too; add --alarm-volume from the "
-                    "programmer's printout, such as 2mL",
+                    _(
+                        "the pump numbers of this refill need the alarm volume too; add --alarm-volume from the "
+                        "programmer's printout, such as 2mL"
+                    ),
                     field="alarm_volume",
                 ) from None
             raise
@@ -378,8 +445,13 @@ def pages_warning(pages: int) -> tuple[str, ...]:
     if pages <= 1:
         return ()
     return (
-        f"the sheet runs to {pages} pages; fewer orders split from their group, or --paper a4, may bring it back "
-        "to one",
+        ngettext(
+            "the sheet runs to {count} page; fewer orders split from their group, or --paper a4, may bring it back "
+            "to one",
+            "the sheet runs to {count} pages; fewer orders split from their group, or --paper a4, may bring it back "
+            "to one",
+            pages,
+        ).format(count=pages),
     )
 
 
@@ -407,3 +479,206 @@ def sheet_document(sheet: Sheet, paper: str, *, html: bool, large_print: bool = 
         return smaller
     whole = render_pdf(sheet, paper=paper, body_size=size)
     return smaller if smaller.pages < whole.pages else whole
+
+
+# What the commands were asked to write, checked before anything is made: the CLI only declares the options and
+# prints what comes back.
+
+
+def day_of(text: str | None, option: str = "--date") -> date:
+    """The day an option names (`--date`), or today when it is left out."""
+    from pumpcare.inputs import parse_day
+
+    return parse_day(text, option) if text is not None else date.today()
+
+
+class PlanRequest(NamedTuple):
+    """What `plan` was asked to write besides its view: a calendar, a CarePlan, JSON ('-': stdout)."""
+
+    ics: str | None = None
+    fhir: str | None = None
+    json: bool = False
+    spans: bool = False
+    chart: bool = False
+    patient_ref: str | None = None
+
+
+def check_request(request: PlanRequest) -> tuple[PlanRequest, tuple[str, ...]]:
+    """Refuse outputs that clash, before anything is made; the request with its patient reference checked, and a
+    warning for each option that would do nothing."""
+    ics, fhir = request.ics, request.fhir
+    if request.json and ics == "-":
+        raise InputError(_("--json and --ics - both write to stdout; write the calendar to a file instead"))
+    if fhir == "-" and (request.json or ics == "-"):
+        raise InputError(
+            # Translators: {option} is --json or "--ics -", as typed.
+            _("{option} and --fhir - both write to stdout; write the CarePlan to a file instead").format(
+                option="--json" if request.json else "--ics -"
+            )
+        )
+    if ics is not None and fhir is not None and "-" not in (ics, fhir):
+        from pumpcare.files import same_file
+
+        if same_file(ics, fhir):
+            raise InputError(_("--ics and --fhir both name {path}; give each its own file").format(path=fhir))
+    warnings = []
+    if request.spans and ics is None:
+        warnings.append(_("--spans shapes the calendar only; add --ics PATH to write one"))
+    if request.chart and (request.json or ics is not None or fhir is not None):
+        warnings.append(_("--chart draws on the screen only; the JSON and the calendar are written without it"))
+    patient_ref = request.patient_ref
+    if patient_ref is not None:
+        from pumpcare.inputs import check_patient_ref
+
+        patient_ref = check_patient_ref(patient_ref)
+        if fhir is None:
+            warnings.append(_("--patient-ref names the CarePlan's patient only; add --fhir PATH to write one"))
+    return request._replace(patient_ref=patient_ref), tuple(warnings)
+
+
+class Output(NamedTuple):
+    """A file a command writes ('-': stdout), its bytes, and what it is: "calendar" (with its events) or "careplan"."""
+
+    target: str
+    data: bytes
+    kind: str
+    events: int = 0
+
+
+def build_time() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set, so a calendar can be rebuilt byte for byte."""
+    import os
+    from datetime import timezone
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return datetime.now(timezone.utc).replace(microsecond=0)
+    if not epoch.isdigit():
+        raise InputError(
+            _("SOURCE_DATE_EPOCH '{value}' is not a whole number of seconds since 1970; fix or unset it").format(
+                value=epoch
+            )
+        )
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise InputError(
+            _("SOURCE_DATE_EPOCH '{value}' is too far in the future to be a date; fix or unset it").format(value=epoch)
+        ) from None
+
+
+def plan_outputs(
+    resolved: Resolved, request: PlanRequest, *, clinic: Path | None = None
+) -> tuple[list[Output], tuple[str, ...]]:
+    """The calendar (with the `clinic` profile's name and numbers) and the CarePlan `plan` was asked for, in the
+    order they are written, and what to warn of."""
+    if request.ics is None and request.fhir is None:
+        return [], ()
+    label, stamp = resolved.inputs.patient_label, build_time()
+    outputs = []
+    warnings: tuple[str, ...] = ()
+    if request.ics is not None:
+        from pumpcare.clinic import load_clinic
+        from pumpcare.render_ics import render_ics
+
+        profile = load_clinic(clinic) if clinic is not None else None
+        data = render_ics(
+            resolved.plan, stamp=stamp, patient_label=label, spans=request.spans, clinic=profile, key=resolved.key
+        )
+        outputs.append(Output(request.ics, data, "calendar", data.count(b"BEGIN:VEVENT")))
+    if request.fhir is not None:
+        key = resolved.record_key
+        data = careplan_bytes(resolved.plan, label, created=stamp.date(), patient_ref=request.patient_ref, key=key)
+        outputs.append(Output(request.fhir, data, "careplan"))
+        if not label and not request.patient_ref and key is None:
+            # The CarePlan's id comes from the surgery day and the label, like the calendar's UIDs: on a shared
+            # server, two unlabelled patients operated on the same day would have one id, and a PUT would replace.
+            warnings = (
+                _(
+                    "without --patient-label or --patient-ref, the CarePlans of patients operated on the same day "
+                    "share one id; give a label unique to the patient (such as the record number) before sending it "
+                    "to a server"
+                ),
+            )
+    return outputs, warnings
+
+
+def check_paper(paper: str) -> str:
+    """A --paper size pumpcare knows, lower-cased."""
+    from pumpcare.render_pdf import PAPER
+
+    if paper.lower() not in PAPER:
+        raise InputError(
+            _("--paper {size} is not a paper size pumpcare knows; use letter or a4").format(size=repr(paper))
+        )
+    return paper.lower()
+
+
+def sheet_format(out: Path, paper: str, *, html: bool) -> tuple[str, bool]:
+    """The paper and the format (HTML or not) of a sheet written to `out`; refused when they do not fit."""
+    paper = check_paper(paper)
+    suffix = out.suffix.lower()
+    if suffix and suffix not in (".pdf", ".html", ".htm"):
+        # A sheet named .docx would open as garbage in a word processor: refuse before anything is made.
+        raise InputError(
+            # Translators: {suffix} is the file's ending as given, such as .docx; {stem} its name without it.
+            _("handout writes a PDF or a web page, not {suffix}; name the file {stem}.pdf or .html").format(
+                suffix=suffix, stem=out.stem
+            )
+        )
+    html = html or suffix in (".html", ".htm")
+    if html and suffix == ".pdf":
+        raise InputError(
+            _("--html writes a web page, but {path} is named .pdf; name it .html or leave out --html").format(path=out)
+        )
+    return paper, html
+
+
+def write_sheet(
+    resolved: Resolved,
+    out: Path,
+    paper: str,
+    *,
+    html: bool,
+    clinic: Clinic | None,
+    today: date,
+    large_print: bool = False,
+) -> tuple[str, ...]:
+    """The discharge sheet written to `out`, atomically; what to warn of (a sheet longer than a page)."""
+    from pumpcare.files import write_atomically
+
+    data, pages = sheet_bytes(
+        resolved.plan, resolved.inputs.patient_label, paper, html=html, clinic=clinic, today=today,
+        large_print=large_print,
+    )  # fmt: skip
+    write_atomically(out, data)
+    return pages_warning(pages)
+
+
+def batch_options(
+    rules: Path | None,
+    out_dir: Path,
+    paper: str,
+    *,
+    html: bool,
+    clinic: Path | None,
+    fhir: bool,
+    jobs: int | None,
+) -> tuple[BatchOptions, int, tuple[str, ...]]:
+    """What every row of a batch shares, how many processes plan them, and what to warn of (texts the language
+    in use lacks), all checked before a row is read."""
+    from pumpcare.batch import BatchOptions, usable_cores
+    from pumpcare.clinic import load_clinic
+    from pumpcare.rule_file import load_rules
+
+    paper = check_paper(paper)
+    if jobs is not None and jobs < 1:
+        raise InputError(
+            _("--jobs {count} is not a number of processes; give 1 or more, or leave it out to use every core").format(
+                count=jobs
+            )
+        )
+    profile = load_clinic(clinic) if clinic is not None else None
+    stamp = build_time()
+    options = BatchOptions(load_rules(rules), out_dir, stamp, paper, html, profile, date.today(), fhir=fhir)
+    return options, jobs or usable_cores(), tuple(translation_gaps(options.rules))

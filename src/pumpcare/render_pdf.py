@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import functools
 import io
-import threading
 import unicodedata
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from pumpcare.errors import OutputError
+from pumpcare.i18n import gettext as _
 from pumpcare.render_pdf_info import document_info
+from pumpcare.reportlab_hooks import BOLD, FONT, OBLIQUE, paragraph_class, register_fonts, remember, taller_than_page
 from pumpcare.sheet import Sheet
 from pumpcare.sheet_chart import ChartRow, chart
 from pumpcare.wording_labels import for_label, heading_call, page_header
@@ -33,12 +33,6 @@ _MARGIN = 34  # points: about 12 mm, inside any printer's edge
 _NARROW_MARGIN = 22
 _INK = "#222222"
 _WINDOW = "#bbbbbb"
-_FONT, _BOLD, _OBLIQUE = "PumpcareSans", "PumpcareSans-Bold", "PumpcareSans-Oblique"
-_FONT_FILES = {
-    _FONT: "DejaVuSansCondensed.ttf",
-    _BOLD: "DejaVuSansCondensed-Bold.ttf",
-    _OBLIQUE: "DejaVuSansCondensed-Oblique.ttf",
-}
 # A table row cannot break across pages: a cell taller than this is cut into rows of at most this height,
 # so no text the rule file allows can be taller than a page.
 _MAX_ROW_HEIGHT = 200.0
@@ -73,7 +67,7 @@ def render_pdf(
     check_glyphs(sheet)
     size = A4 if paper == "a4" else LETTER
     body, bold, small, title, heading = _styles(body_size)
-    Paragraph = _paragraph_class()  # ReportLab's Paragraph, keeping its line breaks for the next sheet
+    Paragraph = paragraph_class()  # ReportLab's Paragraph, keeping its line breaks for the next sheet
     margin = _MARGIN if body_size == BODY_SIZE else _NARROW_MARGIN
     width = size[0] - 2 * margin
 
@@ -103,7 +97,7 @@ def render_pdf(
         table.setStyle(
             TableStyle(
                 [
-                    ("FONT", (0, 0), (-1, -1), _FONT, body_size),  # a cell sets it even for a paragraph
+                    ("FONT", (0, 0), (-1, -1), FONT, body_size),  # a cell sets it even for a paragraph
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -131,7 +125,7 @@ def render_pdf(
     phones.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), _BOLD, body_size),
+                ("FONT", (0, 0), (-1, -1), BOLD, body_size),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 *line_style,
@@ -151,7 +145,7 @@ def render_pdf(
         rightMargin=margin,
         topMargin=margin,
         bottomMargin=_MARGIN,
-        initialFontName=_FONT,  # not ReportLab's Helvetica, which no sheet draws and no PDF would embed
+        initialFontName=FONT,  # not ReportLab's Helvetica, which no sheet draws and no PDF would embed
         **document_info(sheet),
         invariant=1,  # no creation time or random id in the file: the same plan gives the same bytes
     )
@@ -160,8 +154,8 @@ def render_pdf(
     def footer(canvas: Any) -> None:
         # In the bottom margin, like a printed page's footer: where the words come from takes no room from them.
         room = size[0] - 2 * margin
-        points = min(8.0, 8.0 * room / max(canvas.stringWidth(sheet.footer, _OBLIQUE, 8), 1))
-        canvas.setFont(_OBLIQUE, points)  # a clinic's long leaflet name gets smaller type, never a cut line
+        points = min(8.0, 8.0 * room / max(canvas.stringWidth(sheet.footer, OBLIQUE, 8), 1))
+        canvas.setFont(OBLIQUE, points)  # a clinic's long leaflet name gets smaller type, never a cut line
         canvas.drawString(margin, _MARGIN / 2, sheet.footer)
 
     def first_page(canvas: Any, doc: Any) -> None:
@@ -171,12 +165,12 @@ def render_pdf(
         if one_page:
             raise SpillsOver
         # Should a long plan spill over, every later page still says whose plan it is.
-        canvas.setFont(_OBLIQUE, 10)
+        canvas.setFont(OBLIQUE, 10)
         canvas.drawString(margin, size[1] - _MARGIN / 2, page_header(header, doc.page))
         footer(canvas)
 
     try:
-        if _taller_than_page(story, document):
+        if taller_than_page(story, document):
             if one_page:
                 raise SpillsOver
             story = call_first
@@ -185,52 +179,19 @@ def render_pdf(
         # Not expected within the rule file's limits (long cells are cut into rows, the time line into
         # drawings); should ReportLab still give up, the user gets a sentence, not a traceback.
         raise OutputError(
-            "the sheet cannot be laid out: a line is too long for the page; shorten it, or use --html"
+            _("the sheet cannot be laid out: a line is too long for the page; shorten it, or use --html")
         ) from None
     return RenderedPdf(out.getvalue(), document.page)
 
 
-def _taller_than_page(story: list[Any], document: Any) -> bool:
-    """Whether the story cannot fit on the first page, found by measuring it as the page's frame would.
-
-    Measuring is a small part of laying out (line breaks are remembered from sheet to sheet) and nothing is
-    drawn. This follows ReportLab's Frame: each flowable below the last, the space before it less the space
-    after the one above, until one no longer fits. A sheet it passes is still drawn with SpillsOver armed.
-    """
-    try:
-        from reportlab.platypus.frames import _FUZZ, Frame
-
-        frame = Frame(document.leftMargin, document.bottomMargin, document.width, document.height)
-        width, room, overlap = frame._getAvailableWidth(), frame._aH, frame._oASpace
-    except (ImportError, AttributeError):  # a ReportLab whose Frame differs: draw the page to find out
-        return False
-    above, at_top = 0.0, True
-    for flowable in story:
-        space = 0.0
-        if not at_top:
-            space = flowable.getSpaceBefore()
-            if overlap:
-                space = max(space - above, 0.0)
-        if room - space <= 0:
-            return True
-        height = flowable.wrap(width, room - space)[1]
-        if room - space - height < -_FUZZ:
-            return True
-        above = flowable.getSpaceAfter()
-        left = room - space - height - above
-        at_top = at_top and left == room
-        room = left
-    return False
-
-
 def check_glyphs(sheet: Sheet) -> None:
     """Refuse a sheet with a letter the PDF cannot draw, naming the first one and where it is."""
-    covered = _register_fonts()
+    covered = register_fonts()
     for text in _strings(sheet):
         if text not in _DRAWABLE:
             if _undrawable(text, covered) is not None:
                 break
-            _remember(_DRAWABLE, text, True)
+            remember(_DRAWABLE, text, True)
     else:
         return
     # Only a sheet that fails is walked again to say where: naming every place costs more than checking it.
@@ -238,7 +199,11 @@ def check_glyphs(sheet: Sheet) -> None:
         problem = None if text in _DRAWABLE else _undrawable(text, covered)
         if problem is not None:
             raise OutputError(
-                f"{problem} {where}; use --html for this sheet, or {fix} in Latin, Greek or Cyrillic letters"
+                # Translators: {problem} is the letter the PDF cannot draw ("the PDF font has no letter for 'x'"),
+                # {where} where it is on the sheet ("in the title"), {fix} what to write again ("write the dates").
+                _("{problem} {where}; use --html for this sheet, or {fix} in Latin, Greek or Cyrillic letters").format(
+                    problem=problem, where=where, fix=fix
+                )
             )
 
 
@@ -250,25 +215,14 @@ def _undrawable(text: str, covered: frozenset[int]) -> str | None:
         shown = f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"
         if ord(char) in covered:
             # ReportLab writes every line left to right: Hebrew or Arabic would come out reversed.
-            return f"the PDF cannot write right-to-left letters such as {shown}"
-        return f"the PDF font has no letter for {shown}"
+            return _("the PDF cannot write right-to-left letters such as {letter}").format(letter=shown)
+        return _("the PDF font has no letter for {letter}").format(letter=shown)
     return None
 
 
-# What stays the same from one patient's sheet to the next (a batch's sheets share their rule texts, headings and
-# most of their lines) is worked out once per process: the texts known to be drawable, and each paragraph's line
-# breaks at a width. Both are bounded, so a batch of any size keeps its memory flat: when full, they start over.
-_CACHE_LIMIT = 4096
-_SUBSETS_KEPT = 32  # a font's subset is tens of kilobytes; a batch's sheets use a handful of different ones
+# The texts known to be drawable: most of a batch's sheets share their texts, so each is checked once per process,
+# in a cache bounded like reportlab_hooks' own.
 _DRAWABLE: dict[str, bool] = {}
-_BREAKS: dict[tuple[str, str, float, float], tuple[Any, ...]] = {}
-_PARSED: dict[tuple[str | None, str, float], tuple[Any, str]] = {}
-
-
-def _remember(cache: dict[Any, Any], key: Any, value: Any, limit: int = _CACHE_LIMIT) -> None:
-    if len(cache) >= limit:
-        cache.clear()
-    cache[key] = value
 
 
 @functools.cache
@@ -276,9 +230,9 @@ def _styles(body_size: int) -> tuple[Any, ...]:
     """The sheet's paragraph styles at a body size: body, bold, small, title, heading."""
     from reportlab.lib.styles import ParagraphStyle
 
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=body_size, leading=body_size + 2)
-    bold = ParagraphStyle("bold", parent=body, fontName=_BOLD)
-    small = ParagraphStyle("small", parent=body, fontName=_OBLIQUE)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=body_size, leading=body_size + 2)
+    bold = ParagraphStyle("bold", parent=body, fontName=BOLD)
+    small = ParagraphStyle("small", parent=body, fontName=OBLIQUE)
     title = ParagraphStyle("title", parent=bold, fontSize=body_size + 4, leading=body_size + 7)
     heading = ParagraphStyle(
         "heading", parent=bold, fontSize=body_size + 1, leading=body_size + 3, spaceBefore=3, spaceAfter=0
@@ -286,77 +240,37 @@ def _styles(body_size: int) -> tuple[Any, ...]:
     return body, bold, small, title, heading
 
 
-@functools.cache
-def _paragraph_class() -> Any:
-    """ReportLab's Paragraph, but a text already broken into lines at a width reuses those lines.
-
-    Reading a paragraph's markup and breaking it into lines (which measures every word) are most of a sheet's
-    layout time, and the same for every patient whose line reads the same. The pieces and lines are only read
-    when drawn; a split (a paragraph too tall for the room left) breaks its own lines afresh.
-    """
-    from reportlab.platypus import Paragraph
-
-    class Remembered(Paragraph):  # type: ignore[misc]
-        def __init__(self, text: str | None, style: Any, **options: Any) -> None:
-            # The halves of a split are made from the lines, not a text: they are never looked up.
-            self.pumpcare_text = text if options.get("frags") is None else None
-            key = (text, style.name, style.fontSize)
-            parsed = _PARSED.get(key) if self.pumpcare_text is not None else None
-            if parsed is None:
-                super().__init__(text, style, **options)
-                if self.pumpcare_text is not None:
-                    _remember(_PARSED, key, (self.frags, self.text))
-            else:
-                super().__init__(parsed[1], style, frags=parsed[0], **options)
-
-        def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-            if self.pumpcare_text is None:
-                return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
-            key = (self.pumpcare_text, self.style.name, self.style.fontSize, availWidth)
-            known = _BREAKS.get(key)
-            if known is None:
-                size = super().wrap(availWidth, availHeight)
-                if size != (0, 0x7FFFFFFF):  # ReportLab's answer to no room at all: it broke no lines
-                    _remember(_BREAKS, key, (self.blPara, self._wrapWidths, self.height))
-                return size  # type: ignore[no-any-return]
-            self.width = availWidth
-            self.blPara: Any = known[0]
-            self._wrapWidths: Any = known[1]
-            self.height: float = known[2]
-            return self.width, self.height
-
-        def split(self, availWidth: float, availHeight: float) -> list[Any]:
-            Paragraph.wrap(self, availWidth, availHeight)
-            return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
-
-    return Remembered
-
-
 def _texts(sheet: Sheet) -> Iterator[tuple[str, str, str]]:
     """Every text that goes onto the page: the text, where it is, and what to write in other letters."""
-    rules = "write the rule file's texts"
-    yield sheet.title, "in the title", "write the dates"
+    # Each place and each fix fills a sentence of check_glyphs': a phrase, in the language in use.
+    rules = _("write the rule file's texts")
+    yield sheet.title, _("in the title"), _("write the dates")
     if sheet.patient_label:
-        yield sheet.patient_label, "in the patient label", "write the label"
-    yield sheet.disclaimer, "in the note under the title", rules
+        yield sheet.patient_label, _("in the patient label"), _("write the label")
+    yield sheet.disclaimer, _("in the note under the title"), rules
     for section in sheet.sections:
-        yield section.title, f"in the heading '{_quote(section.title)}'", rules
+        yield section.title, _("in the heading '{heading}'").format(heading=_quote(section.title)), rules
         for line in section.lines:
+            where = _("in the line '{line}' under '{heading}'").format(line=_quote(line.what), heading=section.title)
             for text in (line.when, line.what):
-                yield text, f"in the line '{_quote(line.what)}' under '{section.title}'", rules
+                yield text, where, rules
     if sheet.drug_warning:
-        yield sheet.drug_warning, f"in the drug's warning under '{heading_call()}'", "write the drug's text"
+        where = _("in the drug's warning under '{heading}'").format(heading=heading_call())
+        yield sheet.drug_warning, where, _("write the drug's text")
     for item in sheet.call_when:
+        # Translators: {when} is the start of a line of the sheet's "when to call" list, {heading} that list's heading.
+        where = _("in '{when}' under '{heading}'").format(when=_quote(item.when), heading=heading_call())
         for text in (item.when, item.what):
-            yield text, f"in '{_quote(item.when)}' under '{heading_call()}'", rules
+            yield text, where, rules
     for bar in sheet.bars:
-        yield bar.label, f"in the time line label '{_quote(bar.label)}'", rules
+        yield bar.label, _("in the time line label '{label}'").format(label=_quote(bar.label)), rules
     for name, number in sheet.phones:
-        yield name, f"in the phone line '{_quote(name)}'", rules
-        yield number, f"in the phone line '{_quote(name)}'", rules
-    yield sheet.footer, "in the sources at the foot of the sheet", rules
+        where = _("in the phone line '{name}'").format(name=_quote(name))
+        yield name, where, rules
+        yield number, where, rules
+    yield sheet.footer, _("in the sources at the foot of the sheet"), rules
     # Whatever else the sheet comes to carry is checked too, if with less to say about where it is.
-    yield from ((text, "on the sheet", rules) for text in _strings(sheet))
+    yield from ((text, _("on the sheet"), rules) for text in _strings(sheet))
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -371,119 +285,6 @@ def _quote(text: str, limit: int = 40) -> str:
     # Enough of a line to find it in the rule file, with the unprintable shown as code points.
     shown = "".join(char if char.isprintable() else f"U+{ord(char):04X}" for char in text)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
-@functools.cache
-def _register_fonts() -> frozenset[int]:
-    """Register the sheet's fonts with ReportLab once per process; the code points all three can draw."""
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    folder = Path(__file__).with_name("fonts")
-    covered: frozenset[int] | None = None
-    for name, file in _FONT_FILES.items():
-        font = TTFont(name, str(folder / file))
-        _keep_subsets(font)
-        pdfmetrics.registerFont(font)
-        # ReportLab writes a character beyond U+FFFF (emoji, rare CJK) with a broken text map, and control
-        # or format characters (a bidirectional override) draw nothing anyone can read: refuse those.
-        codes = frozenset(
-            code
-            for code in font.face.charToGlyph
-            if code <= 0xFFFF and unicodedata.category(chr(code)) not in ("Cc", "Cf", "Zl", "Zp")
-        )
-        covered = codes if covered is None else covered & codes
-    # <b> inside a paragraph looks up the bold face of the family; there is no bold oblique on the sheet.
-    for bold, italic, name in ((0, 0, _FONT), (1, 0, _BOLD), (0, 1, _OBLIQUE), (1, 1, _BOLD)):
-        addMapping(_FONT, bold, italic, name)
-    assert covered is not None
-    return covered
-
-
-def _keep_subsets(font: Any) -> None:
-    """Keep what embedding a font's subset makes across the sheets of a process, where ReportLab allows it.
-
-    The hooks are ReportLab internals (checked on 4.x and 5.x); where a release lacks them, sheets are made as
-    ReportLab makes them, the same bytes a little slower.
-    """
-    from reportlab.pdfbase import pdfdoc
-
-    face = font.face
-    if callable(getattr(face, "makeSubset", None)):
-        face.makeSubset = _subsets(face.makeSubset)
-    if all(hasattr(pdfdoc, name) for name in ("PDFStreamFilterZCompress", "PDFZCompress", "PDFArray")):
-        font.addObjects = _embedded_once(font.addObjects)
-
-
-def _subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]:
-    """A font's subsetting, kept per set of letters: most sheets of a batch embed the same letters of a font."""
-    made: dict[tuple[int, ...], bytes] = {}
-
-    def subset(codes: list[int]) -> bytes:
-        key = tuple(codes)
-        data = made.get(key)
-        if data is None:
-            data = make(codes)
-            _remember(made, key, data, limit=_SUBSETS_KEPT)
-        return data
-
-    return subset
-
-
-def _embedded_once(add: Callable[..., Any]) -> Callable[..., Any]:
-    """A font's embedding, with its streams compressed and its widths written once per set of letters.
-
-    While ReportLab adds a font's objects to a sheet, the Flate filter it names is one that keeps what it
-    compressed (the subset and its map to Unicode), and the arrays it makes (each letter's width, the bounding
-    box) keep what they wrote: both are the same for every sheet that uses the same letters. Page contents are
-    not touched: they are made before the fonts, with ReportLab's own filter.
-    """
-    from reportlab import rl_config
-    from reportlab.pdfbase import pdfdoc
-
-    class RememberedFlate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
-        def __init__(self) -> None:
-            self.made: dict[str | bytes, bytes] = {}
-
-        def encode(self, text: str | bytes) -> bytes:
-            data = self.made.get(text)
-            if data is None:
-                data = super().encode(text)
-                _remember(self.made, text, data, limit=_SUBSETS_KEPT)
-            return data
-
-    written: dict[tuple[Any, ...], bytes] = {}
-
-    class RememberedArray(pdfdoc.PDFArray):  # type: ignore[misc]
-        def format(self, document: Any, IND: bytes = b"\n ") -> bytes:
-            if not all(type(item) in (int, float) for item in self.sequence):
-                return super().format(document, IND)  # type: ignore[no-any-return]
-            # 500 and 500.0 are equal keys; their types keep them apart. A number's bytes need no document.
-            key = (rl_config.pdfMultiLine, IND, tuple(map(type, self.sequence)), *self.sequence)
-            data = written.get(key)
-            if data is None:
-                data = super().format(document, IND)
-                _remember(written, key, data, limit=_SUBSETS_KEPT * 4)
-            return data
-
-    flate = RememberedFlate()
-
-    def add_objects(*args: Any) -> Any:
-        # One font at a time in the process: two threads swapping at once could each keep the other's swap as
-        # the plain classes, and leave them in place for good. A thread drawing meanwhile gets the same bytes.
-        with _SWAPPING:
-            plain = pdfdoc.PDFZCompress, pdfdoc.PDFArray
-            pdfdoc.PDFZCompress, pdfdoc.PDFArray = flate, RememberedArray
-            try:
-                return add(*args)
-            finally:
-                pdfdoc.PDFZCompress, pdfdoc.PDFArray = plain
-
-    return add_objects
-
-
-_SWAPPING = threading.Lock()
 
 
 def _rows(cells: list[Any], widths: list[float]) -> list[list[Any]]:
@@ -528,7 +329,7 @@ def _chart_part(sheet: Sheet, width: float, rows: tuple[ChartRow, ...], *, first
     count = len(rows) + (1 if last else 0)  # the bars, then the visits
     head, foot = (14 if first else 0), (20 if last else 0)
     height = count * row + head + foot
-    drawing = Drawing(width, height, initialFontName=_FONT)  # ReportLab's would be Helvetica, never embedded
+    drawing = Drawing(width, height, initialFontName=FONT)  # ReportLab's would be Helvetica, never embedded
     left, right = label_width, width - 4
 
     def x(at: float) -> float:
@@ -548,10 +349,10 @@ def _chart_part(sheet: Sheet, width: float, rows: tuple[ChartRow, ...], *, first
             )
         )
         if first and tick.text is not None:
-            drawing.add(String(x(tick.at), top + 4, tick.text, fontSize=font, fontName=_FONT, textAnchor="middle"))
+            drawing.add(String(x(tick.at), top + 4, tick.text, fontSize=font, fontName=FONT, textAnchor="middle"))
     for index, bar in enumerate(rows):
         y = top - (index + 1) * row
-        drawing.add(String(0, y + 3, bar.short, fontSize=font, fontName=_FONT))
+        drawing.add(String(0, y + 3, bar.short, fontSize=font, fontName=FONT))
         start, end = bar.solid
         drawing.add(Rect(x(start), y + 2, max(x(end) - x(start), 1), row - 6, fillColor=ink, strokeColor=None))
         if bar.window is not None:
@@ -560,13 +361,13 @@ def _chart_part(sheet: Sheet, width: float, rows: tuple[ChartRow, ...], *, first
     if not last:
         return drawing
     y = top - count * row
-    drawing.add(String(0, y + 3, laid_out.visits, fontSize=font, fontName=_FONT))
+    drawing.add(String(0, y + 3, laid_out.visits, fontSize=font, fontName=FONT))
     if laid_out.follow_up is not None:
         cx, cy = x(laid_out.follow_up), y + row / 2
         drawing.add(Polygon([cx, cy + 5, cx + 5, cy, cx, cy - 5, cx - 5, cy], fillColor=ink, strokeColor=None))
     for refill in laid_out.refills:
         drawing.add(Circle(x(refill), y + row / 2, 3.5, fillColor=None, strokeColor=ink, strokeWidth=1.2))
-    drawing.add(String(0, 0, laid_out.legend, fontSize=font, fontName=_FONT))
+    drawing.add(String(0, 0, laid_out.legend, fontSize=font, fontName=FONT))
     return drawing
 
 
