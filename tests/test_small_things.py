@@ -74,6 +74,19 @@ def test_a_bad_order_typed_now_is_not_blamed_on_the_saved_plan(runner: CliRunner
     )
 
 
+def test_which_order_was_refused_is_known_in_any_language(runner: CliRunner, config_dir: Path) -> None:
+    # The refusal names its rule as data, not by its English quotes: a Spanish answer points at the record too.
+    runner.invoke(app, ["plan", *PLAN, "--save"])
+    record = config_dir / "plan.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("set: []", "set: [no-drving=3w]"), encoding="utf-8")
+    typed = runner.invoke(app, ["plan", "--set", "no-drving=3w", "--lang", "es"])
+    saved = runner.invoke(app, ["plan", "--lang", "es"])
+    assert saved.exit_code == typed.exit_code == 1
+    assert str(record) in saved.stderr
+    assert typed.stderr.startswith(saved.stderr.split(" (")[0])
+    assert str(record) not in typed.stderr
+
+
 @pytest.mark.parametrize(
     ("typed", "fix"), [("2026-12-1", "2026-12-01"), ("2026/12/01", "2026-12-01"), ("2026.1.2", "2026-01-02")]
 )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from pumpcare import store
 from pumpcare.clinic import Clinic
 from pumpcare.errors import InputError
-from pumpcare.i18n import N_, current, ngettext
+from pumpcare.i18n import N_, current, language_name, ngettext
 from pumpcare.i18n import gettext as _
 from pumpcare.input_table import option_names
 from pumpcare.inputs import PlanInputs, parse_date, parse_interval, parse_override
@@ -128,19 +128,18 @@ def translation_gaps(ruleset: RuleSet) -> list[str]:
         return []
     # A clinic's own rules, or new ones, may not be translated yet, and then show in English.
     return [
-        # Translators: {language} is the name of the language in use (yours), as LANGUAGE_NAMES gives it.
+        # Translators: {language} is the name of the language in use (yours), as i18n.language_name gives it.
         ngettext(
             "{count} of the rule file's texts has no {language} translation and is shown in English; "
             "`pumpcare rules check` lists it",
             "{count} of the rule file's texts have no {language} translation and are shown in English; "
             "`pumpcare rules check` lists them",
             len(missing),
-        ).format(count=len(missing), language=_(LANGUAGE_NAMES[current().code]))
+        ).format(count=len(missing), language=language_name(current().code))
     ]
 
 
 # Each language's name, as a message names it in the language in use ("no Spanish translation").
-LANGUAGE_NAMES = {"en": N_("English"), "es": N_("Spanish")}
 
 
 @contextlib.contextmanager
@@ -262,7 +261,7 @@ def _resolved(
 def _typed_now(err: InputError, given: PlanInputs) -> bool:
     """True when the refused value is one given on this command line, not read back from the record."""
     if err.field in ("orders", "overrides"):
-        return any(f"'{rule_id}'" in str(err) or f" {rule_id}:" in str(err) for rule_id in given.given_orders())
+        return err.rule is not None and err.rule in given.given_orders()
     return err.field is not None and getattr(given, err.field, None) is not None
 
 

@@ -8,11 +8,16 @@ class PumpcareError(Exception):
 
 
 class InputError(PumpcareError):
-    """A date, duration or option value that cannot make a plan; `field` names the input it is about."""
+    """A date, duration or option value that cannot make a plan; `field` names the input it is about.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    `rule` names the rule an order is about, so a caller can tell which order was refused without reading the
+    message, which is in the language in use.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.rule = rule
 
 
 class RuleFileError(PumpcareError):

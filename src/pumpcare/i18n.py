@@ -26,7 +26,6 @@ from typing import Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 ENGLISH = "en"
 LANGUAGES = ("en", "es")  # shipped: English in the code, the others as catalogs
-NAMES = {"en": "English", "es": "Spanish"}
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "pumpcare"
 # Read in this order, as GNU gettext reads them; PUMPCARE_LANG and --lang come before all of them.
@@ -35,6 +34,18 @@ LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 # drops it (Babel keeps only the .po headers it knows). Untranslated, as shipped: nobody has reviewed it.
 REVIEW_CONTEXT = "review"
 REVIEW_MESSAGE = "clinical review"
+
+
+def N_(message: str) -> str:  # the name every gettext extractor knows
+    """Marks a message for the catalog where it is written, to be translated where it is shown.
+
+    For messages kept in a table at import time, before any language is chosen: `gettext(TABLE[key])` later.
+    """
+    return message
+
+
+# Each shipped language's name, in English here; language_name() gives it in the language in use.
+NAMES = {"en": N_("English"), "es": N_("Spanish")}
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -134,8 +145,7 @@ _LANGUAGE_NAME = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8})*(?:\.[A-Za-z
 
 def language_name(code: str) -> str:
     """A shipped language's name in the language in use: 'Spanish', 'español'."""
-    names = {"en": N_("English"), "es": N_("Spanish")}
-    return gettext(names[code]) if code in names else code
+    return gettext(NAMES[code]) if code in NAMES else code
 
 
 def shipped_names() -> str:
@@ -160,7 +170,8 @@ def load(code: str) -> Language:
     """The language with its catalog, read once per process."""
     if code not in _loaded:
         if code not in LANGUAGES:
-            raise UnknownLanguage(f"'{code}' is not a language pumpcare speaks")
+            message = gettext("'{code}' is not a language pumpcare speaks; use {languages}")
+            raise UnknownLanguage(message.format(code=code, languages=shipped_names()))
         from gettext import GNUTranslations
 
         path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
@@ -234,14 +245,6 @@ def in_its_language(write: Callable[Concatenate[_S, _P], _R]) -> Callable[Concat
 def gettext(message: str) -> str:
     """A sentence in the language in use; English where the catalog lacks it."""
     return _language.get().catalog.gettext(message)
-
-
-def N_(message: str) -> str:  # the name every gettext extractor knows
-    """Marks a message for the catalog where it is written, to be translated where it is shown.
-
-    For messages kept in a table at import time, before any language is chosen: `gettext(TABLE[key])` later.
-    """
-    return message
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -102,18 +102,20 @@ def parse_override(text: str, what: str = "--set") -> Override:
         message = _(
             "{what} '{value}' needs the form RULE_ID=DURATION or RULE_ID=EARLIEST..LATEST, such as no-driving=6w"
         )
-        raise InputError(message.format(what=what, value=excerpt(text)))
+        raise InputError(message.format(what=what, value=excerpt(text)), rule=rule_id)
     earliest_text, dots, latest_text = value.partition("..")
     try:
         earliest = parse_duration(earliest_text)
         latest = parse_duration(latest_text) if dots else earliest
     except DurationSyntaxError as err:
         # Translators: {what} is the option (--set); {rule} the rule's id; {problem} says what is wrong.
-        raise InputError(_("{what} {rule}: {problem}").format(what=what, rule=rule_id, problem=err)) from None
+        raise InputError(
+            _("{what} {rule}: {problem}").format(what=what, rule=rule_id, problem=err), rule=rule_id
+        ) from None
     if not is_ordered(earliest, latest):
         # Translators: {earliest} and {latest} are durations as typed, such as 6w.
         message = _("{what} {rule}: earliest {earliest} is after latest {latest}; swap them")
-        raise InputError(message.format(what=what, rule=rule_id, earliest=earliest, latest=latest))
+        raise InputError(message.format(what=what, rule=rule_id, earliest=earliest, latest=latest), rule=rule_id)
     return Override(rule_id, earliest, latest)
 
 

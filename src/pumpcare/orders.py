@@ -46,23 +46,25 @@ def apply_overrides(
                 message = _("there is no rule '{rule}' to set; did you mean '{close}'?")
             else:
                 message = _("there is no rule '{rule}' to set; check the rule ids in the rule file")
-            raise InputError(message.format(rule=override.rule_id, close=close), field="overrides")
+            raise InputError(
+                message.format(rule=override.rule_id, close=close), field="overrides", rule=override.rule_id
+            )
         if override.rule_id in seen:
             message = _("rule '{rule}' is set twice; keep one --set for it")
-            raise InputError(message.format(rule=override.rule_id), field="overrides")
+            raise InputError(message.format(rule=override.rule_id), field="overrides", rule=override.rule_id)
         seen.add(override.rule_id)
         if rule.timing.anchor == "refill":
             message = _("rule '{rule}' follows the refill schedule; change --refill-every instead")
-            raise InputError(message.format(rule=rule.id), field="overrides")
+            raise InputError(message.format(rule=rule.id), field="overrides", rule=rule.id)
         if rule.timing.anchor in ("implant", "replace-by"):
             message = _(
                 "rule '{rule}' counts from the day the pump went in; record a new pump with "
                 "`pumpcare log replacement` instead"
             )
-            raise InputError(message.format(rule=rule.id), field="overrides")
+            raise InputError(message.format(rule=rule.id), field="overrides", rule=rule.id)
         if rule.due is not None and rule.due.anchor == "follow-up":
             message = _("rule '{rule}' is dated by the follow-up visit; change --follow-up instead")
-            raise InputError(message.format(rule=rule.id), field="overrides")
+            raise InputError(message.format(rule=rule.id), field="overrides", rule=rule.id)
         ordered = Moment("surgery", override.earliest, override.latest)
         _check_order_fits(rule, override, ordered)
         if rule.until:
@@ -82,7 +84,7 @@ def apply_overrides(
                 "{order} replaces the rule file's '{timing}' for '{rule}', which has no date yet to compare with; "
                 "the plan uses it as set"
             )
-            warnings.append(message.format(order=override, timing=timing_words(rule.timing), rule=rule.id))
+            warnings.append(message.format(order=override, timing=rule.timing.describe(), rule=rule.id))
         elif ours and (ours[0].earliest < leaflet[0].earliest or ours[0].latest > leaflet[0].latest):
             outside[rule.id] = rule.timing
             # "2–4 weeks" reads on its own; "the follow-up visit" needs a noun before it.
@@ -94,7 +96,7 @@ def apply_overrides(
                 message = _(
                     "{order} is outside the rule file's timing ({timing}) for '{rule}'; the plan uses it as set"
                 )
-            warnings.append(message.format(order=override, timing=timing_words(rule.timing), rule=rule.id))
+            warnings.append(message.format(order=override, timing=rule.timing.describe(), rule=rule.id))
     set_ids = {override.rule_id for override in overrides}
     for rule_id in sorted(set_ids):
         # Rules from one leaflet sentence often move together ("short walks at first, more after 2 weeks").
@@ -123,48 +125,11 @@ def _check_order_fits(rule: Rule, override: Override, ordered: Moment) -> None:
     if rule.until and start and start.anchor == "surgery" and not is_ordered(start.latest, ordered.earliest):
         # Translators: {order} is the order as typed (no-driving=6w); {start} when the rule starts, such as "2 weeks".
         message = _("--set {order} would end '{rule}' before it starts ({start}); give a later duration")
-        raise InputError(message.format(order=override, rule=rule.id, start=timing_words(start)), field="overrides")
+        raise InputError(
+            message.format(order=override, rule=rule.id, start=start.describe()),
+            field="overrides",
+            rule=rule.id,
+        )
     if rule.category != "preparation" and override.earliest.amount < 0:
         message = _("--set {order} dates '{rule}' before surgery; only preparation steps come before surgery")
-        raise InputError(message.format(order=override, rule=rule.id), field="overrides")
-
-
-def timing_words(moment: Moment) -> str:
-    """A rule file's timing as a message about an order quotes it: "2–4 weeks", "1 day before", "the surgery day",
-    "2 weeks after the follow-up visit". In English, Moment.describe()'s words; in another language, the catalog's."""
-    from pumpcare.wording import duration_words
-
-    event = {
-        "surgery": None,
-        "follow-up": _("the follow-up visit"),
-        "refill": _("each refill"),
-        "implant": _("the pump went in"),
-        "replace-by": _("the replacement deadline"),
-    }[moment.anchor]
-    first, last = moment.earliest, moment.latest
-    if not moment.is_window and first.amount == 0:
-        return event or _("the surgery day")
-
-    def placed(length: str, side: Duration) -> str:
-        # Counted from surgery, "2 weeks" needs no "after"; from another anchor it does.
-        if event is None:
-            return _("{length} before").format(length=length) if side.amount < 0 else length
-        sentence = _("{length} before {event}") if side.amount < 0 else _("{length} after {event}")
-        return sentence.format(length=length, event=event)
-
-    if not moment.is_window:
-        return placed(duration_words(first), first)
-    if first.unit == last.unit and (first.amount < 0) == (last.amount < 0):
-        low, high = abs(first.amount), abs(last.amount)
-        # A range takes the plural, whatever its last number ("7–1 days before").
-        span = {
-            "days": _("{low}–{high} days"),
-            "weeks": _("{low}–{high} weeks"),
-            "months": _("{low}–{high} months"),
-            "years": _("{low}–{high} years"),
-        }[last.unit].format(low=low, high=high)
-        return placed(span, last)
-    # Translators: {first} and {last} are the two ends of a window, such as "2 weeks" and "3 months after surgery".
-    return _("{first} to {last}").format(
-        first=placed(duration_words(first), first), last=placed(duration_words(last), last)
-    )
+        raise InputError(message.format(order=override, rule=rule.id), field="overrides", rule=rule.id)

@@ -290,7 +290,7 @@ def interval_warnings(settings: RefillSettings, history: Sequence[Logged]) -> li
     every = settings.every
     if every is None:
         return []
-    from pumpcare.wording import duration_words
+    from pumpcare.timing_words import duration_words
 
     warnings = []
     drug = settings.drug

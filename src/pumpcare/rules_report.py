@@ -57,7 +57,6 @@ _DUE_AT_EVENT = {
     "replace-by": N_("due on the replacement deadline"),
 }
 # The other languages' names, as a sentence of the catalog's language names them ("no Spanish translation").
-_LANGUAGE_NAMES = {"es": N_("Spanish")}
 _DAYS_PER = {"days": 1, "weeks": 7}
 _NARROWEST_SOURCE = 20
 
@@ -301,7 +300,7 @@ def report_rules(shown: str, clinic: RuleSet, shipped: RuleSet, *, allow_outside
 
 def translation_notes(ruleset: RuleSet) -> list[str]:
     """For each shipped language, the texts it has no translation for: they show in English, never silently."""
-    from pumpcare.i18n import LANGUAGES, NAMES, speaking
+    from pumpcare.i18n import LANGUAGES, language_name, speaking
     from pumpcare.rule_words import untranslated
 
     notes = []
@@ -315,7 +314,7 @@ def translation_notes(ruleset: RuleSet) -> list[str]:
             kind, owner, field = context.split(":")
             by_owner.setdefault(f"{kind} {owner}" if kind != "rule" else owner, []).append(field)
         listed = "; ".join(f"{owner} ({', '.join(fields)})" for owner, fields in by_owner.items())
-        language = _(_LANGUAGE_NAMES[code]) if code in _LANGUAGE_NAMES else NAMES[code]
+        language = language_name(code)
         notes.append(
             # Translators: {language} is a language's name ("Spanish"), {code} its code (es); {listed} names the
             # rules and the keys of theirs that have no translation, as the file writes them.
