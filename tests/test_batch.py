@@ -139,3 +139,54 @@ def test_a_bad_header_in_spanish_keeps_the_column_names(runner: CliRunner, tmp_p
         "surgery_date; la primera fila debe nombrar las columnas label y surgery_date, y puede nombrar follow_up, "
     )
     assert stderr.endswith(" overrides y patient_ref\n")
+
+
+def _refill_days(calendar_bytes: bytes) -> list[str]:
+    calendar = icalendar.Calendar.from_ical(calendar_bytes)
+    return sorted(
+        str(event.decoded("DTSTART"))
+        for event in calendar.walk("VEVENT")
+        if "refill" in str(event.get("UID", "")) and "deadline" not in str(event.get("UID", ""))
+    )
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        pytest.param(("baclofen", "20mL", "2mg/mL", "0.5mg/day", "2mL"), id="baclofen-numbers"),
+        pytest.param(("ziconotide-undiluted", "", "", "", ""), id="ziconotide-label-only"),
+        pytest.param(("", "40mL", "2mg/mL", "1mg/day", "2mL"), id="numbers-only"),
+    ],
+)
+def test_a_rows_pump_numbers_and_drug_date_its_refills_as_plan_does(
+    runner: CliRunner, tmp_path: Path, numbers: tuple[str, str, str, str, str]
+) -> None:
+    drug, fill, concentration, dose, alarm = numbers
+    header = "label,surgery_date,refill_every,first_refill,drug,fill_volume,concentration,daily_dose,alarm_volume\n"
+    code, _, stderr, out = run(
+        runner, tmp_path, header + f"Bed 4,2026-12-01,12w,2027-01-26,{drug},{fill},{concentration},{dose},{alarm}\n"
+    )
+    assert code == 0, stderr
+    given = {"--drug": drug, "--fill-volume": fill, "--concentration": concentration, "--daily-dose": dose}
+    given["--alarm-volume"] = alarm
+    options = [word for option, value in given.items() if value for word in (option, value)]
+    plan_ics = tmp_path / "plan.ics"
+    args = ["plan", "--surgery-date", "2026-12-01", "--refill-every", "12w", "--first-refill", "2027-01-26"]
+    result = runner.invoke(app, [*args, *options, "--patient-label", "Bed 4", "--ics", str(plan_ics)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    from_plan = _refill_days(plan_ics.read_bytes())
+    from_batch = _refill_days((out / "0002-Bed-4.ics").read_bytes())
+    assert len(from_plan) > 3
+    assert from_batch == from_plan
+    # The numbers or the label shorten the 12 weeks: the second refill comes sooner than 26 Jan + 12 weeks.
+    assert from_plan[1] < "2027-04-20"
+    # The sheet lists the same refills: its HTML form, from a second run of the same row.
+    source = tmp_path / "discharges.csv"
+    html_out = tmp_path / "html"
+    result = runner.invoke(app, ["batch", str(source), "--out-dir", str(html_out), "--html"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    sheet = (html_out / "0002-Bed-4.html").read_text(encoding="utf-8")
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    for day in from_plan[:3]:
+        _, month, number = (int(part) for part in day.split("-"))
+        assert f"{number} {months[month - 1]}" in sheet, day

@@ -257,15 +257,45 @@ def _render_row(row: int, label: str, plan: Plan, options: BatchOptions, ref: st
     calendar = render_ics(plan, stamp=options.stamp, patient_label=label, clinic=options.clinic)
     sheet = make_sheet(plan, label, clinic=options.clinic, today=options.today)
     warnings = plan.warnings
-    from pumpcare.controller import pages_warning, sheet_document
+    from pumpcare.outputs import pages_warning, sheet_document
 
     data, pages = sheet_document(sheet, options.paper, html=options.html)
     handout = (".html" if options.html else ".pdf", data)
     warnings += pages_warning(pages)
     files: tuple[tuple[str, bytes], ...] = ((".ics", calendar), handout)
     if options.fhir:
-        from pumpcare.controller import careplan_bytes
+        from pumpcare.outputs import careplan_bytes
 
         careplan = careplan_bytes(plan, label, created=options.stamp.date(), patient_ref=ref)
         files += ((FHIR_SUFFIX, careplan),)
     return RowRendered(row, label, files, warnings)
+
+
+def batch_options(
+    rules: Path | None,
+    out_dir: Path,
+    paper: str,
+    *,
+    html: bool,
+    clinic: Path | None,
+    fhir: bool,
+    jobs: int | None,
+) -> tuple[BatchOptions, int, tuple[str, ...]]:
+    """What every row of a batch shares, how many processes plan them, and what to warn of (texts the language
+    in use lacks), all checked before a row is read."""
+    from pumpcare.clinic import load_clinic
+    from pumpcare.controller import translation_gaps
+    from pumpcare.outputs import build_time, check_paper
+    from pumpcare.rule_file import load_rules
+
+    paper = check_paper(paper)
+    if jobs is not None and jobs < 1:
+        raise InputError(
+            _("--jobs {count} is not a number of processes; give 1 or more, or leave it out to use every core").format(
+                count=jobs
+            )
+        )
+    profile = load_clinic(clinic) if clinic is not None else None
+    stamp = build_time()
+    options = BatchOptions(load_rules(rules), out_dir, stamp, paper, html, profile, date.today(), fhir=fhir)
+    return options, jobs or usable_cores(), tuple(translation_gaps(options.rules))

@@ -155,7 +155,8 @@ def plan_command(
     lang: Lang = None,
 ) -> None:
     """Show the dated recovery plan, and write it as a calendar, JSON or a FHIR CarePlan."""
-    from pumpcare.controller import PlanRequest, check_request, day_of, plan_outputs
+    from pumpcare.controller import day_of
+    from pumpcare.outputs import PlanRequest, check_request, plan_outputs
 
     # Every input is checked before anything is written, so a refused plan leaves an old calendar untouched.
     request, warnings = check_request(PlanRequest(ics, fhir, json_, spans, chart, patient_ref))

@@ -42,7 +42,8 @@ def handout_command(
     lang: Lang = None,
 ) -> None:
     """Write the one-page sheet a nurse hands over: time line, checklist, when to call, phone numbers."""
-    from pumpcare.controller import day_of, sheet_format, write_sheet
+    from pumpcare.controller import day_of
+    from pumpcare.outputs import sheet_format, write_sheet
 
     day = day_of(date_)
     profile = clinic_from(clinic)
@@ -77,8 +78,8 @@ def batch_command(
 
     # Thousands of rows make garbage the one-plan commands never do: collect it again.
     gc.enable()
+    from pumpcare.batch import batch_options
     from pumpcare.batch_output import run_and_report
-    from pumpcare.controller import batch_options
 
     options, processes, warnings = batch_options(rules, out_dir, paper, html=html, clinic=clinic, fhir=fhir, jobs=jobs)
     warn(warnings)

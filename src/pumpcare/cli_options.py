@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from pumpcare.clinic import Clinic
-    from pumpcare.controller import Output, Resolved
+    from pumpcare.controller import Resolved
     from pumpcare.input_table import InputSpec
     from pumpcare.inputs import PlanInputs
+    from pumpcare.outputs import Output
 
 # The plan's own options (dates, refills, pump numbers, orders, rule file) come from input_table.PLAN_INPUTS
 # through `plan_input_options`: each is declared once, whichever commands take it.
@@ -154,7 +155,7 @@ def saved_path(config_dir: Path | None) -> Path:
 
 def build_time() -> datetime:
     """Now, or SOURCE_DATE_EPOCH when set (the controller reads it)."""
-    from pumpcare.controller import build_time
+    from pumpcare.outputs import build_time
 
     return build_time()
 
