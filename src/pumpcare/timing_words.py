@@ -6,9 +6,8 @@ every output does, in the plan's language.
 
 from __future__ import annotations
 
-from pumpcare.durations import Duration
+from pumpcare.durations import Duration, describe_span
 from pumpcare.i18n import gettext as _
-from pumpcare.i18n import ngettext
 from pumpcare.rules import Moment
 
 
@@ -25,31 +24,15 @@ def leaflet_timing_words(moment: Moment) -> str:
 
 
 def duration_words(duration: Duration) -> str:
-    """'2 weeks', '1 month': a length of time, counted by the language's plural rule."""
-    count = abs(duration.amount)
-    if duration.unit == "days":
-        return ngettext("{count} day", "{count} days", count).format(count=count)
-    if duration.unit == "weeks":
-        return ngettext("{count} week", "{count} weeks", count).format(count=count)
-    if duration.unit == "months":
-        return ngettext("{count} month", "{count} months", count).format(count=count)
-    return ngettext("{count} year", "{count} years", count).format(count=count)
+    """'2 weeks', '1 month': a length of time, without its sign, counted by the language's plural rule."""
+    return Duration(abs(duration.amount), duration.unit).describe()
 
 
 def span_words(first: Duration, last: Duration) -> str:
     """'6–8 weeks', or '2 weeks to 3 months' when the units differ."""
     if first.unit != last.unit:
         return _("{first} to {last}").format(first=duration_words(first), last=duration_words(last))
-    low, high = abs(first.amount), abs(last.amount)
-    if last.unit == "days":
-        words = ngettext("{low}–{high} day", "{low}–{high} days", high)
-    elif last.unit == "weeks":
-        words = ngettext("{low}–{high} week", "{low}–{high} weeks", high)
-    elif last.unit == "months":
-        words = ngettext("{low}–{high} month", "{low}–{high} months", high)
-    else:
-        words = ngettext("{low}–{high} year", "{low}–{high} years", high)
-    return words.format(low=low, high=high)
+    return describe_span(abs(first.amount), abs(last.amount), last.unit)
 
 
 def event_words(anchor: str) -> str:
